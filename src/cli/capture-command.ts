@@ -1,0 +1,75 @@
+// `egresswatch capture`: prints DNS, TCP, drop and conntrack events from live eBPF capture or
+// from a pcap/pcapng file, then a summary line with counts of events, parse errors and losses.
+import { createLiveSource } from '../bpf/live-source.js';
+import { createPcapSource } from '../capture/pcap-source.js';
+import { eventToJson, eventToText } from '../capture/event-json.js';
+import { bump, type CaptureSource } from '../events.js';
+import { flag, numberOpt, parsePort, stringList, stringOpt } from './args.js';
+import type { Command } from './command.js';
+
+export const captureCommand: Command = {
+  name: 'capture',
+  summary: 'print captured DNS and TCP events (live eBPF or a pcap file)',
+  usage: `egresswatch capture [--json] [--duration SECONDS] [--pcap FILE] [--dns-port PORT]...
+
+Prints one event per line: DNS queries and responses, outbound TCP connection events, kernel
+drops of DNS packets and conntrack counters; then a summary with counts, parse errors and lost
+records. Live capture (the default) needs root (CAP_BPF and CAP_PERFMON).
+
+Options:
+  --json               one JSON object per line (the stable output contract)
+  --duration SECONDS   stop live capture after this many seconds (default: until Ctrl-C)
+  --pcap FILE          replay a pcap or pcapng file instead of capturing live
+  --dns-port PORT      also treat this port as DNS, besides 53 (repeatable)
+  --interface NAME     live: capture DNS packets on this interface only (repeatable; default all)`,
+  options: {
+    json: { type: 'boolean' },
+    duration: { type: 'string' },
+    pcap: { type: 'string' },
+    'dns-port': { type: 'string', multiple: true },
+    interface: { type: 'string', multiple: true },
+  },
+  async run({ values, io, signal }) {
+    const json = flag(values, 'json');
+    const duration = numberOpt(values, 'duration', { min: 0 });
+    const pcap = stringOpt(values, 'pcap');
+    const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
+    const interfaces = stringList(values, 'interface');
+
+    const source: CaptureSource = pcap
+      ? createPcapSource(pcap, { dnsPorts })
+      : createLiveSource({ dnsPorts, interfaces });
+
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = duration !== undefined && !pcap ? setTimeout(onAbort, duration * 1000) : undefined;
+
+    const parseCounts = { type: 'summary' as const, events: {}, malformed: {} as Record<string, number>, lost: {}, counters: {} };
+    let buffered: string[] = [];
+    const flush = () => {
+      if (buffered.length) io.stdout.write(buffered.join('\n') + '\n');
+      buffered = [];
+    };
+    try {
+      const summary = await source.run((batch) => {
+        for (const ev of batch) {
+          const obj = eventToJson(ev, parseCounts);
+          if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
+        }
+        if (buffered.length >= 256) flush();
+      }, stop.signal);
+      flush();
+      for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);
+      const parseErrors = Object.values(summary.malformed).reduce((a, b) => a + b, 0);
+      const lostRecords = Object.values(summary.lost).reduce((a, b) => a + b, 0);
+      const line = { ...summary, parseErrors, lostRecords };
+      if (json) io.stdout.write(JSON.stringify(line) + '\n');
+      else io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
+      return 0;
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  },
+};

@@ -1,0 +1,13 @@
+// The list of CLI commands. Modules load lazily so `egresswatch --help` does no work at import.
+import type { Command } from './command.js';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+  { name: 'run', summary: 'run the monitor: capture, DNS analysis, checks, store and status page', load: async () => (await import('./run-command.js')).runCommand },
+  { name: 'capture', summary: 'print captured DNS and TCP events (live eBPF or a pcap file)', load: async () => (await import('./capture-command.js')).captureCommand },
+];

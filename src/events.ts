@@ -1,0 +1,120 @@
+// The events every source emits and every later stage consumes: the only interface between them.
+//
+// Live eBPF capture (src/bpf/), pcap replay (src/capture/) and the blackbox checks (src/blackbox/)
+// all produce these objects; nothing downstream can tell which source made an event. Times are
+// milliseconds since the Unix epoch (fractional, microsecond resolution); addresses are textual
+// IPv4 or IPv6 (no brackets, no zone); ports are numbers.
+
+/** The process behind a packet or connection, when the source knows it (live capture only). */
+export interface ProcessRef {
+  /** Thread-group id: the process, not the thread that happened to run the syscall. */
+  pid?: number;
+  /** The process's name (the thread-group leader's comm), at most 15 bytes in Linux. */
+  comm?: string;
+  /** cgroup v2 id, as a decimal string because it is a 64-bit value. */
+  cgroupId?: string;
+}
+
+/** A flow's endpoints as seen on the wire: src is the sender of this packet. */
+export interface FlowTuple {
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+}
+
+/**
+ * One DNS message seen on the wire (UDP datagram, or one reassembled TCP message without its
+ * two-byte length prefix). The payload is raw; src/dns/ parses it so that parsing and its error
+ * accounting live in one place for every source.
+ */
+export interface DnsPacket extends FlowTuple, ProcessRef {
+  type: 'dns';
+  ts: number;
+  /** From the QR bit of the header: query (0) or response (1). */
+  dir: 'query' | 'response';
+  proto: 'udp' | 'tcp';
+  payload: Uint8Array;
+  /** Interface the packet was seen on, when known. */
+  ifindex?: number;
+}
+
+export type TcpEventKind = 'connect' | 'established' | 'failed' | 'reset' | 'retransmit' | 'close';
+export type TcpFailReason = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'other';
+
+/** One step in the life of an outbound TCP connection; src/sport is the local side. */
+export interface TcpEvent extends FlowTuple, ProcessRef {
+  type: 'tcp';
+  ts: number;
+  event: TcpEventKind;
+  /** established: time from SYN sent to the handshake completing. */
+  latencyMs?: number;
+  /** failed: why the connect did not complete. */
+  reason?: TcpFailReason;
+  /** failed: the socket error number when known (e.g. 111 ECONNREFUSED, 110 ETIMEDOUT). */
+  errno?: number;
+  /** retransmit: true when the retransmitted segment is a SYN (connect retry). */
+  syn?: boolean;
+}
+
+/** A packet the kernel dropped on this host (skb:kfree_skb), restricted to DNS traffic. */
+export interface DropEvent extends FlowTuple, ProcessRef {
+  type: 'drop';
+  ts: number;
+  /** Kernel drop reason name without the SKB_DROP_REASON_ prefix, e.g. "NETFILTER_DROP". */
+  reason: string;
+  proto: 'udp' | 'tcp';
+}
+
+/** Cumulative conntrack counters of /proc/net/stat/nf_conntrack, summed over CPUs. */
+export interface ConntrackSample {
+  type: 'conntrack';
+  ts: number;
+  found: number;
+  invalid: number;
+  insert: number;
+  insertFailed: number;
+  drop: number;
+  earlyDrop: number;
+  searchRestart: number;
+  clashResolve: number;
+}
+
+export type CaptureEvent = DnsPacket | TcpEvent | DropEvent | ConntrackSample;
+
+/** Receives events in batches: sources never call back once per event. */
+export type EventBatchHandler = (events: readonly CaptureEvent[]) => void;
+
+/** What a source reports when it stops: nothing is lost silently. */
+export interface CaptureSummary {
+  type: 'summary';
+  /** Events emitted, by event type. */
+  events: Record<string, number>;
+  /** Input units (packets, records) the source could not decode, by reason. */
+  malformed: Record<string, number>;
+  /** Records lost before reaching user space (ring buffer full, queue full), by where. */
+  lost: Record<string, number>;
+  /** Source-specific counters (packets read, bytes, non-DNS packets skipped…). */
+  counters: Record<string, number>;
+}
+
+/** A source of capture events: live eBPF or a replayed file. */
+export interface CaptureSource {
+  /** Human name for messages, e.g. "live eBPF" or "pcap file x.pcap". */
+  readonly description: string;
+  /**
+   * Delivers events to the handler until the input ends or the signal aborts, then resolves with
+   * the summary. Rejects only for faults that stop the source from starting (missing privileges,
+   * unreadable file), with an error whose message is one line.
+   */
+  run(handler: EventBatchHandler, signal?: AbortSignal): Promise<CaptureSummary>;
+}
+
+export function emptySummary(): CaptureSummary {
+  return { type: 'summary', events: {}, malformed: {}, lost: {}, counters: {} };
+}
+
+/** Adds n to a counter in one of the summary's maps. */
+export function bump(counts: Record<string, number>, key: string, n = 1): void {
+  counts[key] = (counts[key] ?? 0) + n;
+}
