@@ -118,3 +118,99 @@ export function emptySummary(): CaptureSummary {
 export function bump(counts: Record<string, number>, key: string, n = 1): void {
   counts[key] = (counts[key] ?? 0) + n;
 }
+
+/** The kinds of blackbox check (src/blackbox/probers/). */
+export type ProbeType = 'http' | 'dns' | 'tcp' | 'tls';
+
+/**
+ * Why a probe failed, stable for branching and for grouping in reports:
+ * dns (name did not resolve), connect_refused, connect_timeout, connect (other connect failure:
+ * unreachable, reset), tls (handshake, chain or hostname), cert_expiry (certificate within the
+ * fail threshold or expired), proxy (the proxy refused the tunnel), http_status (unexpected
+ * status), assertion (body, header, answer or latency expectation not met), dns_rcode (a DNS
+ * check got an rcode it did not accept), protocol (malformed reply), timeout (no complete reply
+ * within the check's timeout), internal (a fault in the prober itself).
+ */
+export type ProbeErrorKind =
+  | 'dns'
+  | 'connect_refused'
+  | 'connect_timeout'
+  | 'connect'
+  | 'tls'
+  | 'cert_expiry'
+  | 'proxy'
+  | 'http_status'
+  | 'assertion'
+  | 'dns_rcode'
+  | 'protocol'
+  | 'timeout'
+  | 'internal';
+
+/**
+ * Milliseconds spent in each phase of one probe (as blackbox_exporter's
+ * probe_http_duration_seconds{phase}). A phase the probe did not go through is absent (no TLS
+ * for plain HTTP, no DNS for an IP literal is 0); over redirects the phases are summed.
+ * dnsMs + connectMs + tlsMs + firstByteMs + transferMs ≈ totalMs, the rest being scheduling noise.
+ */
+export interface ProbePhases {
+  /** Name resolution (system resolver or the check's own resolver). */
+  dnsMs?: number;
+  /** TCP handshake (through a proxy: to the proxy plus the CONNECT tunnel). */
+  connectMs?: number;
+  /** TLS handshake. */
+  tlsMs?: number;
+  /** From the request being sent (or the DNS query) to the first byte of the reply. */
+  firstByteMs?: number;
+  /** From the first byte of the reply to its last. */
+  transferMs?: number;
+  /** The whole probe, including every phase and redirect. */
+  totalMs: number;
+}
+
+/**
+ * The result of one blackbox check run (after retries): the active side's evidence about an
+ * endpoint, next to what passive capture sees. Emitted by src/blackbox/, stored and scored later.
+ */
+export interface ProbeResult {
+  type: 'probe';
+  /** The check's name from the configuration. */
+  check: string;
+  /** Which prober ran it. */
+  probe: ProbeType;
+  /** What was probed: URL (http), host:port (tcp, tls), "name TYPE @resolver" (dns). */
+  target: string;
+  ok: boolean;
+  /** When the (last) attempt started, ms since the epoch. */
+  ts: number;
+  phases: ProbePhases;
+  /** HTTP status code of the final response. */
+  status?: number;
+  /** HTTP version of the final response: "1.1" or "2". */
+  httpVersion?: string;
+  /** Address connected to (http, tcp, tls) or the resolver's address (dns). */
+  ip?: string;
+  /** True when ip differs from the previous run of the same check (absent on the first run). */
+  ipChanged?: boolean;
+  /** Negotiated TLS version, e.g. "TLSv1.3". */
+  tlsVersion?: string;
+  /** Whole days until the leaf certificate expires (negative once expired). */
+  certExpiryDays?: number;
+  /** DNS checks: the response code (e.g. "NOERROR", "NXDOMAIN") and answer count. */
+  rcode?: string;
+  answers?: number;
+  /** Attempts made (1 + retries used). */
+  attempts: number;
+  /** Endpoint labels: from the check's configuration, else from the provider labeller. */
+  provider?: string;
+  service?: string;
+  /** Non-fatal notices, e.g. the certificate is within its warning threshold. */
+  warnings?: string[];
+  /** Present when ok is false. */
+  error?: { kind: ProbeErrorKind; message: string };
+}
+
+/**
+ * Everything a later stage (store, scoring) may receive: capture events and probe results.
+ * ProbeResult stays out of CaptureEvent because capture consumers decode packets, not checks.
+ */
+export type MonitorEvent = CaptureEvent | ProbeResult;
