@@ -1,0 +1,57 @@
+// Timed TCP connect and TLS handshake on sockets the probers own, so each phase is measured
+// where it happens rather than inferred from a client library's events.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TlsClientSettings } from './types.js';
+
+/** Connects to ip:port; rejects with the socket error or the signal's reason. */
+export function openSocket(ip: string, port: number, signal: AbortSignal): Promise<Socket> {
+  return settle(netConnect({ host: ip, port, noDelay: true }), 'connect', signal);
+}
+
+export interface TlsHandshake {
+  host: string;
+  settings: TlsClientSettings;
+  /** When false, the handshake succeeds whatever the certificate (the TLS prober judges it). */
+  verify: boolean;
+  alpn?: string[];
+}
+
+/** Runs the TLS handshake over a connected socket; rejects on verification or protocol errors. */
+export function startTls(socket: Socket, h: TlsHandshake, signal: AbortSignal): Promise<TLSSocket> {
+  const name = h.settings.serverName ?? h.host;
+  const tls = tlsConnect({
+    socket,
+    host: name,
+    // SNI must be a name, never an address literal.
+    servername: isIP(name) ? undefined : name,
+    ca: h.settings.ca,
+    rejectUnauthorized: h.verify && !h.settings.insecureSkipVerify,
+    ALPNProtocols: h.alpn,
+  });
+  return settle(tls, 'secureConnect', signal);
+}
+
+/** Resolves with the socket once `event` fires; destroys it on error or abort. */
+function settle<S extends Socket>(socket: S, event: string, signal: AbortSignal): Promise<S> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: unknown) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', done);
+      if (err !== undefined) {
+        socket.destroy();
+        reject(err);
+      } else resolve(socket);
+    };
+    const onAbort = () => done(signal.reason);
+    if (signal.aborted) return done(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', done);
+    socket.once(event, () => done());
+  });
+}
+
+/** Whole days from now until the certificate's notAfter (negative once expired). */
+export function daysUntil(validTo: string, now = Date.now()): number {
+  return Math.floor((Date.parse(validTo) - now) / 86_400_000);
+}

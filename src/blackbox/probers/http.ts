@@ -1,0 +1,152 @@
+// HTTP(S) prober: own DNS, connect and TLS steps (timed), then one undici request per hop over
+// that connection, following redirects when asked; phases add up across hops.
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Client } from 'undici';
+import type { ProbeResult } from '../../events.js';
+import { daysUntil, openSocket, startTls } from '../connect.js';
+import { startDeadline } from '../deadline.js';
+import { resolveHost } from '../host-lookup.js';
+import { checkResponse, type HttpResponseSeen } from '../http-assertions.js';
+import { PhaseTimer } from '../phase-timer.js';
+import { AssertionFailure, classifyFailure, ProtocolFailure } from '../probe-errors.js';
+import { openTunnel } from '../proxy-tunnel.js';
+import type { HttpCheck, Prober } from '../types.js';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+interface Hop extends HttpResponseSeen {
+  ip?: string;
+  tlsVersion?: string;
+  certExpiryDays?: number;
+}
+
+export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
+  const timer = new PhaseTimer();
+  const deadline = startDeadline(check.timeoutMs, outer);
+  const result: ProbeResult = { type: 'probe', check: check.name, probe: 'http', target: check.url, ok: false, ts: timer.startedAt, phases: { totalMs: 0 }, attempts: 1 };
+  const seen: { ip?: string } = {};
+  try {
+    let url = new URL(check.url);
+    let method = check.method;
+    let body = check.body;
+    for (let hops = 0; ; hops++) {
+      const hop = await exchange(check, url, method, body, timer, deadline.signal, seen);
+      Object.assign(result, { status: hop.status, httpVersion: hop.httpVersion, ip: hop.ip, tlsVersion: hop.tlsVersion, certExpiryDays: hop.certExpiryDays });
+      const location = hop.headers.location;
+      if (!check.followRedirects || !REDIRECTS.has(hop.status) || typeof location !== 'string') {
+        timer.stop();
+        checkResponse(hop, check.expect);
+        break;
+      }
+      if (hops >= check.maxRedirects) throw new ProtocolFailure(`more than ${check.maxRedirects} redirects`);
+      url = new URL(location, url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProtocolFailure(`redirect to unsupported scheme ${url.protocol}`);
+      if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+      }
+    }
+    result.phases = timer.phases();
+    if (check.maxMs !== undefined && result.phases.totalMs > check.maxMs) throw new AssertionFailure(`took ${result.phases.totalMs.toFixed(1)}ms, more than maxMs ${check.maxMs}`);
+    result.ok = true;
+  } catch (err) {
+    const failure = classifyFailure(err, timer.current, deadline.signal);
+    timer.stop();
+    result.phases = timer.phases();
+    result.ip ??= seen.ip;
+    result.error = { kind: failure.kind, message: failure.message };
+  } finally {
+    deadline.clear();
+  }
+  return result;
+};
+
+/** `seen` receives facts known before the exchange completes, so failures still report them. */
+async function exchange(check: HttpCheck, url: URL, method: string, body: string | undefined, timer: PhaseTimer, signal: AbortSignal, seen: { ip?: string }): Promise<Hop> {
+  const https = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port) || (https ? 443 : 80);
+  const proxy = check.proxy ? new URL(check.proxy) : undefined;
+  const dialHost = proxy ? proxy.hostname.replace(/^\[|\]$/g, '') : host;
+  const dialPort = proxy ? Number(proxy.port) || 80 : port;
+
+  let ip = dialHost;
+  if (isIP(dialHost)) timer.zero('dns');
+  else {
+    timer.mark('dns');
+    // The check's resolver is for the URL's host; a proxy resolves the target itself.
+    ip = await resolveHost(dialHost, proxy ? undefined : check.resolver, signal);
+  }
+  if (!proxy) seen.ip = ip;
+  timer.mark('connect');
+  let socket: Socket = await openSocket(ip, dialPort, signal);
+  if (proxy) await openTunnel(socket, host, port, signal);
+  let tlsSocket: TLSSocket | undefined;
+  if (https) {
+    timer.mark('tls');
+    tlsSocket = await startTls(socket, { host, settings: check.tls, verify: true, alpn: check.http2 ? ['h2', 'http/1.1'] : ['http/1.1'] }, signal);
+    socket = tlsSocket;
+  }
+  timer.mark('firstByte');
+  const hop = await request(socket, url, method, body, check, timer, signal);
+  hop.ip = seen.ip;
+  if (tlsSocket) {
+    hop.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+    const cert = tlsSocket.getPeerCertificate();
+    if (cert?.valid_to) hop.certExpiryDays = daysUntil(cert.valid_to);
+    hop.httpVersion = tlsSocket.alpnProtocol === 'h2' ? '2' : '1.1';
+  }
+  return hop;
+}
+
+/** One request over the connected socket, timing first byte and transfer from undici's callbacks. */
+function request(socket: Socket, url: URL, method: string, body: string | undefined, check: HttpCheck, timer: PhaseTimer, signal: AbortSignal): Promise<Hop> {
+  const client = new Client(url.origin, {
+    // Handed over on the next tick: undici must not re-enter its queue from inside connect().
+    connect: (_opts, callback) => process.nextTick(callback, null, socket),
+    allowH2: check.http2,
+    pipelining: 1,
+  });
+  return new Promise<Hop>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
+    const finish = (err: unknown, hop?: Hop) => {
+      signal.removeEventListener('abort', onAbort);
+      client.destroy().catch(() => undefined);
+      if (hop) resolve(hop);
+      else reject(err);
+    };
+    const onAbort = () => finish(signal.reason);
+    if (signal.aborted) return finish(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    client.dispatch(
+      { origin: url.origin, path: url.pathname + url.search, method: method as 'GET', headers: check.headers, body },
+      {
+        onRequestStart() {
+          // Present so undici treats this as a new-style handler; timing starts at connect.
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          timer.mark('transfer');
+          status = statusCode;
+          headers = responseHeaders;
+        },
+        onResponseData(_controller, chunk) {
+          if (kept >= check.maxBodyBytes) return;
+          const part = chunk.length + kept > check.maxBodyBytes ? chunk.subarray(0, check.maxBodyBytes - kept) : chunk;
+          chunks.push(part);
+          kept += part.length;
+        },
+        onResponseEnd() {
+          finish(undefined, { status, headers, body: Buffer.concat(chunks), httpVersion: '1.1' });
+        },
+        onResponseError(_controller, err) {
+          finish(err);
+        },
+      },
+    );
+  });
+}
