@@ -47,7 +47,8 @@ export const checksSection = defineSection({
 });
 
 function readCheck(item: ConfigValue, context: ConfigContext): Check {
-  const type = item.object([...COMMON_KEYS, ...Object.values(TYPE_KEYS).flat()]).get('type').oneOf(CHECK_TYPES);
+  // The type decides which keys are allowed, so read it before checking the others.
+  const type = item.object(Object.keys((item.raw as object | null) ?? {})).get('type').oneOf(CHECK_TYPES);
   const o = item.object([...COMMON_KEYS, ...TYPE_KEYS[type]]);
   const name = o.get('name').string();
   if (!NAME.test(name)) o.get('name').fail(`expected letters, digits, ".", "_" or "-" (at most 100), got ${JSON.stringify(name)}`);

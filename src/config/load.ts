@@ -21,12 +21,12 @@ export function loadConfig(file: string): Config {
 
 /** Validates configuration text; `file` names it in messages, `dir` resolves relative paths. */
 export function parseConfig(text: string, file: string, dir: string): Config {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const at = problem.linePos?.[0];
     const where = at ? `:${at.line}:${at.col}` : '';
-    throw new ConfigError(`${file}${where}: invalid YAML: ${problem.message.split('\n')[0]}`);
+    throw new ConfigError(`${file}${where}: invalid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const root = new ConfigValue(file, '', doc.toJS() ?? {});
   const top = root.object(sections.map((s) => s.key));
