@@ -16,11 +16,16 @@ export class PhaseTimer {
   /** The phase running now; undefined before the first mark and after stop(). */
   current: Phase | undefined;
 
-  /** Ends the running phase (if any) and starts `phase`. */
+  /**
+   * Ends the running phase and starts `phase`. The first phase also takes the probe's set-up
+   * time before it (as blackbox_exporter's resolve phase does), so phases add up to the total.
+   */
   mark(phase: Phase, at = performance.now()): void {
-    this.close(at);
+    if (this.current) {
+      this.close(at);
+      this.since = at;
+    }
     this.current = phase;
-    this.since = at;
   }
 
   /** Records a phase that took no time (an IP literal needs no DNS). */

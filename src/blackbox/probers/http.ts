@@ -16,6 +16,13 @@ import type { HttpCheck, Prober } from '../types.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Facts learnt during an exchange, kept even when it then fails. */
+interface Seen {
+  ip?: string;
+  tlsVersion?: string;
+  certExpiryDays?: number;
+}
+
 interface Hop extends HttpResponseSeen {
   ip?: string;
   tlsVersion?: string;
@@ -26,7 +33,7 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
   const timer = new PhaseTimer();
   const deadline = startDeadline(check.timeoutMs, outer);
   const result: ProbeResult = { type: 'probe', check: check.name, probe: 'http', target: check.url, ok: false, ts: timer.startedAt, phases: { totalMs: 0 }, attempts: 1 };
-  const seen: { ip?: string } = {};
+  const seen: Seen = {};
   try {
     let url = new URL(check.url);
     let method = check.method;
@@ -56,6 +63,8 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
     timer.stop();
     result.phases = timer.phases();
     result.ip ??= seen.ip;
+    result.tlsVersion ??= seen.tlsVersion;
+    result.certExpiryDays ??= seen.certExpiryDays;
     result.error = { kind: failure.kind, message: failure.message };
   } finally {
     deadline.clear();
@@ -64,7 +73,7 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
 };
 
 /** `seen` receives facts known before the exchange completes, so failures still report them. */
-async function exchange(check: HttpCheck, url: URL, method: string, body: string | undefined, timer: PhaseTimer, signal: AbortSignal, seen: { ip?: string }): Promise<Hop> {
+async function exchange(check: HttpCheck, url: URL, method: string, body: string | undefined, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Hop> {
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (https ? 443 : 80);
@@ -88,14 +97,17 @@ async function exchange(check: HttpCheck, url: URL, method: string, body: string
     timer.mark('tls');
     tlsSocket = await startTls(socket, { host, settings: check.tls, verify: true, alpn: check.http2 ? ['h2', 'http/1.1'] : ['http/1.1'] }, signal);
     socket = tlsSocket;
+    // Read now: once the request ends the socket is gone and these read empty.
+    seen.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+    const cert = tlsSocket.getPeerCertificate();
+    seen.certExpiryDays = cert?.valid_to ? daysUntil(cert.valid_to) : undefined;
   }
   timer.mark('firstByte');
   const hop = await request(socket, url, method, body, check, timer, signal);
   hop.ip = seen.ip;
   if (tlsSocket) {
-    hop.tlsVersion = tlsSocket.getProtocol() ?? undefined;
-    const cert = tlsSocket.getPeerCertificate();
-    if (cert?.valid_to) hop.certExpiryDays = daysUntil(cert.valid_to);
+    hop.tlsVersion = seen.tlsVersion;
+    hop.certExpiryDays = seen.certExpiryDays;
     hop.httpVersion = tlsSocket.alpnProtocol === 'h2' ? '2' : '1.1';
   }
   return hop;
