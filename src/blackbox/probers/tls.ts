@@ -45,7 +45,9 @@ export const probeTls: Prober<TlsCheck> = async (check, outer) => {
     if (days < 0) throw new CertExpiryFailure(`certificate expired on ${new Date(cert.valid_to).toISOString().slice(0, 10)}`);
     if (days < check.failDays) throw new CertExpiryFailure(`certificate expires in ${days} days (failDays ${check.failDays})`);
     if (!check.tls.insecureSkipVerify) {
-      if (!authorized) throw new TlsFailure(`certificate chain not trusted (${String(authError ?? 'unknown')})`);
+      // Node folds the hostname check into authorizationError; it is judged on its own below.
+      const chainError = authorized || String(authError) === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : String(authError ?? 'unknown');
+      if (chainError) throw new TlsFailure(`certificate chain not trusted (${chainError})`);
       const name = check.tls.serverName ?? host;
       const mismatch = checkServerIdentity(name, cert as PeerCertificate);
       if (mismatch) throw new TlsFailure(`certificate does not match ${name} (${mismatch.message.split('\n')[0]})`);
