@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { ProbeResult } from '../../events.js';
 import { daysUntil, openSocket, startTls } from '../connect.js';
@@ -15,15 +16,19 @@ import { openTunnel } from '../proxy-tunnel.js';
 import type { HttpCheck, Prober } from '../types.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROBE_DONE = new Error('probe finished');
 
 /** Facts learnt during an exchange, kept even when it then fails. */
 interface Seen {
   ip?: string;
   tlsVersion?: string;
   certExpiryDays?: number;
+  alpn?: string;
 }
 
 interface Hop extends HttpResponseSeen {
+  /** When the last byte of the reply was read (monotonic clock). */
+  endAt: number;
   ip?: string;
   tlsVersion?: string;
   certExpiryDays?: number;
@@ -43,7 +48,7 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
       Object.assign(result, { status: hop.status, httpVersion: hop.httpVersion, ip: hop.ip, tlsVersion: hop.tlsVersion, certExpiryDays: hop.certExpiryDays });
       const location = hop.headers.location;
       if (!check.followRedirects || !REDIRECTS.has(hop.status) || typeof location !== 'string') {
-        timer.stop();
+        timer.stop(hop.endAt);
         checkResponse(hop, check.expect);
         break;
       }
@@ -72,8 +77,25 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
   return result;
 };
 
-/** `seen` receives facts known before the exchange completes, so failures still report them. */
-async function exchange(check: HttpCheck, url: URL, method: string, body: string | undefined, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Hop> {
+/**
+ * One request/response. The connection is opened by `dial` (timed step by step) while undici's
+ * client and request are set up, so the request leaves as soon as the connection is ready.
+ * `seen` receives facts known before the exchange completes, so failures still report them.
+ */
+function exchange(check: HttpCheck, url: URL, method: string, body: string | undefined, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Hop> {
+  const connection = dial(check, url, timer, signal, seen);
+  connection.catch(() => undefined); // the request below reports the failure
+  return request(connection, url, method, body, check, timer, signal).then((hop) => {
+    hop.ip = seen.ip;
+    hop.tlsVersion = seen.tlsVersion;
+    hop.certExpiryDays = seen.certExpiryDays;
+    hop.httpVersion = seen.alpn === 'h2' ? '2' : '1.1';
+    return hop;
+  });
+}
+
+/** DNS, TCP connect, proxy tunnel and TLS, each marked on the timer; ends in the firstByte phase. */
+async function dial(check: HttpCheck, url: URL, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Socket> {
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (https ? 443 : 80);
@@ -92,32 +114,30 @@ async function exchange(check: HttpCheck, url: URL, method: string, body: string
   timer.mark('connect');
   let socket: Socket = await openSocket(ip, dialPort, signal);
   if (proxy) await openTunnel(socket, host, port, signal);
-  let tlsSocket: TLSSocket | undefined;
   if (https) {
     timer.mark('tls');
-    tlsSocket = await startTls(socket, { host, settings: check.tls, verify: true, alpn: check.http2 ? ['h2', 'http/1.1'] : ['http/1.1'] }, signal);
+    const tlsSocket: TLSSocket = await startTls(socket, { host, settings: check.tls, verify: true, alpn: check.http2 ? ['h2', 'http/1.1'] : ['http/1.1'] }, signal);
     socket = tlsSocket;
     // Read now: once the request ends the socket is gone and these read empty.
     seen.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+    seen.alpn = tlsSocket.alpnProtocol || undefined;
     const cert = tlsSocket.getPeerCertificate();
     seen.certExpiryDays = cert?.valid_to ? daysUntil(cert.valid_to) : undefined;
   }
   timer.mark('firstByte');
-  const hop = await request(socket, url, method, body, check, timer, signal);
-  hop.ip = seen.ip;
-  if (tlsSocket) {
-    hop.tlsVersion = seen.tlsVersion;
-    hop.certExpiryDays = seen.certExpiryDays;
-    hop.httpVersion = tlsSocket.alpnProtocol === 'h2' ? '2' : '1.1';
-  }
-  return hop;
+  // The first bytes of the reply, before undici parses them; HTTP/2 sockets never emit this and
+  // fall back to the parsed headers below.
+  if (seen.alpn !== 'h2') socket.once('readable', () => timer.current === 'firstByte' && timer.mark('transfer'));
+  return socket;
 }
 
-/** One request over the connected socket, timing first byte and transfer from undici's callbacks. */
-function request(socket: Socket, url: URL, method: string, body: string | undefined, check: HttpCheck, timer: PhaseTimer, signal: AbortSignal): Promise<Hop> {
+/** One request over the dialled connection, timing first byte and transfer from undici's callbacks. */
+function request(connection: Promise<Socket>, url: URL, method: string, body: string | undefined, check: HttpCheck, timer: PhaseTimer, signal: AbortSignal): Promise<Hop> {
   const client = new Client(url.origin, {
-    // Handed over on the next tick: undici must not re-enter its queue from inside connect().
-    connect: (_opts, callback) => process.nextTick(callback, null, socket),
+    // Always answered asynchronously: undici must not re-enter its queue from inside connect().
+    connect: (_opts, callback) => {
+      connection.then((socket) => callback(null, socket), (err: Error) => callback(err, null));
+    },
     allowH2: check.http2,
     pipelining: 1,
   });
@@ -128,7 +148,8 @@ function request(socket: Socket, url: URL, method: string, body: string | undefi
     let headers: IncomingHttpHeaders = {};
     const finish = (err: unknown, hop?: Hop) => {
       signal.removeEventListener('abort', onAbort);
-      client.destroy().catch(() => undefined);
+      // A shared reason: undici would otherwise build a new error (and its stack) per probe.
+      client.destroy(err instanceof Error ? err : PROBE_DONE).catch(() => undefined);
       if (hop) resolve(hop);
       else reject(err);
     };
@@ -142,7 +163,7 @@ function request(socket: Socket, url: URL, method: string, body: string | undefi
           // Present so undici treats this as a new-style handler; timing starts at connect.
         },
         onResponseStart(_controller, statusCode, responseHeaders) {
-          timer.mark('transfer');
+          if (timer.current === 'firstByte') timer.mark('transfer');
           status = statusCode;
           headers = responseHeaders;
         },
@@ -153,7 +174,7 @@ function request(socket: Socket, url: URL, method: string, body: string | undefi
           kept += part.length;
         },
         onResponseEnd() {
-          finish(undefined, { status, headers, body: Buffer.concat(chunks), httpVersion: '1.1' });
+          finish(undefined, { status, headers, body: Buffer.concat(chunks), httpVersion: '1.1', endAt: performance.now() });
         },
         onResponseError(_controller, err) {
           finish(err);
