@@ -15,7 +15,7 @@ const scheduler = new CheckScheduler({
   run: createCheckRunner(),
   concurrency: 64,
   onResult: (r, run) => {
-    process.stdout.write(JSON.stringify({ ok: r.ok, kind: r.error?.kind, message: r.error?.message, totalMs: r.phases.totalMs, firstByteMs: r.phases.firstByteMs, lagMs: run.lagMs }) + '\n');
+    process.stdout.write(JSON.stringify({ ok: r.ok, kind: r.error?.kind, message: r.error?.message, totalMs: r.phases.totalMs, connectMs: r.phases.connectMs, firstByteMs: r.phases.firstByteMs, transferMs: r.phases.transferMs, lagMs: run.lagMs }) + '\n');
   },
 });
 process.stdout.write(JSON.stringify({ ready: true }) + '\n');

@@ -31,6 +31,8 @@ export interface SchedulerStats {
   skippedBusy: number;
   /** A run waited for a concurrency slot until its next run was already due. */
   skippedLate: number;
+  /** Runs in flight when the scheduler stopped; their results are dropped. */
+  cancelled: number;
 }
 
 interface CheckState {
@@ -46,7 +48,7 @@ interface CheckState {
 const MAX_TIMER_MS = 2 ** 30;
 
 export class CheckScheduler {
-  readonly stats: SchedulerStats = { runs: 0, skippedBusy: 0, skippedLate: 0 };
+  readonly stats: SchedulerStats = { runs: 0, skippedBusy: 0, skippedLate: 0, cancelled: 0 };
   private readonly states: CheckState[];
   private readonly limit: ConcurrencyLimit;
   private readonly controller = new AbortController();
@@ -132,6 +134,11 @@ export class CheckScheduler {
       }
       this.stats.runs++;
       const result = await this.options.run(state.check, this.controller.signal);
+      // A probe cut short by stop() says nothing about the endpoint: it is not reported.
+      if (this.controller.signal.aborted) {
+        this.stats.cancelled++;
+        return;
+      }
       this.options.onResult(result, { dueAt, startedAt, lagMs: startedAt - dueAt });
     } finally {
       this.limit.release();

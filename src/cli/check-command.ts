@@ -59,7 +59,7 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await scheduler.stop();
     const s = scheduler.stats;
-    io.stderr.write(`check: ${s.runs} runs, ${s.skippedBusy} skipped (previous run still going), ${s.skippedLate} skipped (no free slot in time)\n`);
+    io.stderr.write(`check: ${s.runs} runs (${s.cancelled} cancelled by the interrupt), ${s.skippedBusy} skipped (previous run still going), ${s.skippedLate} skipped (no free slot in time)\n`);
     return 0;
   },
 };

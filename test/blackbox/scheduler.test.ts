@@ -129,6 +129,20 @@ test('the concurrency cap holds across checks, and runs that wait past their nex
   await sleep(800);
   await s.stop();
   assert.equal(maxActive, 2);
-  assert.equal(results.length, s.stats.runs);
+  assert.equal(results.length, s.stats.runs - s.stats.cancelled);
   assert.ok(s.stats.skippedLate > 0, JSON.stringify(s.stats));
+});
+
+test('stop() cancels probes in flight and drops their results', async () => {
+  const results: ProbeResult[] = [];
+  const check = tcpCheck('127.0.0.1', 1, { name: 'long', schedule: { intervalMs: 20 } });
+  // A probe that only ends when cancelled.
+  const run = (c: Check, signal: AbortSignal) => new Promise<ProbeResult>((resolve) => signal.addEventListener('abort', () => resolve(result(c, false)), { once: true }));
+  const s = new CheckScheduler({ checks: [check], run, onResult: (r) => results.push(r) });
+  s.start();
+  await sleep(100);
+  await s.stop();
+  assert.equal(results.length, 0);
+  assert.equal(s.stats.cancelled, 1);
+  assert.ok(s.stats.skippedBusy >= 1, JSON.stringify(s.stats));
 });
