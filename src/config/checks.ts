@@ -1,4 +1,17 @@
 // The `checks:` section: blackbox check definitions (src/blackbox/), defaults first, then validation.
+//
+// Every check: name, type (http|dns|tcp|tls), schedule (cron) or interval (default 60s),
+// timeout (5s, at most the interval), retries (0) and retryBackoff (1s, doubling), provider,
+// service. Durations: "500ms", "5s", "2m", "1h" or a number of seconds.
+//   http: url, method (GET), headers, body, followRedirects (true), maxRedirects (10), http2
+//         (false), tls {caFile, insecureSkipVerify, serverName}, proxy (http://host:port, CONNECT),
+//         resolver (host[:53]), maxBodyBytes (1 MiB), expect {status ([200-299]; numbers or "2xx"),
+//         bodyContains, bodyNotContains, bodyMatches, json [{path, equals}],
+//         headers [{name, equals, matches, present}], httpVersion ("1.1"|"2"), maxMs}
+//   dns:  resolver (host[:53]), transport (udp|tcp), query {name, type (A)}, recursionDesired
+//         (true), expect {rcodes ([NOERROR]), answers, minAnswers, maxMs}
+//   tcp:  target host:port, send, expect {contains, matches, maxMs}
+//   tls:  target host[:443], tls {...}, warnDays (21), failDays (7), minVersion, expect {maxMs}
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Cron } from 'croner';
