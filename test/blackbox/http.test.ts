@@ -252,3 +252,21 @@ describe('http prober, HTTPS with a test CA', { skip: hasOpenssl() ? false : 'op
     }
   });
 });
+
+test('IPv6 literal URLs: bracketed host, plain address in the result', async (t) => {
+  const server = app();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => resolve(true));
+  });
+  if (!ok) return t.skip('no IPv6 loopback');
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const r = await probeHttp(httpCheck(`http://[::1]:${port}/ok`, { expect: { bodyContains: ['ok'] } }), never);
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.ip, '::1');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
