@@ -159,7 +159,7 @@ export interface ProbePhases {
   connectMs?: number;
   /** TLS handshake. */
   tlsMs?: number;
-  /** From the request being sent (or the DNS query) to the first byte of the reply. */
+  /** From the connection being ready (the request is written at once; for DNS: the query sent) to the first byte of the reply. */
   firstByteMs?: number;
   /** From the first byte of the reply to its last. */
   transferMs?: number;
