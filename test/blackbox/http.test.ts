@@ -36,6 +36,7 @@ function app(): Server {
         case '/fail': res.statusCode = 503; res.end('down'); break;
         case '/redirect': res.writeHead(302, { location: '/ok' }); res.end(); break;
         case '/loop': res.writeHead(302, { location: '/loop' }); res.end(); break;
+        case '/ftp': res.writeHead(301, { location: 'ftp://files.blackbox.test/x' }); res.end(); break;
         case '/echo': { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => res.end(`${req.method} ${req.headers['x-token'] ?? ''} ${b}`)); break; }
         default: res.statusCode = 404; res.end('nope');
       }
@@ -128,6 +129,8 @@ describe('http prober, plain HTTP', () => {
     assert.equal(kept.error?.kind, 'http_status');
     const loop = await probeHttp(httpCheck(`${base}/loop`, { maxRedirects: 3 }), never);
     assert.deepEqual(loop.error, { kind: 'protocol', message: 'more than 3 redirects' });
+    const ftp = await probeHttp(httpCheck(`${base}/ftp`), never);
+    assert.deepEqual(ftp.error, { kind: 'protocol', message: 'redirect to unsupported scheme "ftp:"' });
     // Phases add up over the hops.
     assertPhases(followed, ['connectMs', 'firstByteMs', 'transferMs']);
   });

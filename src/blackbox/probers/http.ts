@@ -9,7 +9,7 @@ import type { ProbeResult } from '../../events.js';
 import { daysUntil, openSocket, startTls } from '../connect.js';
 import { startDeadline } from '../deadline.js';
 import { resolveHost } from '../host-lookup.js';
-import { checkResponse, type HttpResponseSeen } from '../http-assertions.js';
+import { checkResponse, quote, type HttpResponseSeen } from '../http-assertions.js';
 import { PhaseTimer } from '../phase-timer.js';
 import { AssertionFailure, classifyFailure, ProtocolFailure } from '../probe-errors.js';
 import { openTunnel } from '../proxy-tunnel.js';
@@ -53,8 +53,7 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
         break;
       }
       if (hops >= check.maxRedirects) throw new ProtocolFailure(`more than ${check.maxRedirects} redirects`);
-      url = new URL(location, url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProtocolFailure(`redirect to unsupported scheme ${url.protocol}`);
+      url = redirectTarget(location, url);
       if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
@@ -94,8 +93,22 @@ function exchange(check: HttpCheck, url: URL, method: string, body: string | und
   });
 }
 
+/** The next hop of a redirect; the Location text comes from the network and is quoted. */
+function redirectTarget(location: string, from: URL): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new ProtocolFailure(`invalid redirect location ${quote(location)}`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new ProtocolFailure(`redirect to unsupported scheme ${quote(next.protocol)}`);
+  return next;
+}
+
 /** DNS, TCP connect, proxy tunnel and TLS, each marked on the timer; ends in the firstByte phase. */
 async function dial(check: HttpCheck, url: URL, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Socket> {
+  // Facts of an earlier hop must not leak into this one.
+  seen.ip = seen.tlsVersion = seen.certExpiryDays = seen.alpn = undefined;
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (https ? 443 : 80);
