@@ -1,0 +1,385 @@
+// The embedded Store: rollups in lowdb JSON files sharded by level and period, plus one state file.
+//
+// lowdb rewrites a whole file per write, so rollups are split into shards (minute level: one file
+// per 10 minutes, hour level: per 6 hours, day level: per day); a flush rewrites only the shards its
+// buckets touch, which are the recent ones. Writes go through lowdb's steno writer (write a
+// temporary file, then rename), so a kill -9 at any moment leaves either the old or the new file,
+// never a torn one. A file that does not parse or has an unknown schema is renamed
+// "<name>.corrupt-<time>" and reported, and its period starts empty: data is never overwritten silently.
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { EgressError } from '../errors.js';
+import { cloneBucket, mergeBucket } from './bucket-merge.js';
+import { levelForWindow, seriesFromBuckets } from './series-query.js';
+import { decodeShard, encodeShard, shardProblem, type ShardFile } from './shard-codec.js';
+import {
+  addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, STATE_SCHEMA,
+  type StateDocument,
+} from './state-document.js';
+import {
+  LEVEL_MS, ROLLUP_LEVELS, seriesKey,
+  type AlertState, type Bucket, type BucketQuery, type EndpointSummary, type HealthSnapshot, type Incident, type IncidentNote, type IncidentQuery,
+  type MaintenanceWindow, type ProviderDetail, type ProviderSummary, type RollupLevel, type SeriesPoint, type SeriesQuery, type Silence, type Store,
+  type StoreOpenReport,
+} from './store.js';
+
+/** Period covered by one shard file per level. */
+export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 600_000, hour: 6 * 3_600_000, day: 86_400_000 };
+
+export interface LowdbStoreOptions {
+  /** Data directory; created when missing. */
+  dir: string;
+  shardSpanMs?: Partial<Record<RollupLevel, number>>;
+  /** Shards kept parsed in memory (least recently used are dropped once written). */
+  maxCachedShards?: number;
+  /** Called with one line whenever a file is moved aside or something else worth telling happens after open(). */
+  onNotice?: (line: string) => void;
+  /** Clock for the names of moved-aside files. */
+  now?: () => number;
+}
+
+interface Shard {
+  level: RollupLevel;
+  start: number;
+  low: Low<ShardFile | null>;
+  buckets: Map<string, Bucket>;
+  dirty: boolean;
+}
+
+const META_FORMAT = 'egresswatch-store';
+const META_SCHEMA = 1;
+
+export class StoreError extends EgressError {
+  constructor(message: string) {
+    super('data', message);
+  }
+}
+
+function stampOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function dataFile<T>(path: string): DataFile<T> {
+  // Compact JSON: lowdb's JSONFile indents, which doubles the size of rollup shards.
+  return new DataFile<T>(path, { parse: (s) => JSON.parse(s) as T, stringify: (d) => JSON.stringify(d) });
+}
+
+export class LowdbStore {
+  readonly description: string;
+  private readonly dir: string;
+  private readonly span: Record<RollupLevel, number>;
+  private readonly maxCached: number;
+  private readonly onNotice: (line: string) => void;
+  private readonly now: () => number;
+  private readonly shards = new Map<string, Shard>();
+  /** Shard starts that exist on disk or in memory, per level, so queries never probe missing files. */
+  private readonly known = new Map<RollupLevel, Set<number>>(ROLLUP_LEVELS.map((l) => [l, new Set()]));
+  private state!: Low<StateDocument>;
+  private readonly report: StoreOpenReport = { notices: [], movedAside: [] };
+  private opened = false;
+
+  constructor(options: LowdbStoreOptions) {
+    this.dir = options.dir;
+    this.description = `lowdb store in ${options.dir}`;
+    this.span = { ...DEFAULT_SHARD_SPAN_MS, ...options.shardSpanMs };
+    this.maxCached = options.maxCachedShards ?? 256;
+    this.onNotice = options.onNotice ?? (() => {});
+    this.now = options.now ?? Date.now;
+    for (const level of ROLLUP_LEVELS) {
+      if (this.span[level] % LEVEL_MS[level] !== 0) throw new StoreError(`store: shard span of the ${level} level must be a multiple of ${LEVEL_MS[level]} ms`);
+    }
+  }
+
+  async open(): Promise<StoreOpenReport> {
+    mkdirSync(this.dir, { recursive: true });
+    await this.openMeta();
+    this.state = new Low<StateDocument>(dataFile<StateDocument>(join(this.dir, 'state.json')), emptyState());
+    await this.readOrMoveAside(this.state, join(this.dir, 'state.json'), (d) => {
+      if (typeof d !== 'object' || d === null) return 'not a JSON object';
+      const s = d as Partial<StateDocument>;
+      if (typeof s.schema !== 'number') return 'no schema version';
+      if (s.schema > STATE_SCHEMA) return `schema version ${s.schema} is newer than this program's (${STATE_SCHEMA})`;
+      if (!Array.isArray(s.incidents) || !Array.isArray(s.maintenance) || !Array.isArray(s.silences) || !s.alertState) return 'missing sections';
+      return undefined;
+    }, emptyState);
+    // The snapshot is recomputed at the first tick; a stale one on disk would mislead.
+    this.state.data.snapshot = null;
+    for (const level of ROLLUP_LEVELS) {
+      const levelDir = join(this.dir, 'rollups', level);
+      mkdirSync(levelDir, { recursive: true });
+      for (const name of readdirSync(levelDir)) {
+        const m = /^(\d{8}T\d{6}Z)\.json$/.exec(name);
+        if (!m) continue;
+        const start = Date.parse(`${m[1].slice(0, 4)}-${m[1].slice(4, 6)}-${m[1].slice(6, 8)}T${m[1].slice(9, 11)}:${m[1].slice(11, 13)}:${m[1].slice(13, 15)}Z`);
+        if (Number.isFinite(start)) this.known.get(level)?.add(start);
+      }
+    }
+    this.opened = true;
+    return { notices: this.report.notices.slice(), movedAside: this.report.movedAside.slice() };
+  }
+
+  private async openMeta(): Promise<void> {
+    const path = join(this.dir, 'meta.json');
+    const meta = new Low<{ format: string; schema: number }>(dataFile(path), { format: META_FORMAT, schema: META_SCHEMA });
+    let exists = true;
+    try {
+      const before = meta.data;
+      await meta.read();
+      exists = meta.data !== before;
+    } catch {
+      this.moveAside(path, 'not valid JSON');
+      exists = false;
+    }
+    const d = meta.data as { format?: unknown; schema?: unknown };
+    if (exists && (d.format !== META_FORMAT || typeof d.schema !== 'number')) {
+      throw new StoreError(`store: ${path} does not describe an egresswatch store; choose another data directory`);
+    }
+    if (exists && (d.schema as number) > META_SCHEMA) {
+      // Newer data must not be rewritten by an older program: refuse rather than move it aside.
+      throw new StoreError(`store: ${this.dir} was written by a newer egresswatch (store schema ${String(d.schema)}, this program knows ${META_SCHEMA}); upgrade egresswatch or use another data directory`);
+    }
+    // Schema upgrades run here when META_SCHEMA grows (none yet: version 1 is the first).
+    if (!exists) {
+      meta.data = { format: META_FORMAT, schema: META_SCHEMA };
+      await meta.write();
+    }
+  }
+
+  /** Reads a lowdb file; on a parse error or a failed check the file is moved aside and `fresh()` used. */
+  private async readOrMoveAside<T>(low: Low<T>, path: string, check: (d: unknown) => string | undefined, fresh: () => T): Promise<boolean> {
+    try {
+      await low.read();
+    } catch (err) {
+      this.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
+      low.data = fresh();
+      return false;
+    }
+    const problem = check(low.data);
+    if (problem) {
+      this.moveAside(path, problem);
+      low.data = fresh();
+      return false;
+    }
+    return true;
+  }
+
+  private moveAside(path: string, problem: string): void {
+    const target = `${path}.corrupt-${stampOf(this.now())}`;
+    try {
+      renameSync(path, target);
+    } catch (err) {
+      throw new StoreError(`store: ${path} is unusable (${problem}) and could not be moved aside (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const line = `store: ${path} is unusable (${problem}); moved aside to ${target}, that period starts empty`;
+    this.report.notices.push(line);
+    this.report.movedAside.push(target);
+    if (this.opened) this.onNotice(line);
+  }
+
+  private shardPath(level: RollupLevel, start: number): string {
+    return join(this.dir, 'rollups', level, `${stampOf(start)}.json`);
+  }
+
+  private async shard(level: RollupLevel, start: number, create: boolean): Promise<Shard | undefined> {
+    const id = `${level}@${start}`;
+    const cached = this.shards.get(id);
+    if (cached) {
+      // Move to the end: Map order is the LRU order.
+      this.shards.delete(id);
+      this.shards.set(id, cached);
+      return cached;
+    }
+    const known = this.known.get(level);
+    if (!known?.has(start) && !create) return undefined;
+    const path = this.shardPath(level, start);
+    const low = new Low<ShardFile | null>(dataFile<ShardFile | null>(path), null);
+    let buckets: Bucket[] = [];
+    if (known?.has(start)) {
+      const ok = await this.readOrMoveAside(low, path, (d) => (d === null ? undefined : shardProblem(d, level, start)), () => null);
+      if (ok && low.data) buckets = decodeShard(low.data);
+    }
+    const shard: Shard = { level, start, low, buckets: new Map(buckets.map((b) => [`${b.key}@${b.start}`, b])), dirty: false };
+    known?.add(start);
+    this.shards.set(id, shard);
+    this.evict();
+    return shard;
+  }
+
+  private evict(): void {
+    if (this.shards.size <= this.maxCached) return;
+    for (const [id, s] of this.shards) {
+      if (this.shards.size <= this.maxCached) break;
+      if (!s.dirty) this.shards.delete(id);
+    }
+  }
+
+  private shardStart(level: RollupLevel, ts: number): number {
+    return Math.floor(ts / this.span[level]) * this.span[level];
+  }
+
+  async close(): Promise<void> {
+    await this.writeDirty();
+    this.shards.clear();
+  }
+
+  async mergeBuckets(buckets: readonly Bucket[]): Promise<void> {
+    for (const b of buckets) {
+      const shard = await this.shard(b.level, this.shardStart(b.level, b.start), true);
+      if (!shard) continue;
+      const id = `${b.key}@${b.start}`;
+      const have = shard.buckets.get(id);
+      if (have) mergeBucket(have, b);
+      else shard.buckets.set(id, cloneBucket(b));
+      shard.dirty = true;
+    }
+    await this.writeDirty();
+  }
+
+  private async writeDirty(): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (const s of this.shards.values()) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      s.low.data = encodeShard(s.level, s.start, this.span[s.level], s.buckets.values());
+      writes.push(s.low.write());
+    }
+    await Promise.all(writes);
+    this.evict();
+  }
+
+  async queryBuckets(q: BucketQuery): Promise<Bucket[]> {
+    const known = this.known.get(q.level);
+    if (!known) return [];
+    const keys = q.keys ? new Set(q.keys) : undefined;
+    const starts = [...known].filter((s) => s + this.span[q.level] > q.from && s < q.to).sort((a, b) => a - b);
+    const out: Bucket[] = [];
+    for (const start of starts) {
+      const shard = await this.shard(q.level, start, false);
+      if (!shard) continue;
+      for (const b of shard.buckets.values()) {
+        if (b.start < q.from || b.start >= q.to) continue;
+        if (keys && !keys.has(b.key)) continue;
+        if (q.keyPrefix !== undefined && !b.key.startsWith(q.keyPrefix)) continue;
+        out.push(b);
+      }
+    }
+    // Callers get shared objects for speed; they must not mutate them (the engine only reads).
+    return out;
+  }
+
+  async prune(now: number, retentionMs: Readonly<Record<RollupLevel, number>>): Promise<void> {
+    for (const level of ROLLUP_LEVELS) {
+      const cutoff = now - retentionMs[level];
+      const known = this.known.get(level);
+      if (!known) continue;
+      for (const start of [...known]) {
+        if (start + this.span[level] > cutoff) continue;
+        known.delete(start);
+        this.shards.delete(`${level}@${start}`);
+        rmSync(this.shardPath(level, start), { force: true });
+      }
+    }
+  }
+
+  async putSnapshot(snapshot: HealthSnapshot): Promise<void> {
+    this.state.data.snapshot = snapshot;
+  }
+
+  async getSnapshot(): Promise<HealthSnapshot | undefined> {
+    return this.state.data.snapshot ?? undefined;
+  }
+
+  async listProviders(): Promise<ProviderSummary[]> {
+    return listProvidersOf(this.state.data);
+  }
+
+  async getProvider(id: string): Promise<ProviderDetail | undefined> {
+    return this.state.data.snapshot?.providers.find((p) => p.id === id);
+  }
+
+  async listEndpoints(): Promise<EndpointSummary[]> {
+    return listEndpointsOf(this.state.data);
+  }
+
+  async getEndpoint(id: string): Promise<EndpointSummary | undefined> {
+    return findEndpoint(this.state.data, id);
+  }
+
+  async querySeries(q: SeriesQuery): Promise<SeriesPoint[]> {
+    const level = q.level ?? levelForWindow(q.from, q.to);
+    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series)] });
+    return seriesFromBuckets(buckets, q);
+  }
+
+  /** Persists the state file without the snapshot (recomputed at each tick, large). */
+  private async writeState(): Promise<void> {
+    const snapshot = this.state.data.snapshot;
+    this.state.data.snapshot = null;
+    const pending = this.state.write();
+    this.state.data.snapshot = snapshot;
+    await pending;
+  }
+
+  async listIncidents(q?: IncidentQuery): Promise<Incident[]> {
+    return queryIncidents(this.state.data, q);
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    return this.state.data.incidents.find((i) => i.id === id);
+  }
+
+  async putIncident(incident: Incident): Promise<void> {
+    putIncidentIn(this.state.data, incident);
+    await this.writeState();
+  }
+
+  async addIncidentNote(id: string, note: IncidentNote): Promise<Incident | undefined> {
+    const incident = addNoteIn(this.state.data, id, note);
+    if (incident) await this.writeState();
+    return incident;
+  }
+
+  async listMaintenance(): Promise<MaintenanceWindow[]> {
+    return this.state.data.maintenance.slice();
+  }
+
+  async putMaintenance(w: MaintenanceWindow): Promise<void> {
+    putById(this.state.data.maintenance, w);
+    await this.writeState();
+  }
+
+  async deleteMaintenance(id: string): Promise<boolean> {
+    const ok = deleteById(this.state.data.maintenance, id);
+    if (ok) await this.writeState();
+    return ok;
+  }
+
+  async listSilences(): Promise<Silence[]> {
+    return this.state.data.silences.slice();
+  }
+
+  async putSilence(s: Silence): Promise<void> {
+    putById(this.state.data.silences, s);
+    await this.writeState();
+  }
+
+  async deleteSilence(id: string): Promise<boolean> {
+    const ok = deleteById(this.state.data.silences, id);
+    if (ok) await this.writeState();
+    return ok;
+  }
+
+  async getAlertState(): Promise<AlertState> {
+    return this.state.data.alertState;
+  }
+
+  async putAlertState(state: AlertState): Promise<void> {
+    this.state.data.alertState = state;
+    await this.writeState();
+  }
+}
+
+// Compile-time conformance: LowdbStore is a complete Store.
+export const lowdbStoreConforms = (s: LowdbStore) => s satisfies Store;
