@@ -1,8 +1,11 @@
 // The list of top-level configuration sections. To add one: write src/config/<section>.ts with
 // defineSection(...) and append it here; the Config type follows from this list.
 import { checksSection } from './checks.js';
+import { storeSection } from './store.js';
+import { slosSection } from './slos.js';
+import { alertsSection } from './alerts.js';
 
-export const sections = [checksSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection] as const;
 
 type Section = (typeof sections)[number];
 

@@ -1,0 +1,121 @@
+// The `alerts:` section: burn-rate alerting, anomaly detection, attribution and notifiers.
+//
+//   alerts:
+//     minEventsPerHour: 60      # volume guard: below this rate a provider never pages
+//     burnRates:                # the SRE workbook's multiwindow, multi-burn-rate alerts (defaults shown)
+//       - {severity: page, factor: 14.4, long: 1h, short: 5m}
+//       - {severity: page, factor: 6, long: 6h, short: 30m}
+//       - {severity: ticket, factor: 1, long: 3d, short: 6h}
+//     anomaly: {enabled: true, minEvents: 50, significance: 4, historyDays: 14}
+//     attribution: {localMinProviders: 3}
+//     groupWait: 30s            # wait before sending a new group, to batch alerts that fire together
+//     repeatInterval: 4h        # re-send a still-firing alert this often
+//     retries: 5                # per notification, with doubling back-off from retryBackoff
+//     retryBackoff: 1s
+//     notifiers:
+//       - {type: webhook, url: "https://hooks.example.com/x", headers: {Authorization: "Bearer …"}}
+//       - {type: slack, url: "https://hooks.slack.com/services/…"}
+//       - {type: alertmanager, url: "http://127.0.0.1:9093"}
+import type { ConfigValue } from './config-value.js';
+import { defineSection } from './section.js';
+
+export interface BurnRateRule {
+  severity: 'page' | 'ticket';
+  factor: number;
+  longMs: number;
+  shortMs: number;
+}
+
+export interface NotifierSettings {
+  type: 'webhook' | 'slack' | 'alertmanager';
+  url: string;
+  headers: Record<string, string>;
+  /** Per request. */
+  timeoutMs: number;
+}
+
+export interface AlertSettings {
+  minEventsPerHour: number;
+  burnRates: BurnRateRule[];
+  anomaly: { enabled: boolean; minEvents: number; significance: number; historyDays: number };
+  attribution: { localMinProviders: number };
+  groupWaitMs: number;
+  repeatIntervalMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  notifiers: NotifierSettings[];
+}
+
+export function defaultBurnRates(): BurnRateRule[] {
+  return [
+    { severity: 'page', factor: 14.4, longMs: 3_600_000, shortMs: 300_000 },
+    { severity: 'page', factor: 6, longMs: 6 * 3_600_000, shortMs: 1_800_000 },
+    { severity: 'ticket', factor: 1, longMs: 3 * 86_400_000, shortMs: 6 * 3_600_000 },
+  ];
+}
+
+export function defaultAlertSettings(): AlertSettings {
+  return {
+    minEventsPerHour: 60,
+    burnRates: defaultBurnRates(),
+    anomaly: { enabled: true, minEvents: 50, significance: 4, historyDays: 14 },
+    attribution: { localMinProviders: 3 },
+    groupWaitMs: 30_000,
+    repeatIntervalMs: 4 * 3_600_000,
+    retries: 5,
+    retryBackoffMs: 1000,
+    notifiers: [],
+  };
+}
+
+export const alertsSection = defineSection({
+  key: 'alerts',
+  defaultValue: defaultAlertSettings,
+  validate: (value: ConfigValue): AlertSettings => {
+    const d = defaultAlertSettings();
+    const o = value.object(['minEventsPerHour', 'burnRates', 'anomaly', 'attribution', 'groupWait', 'repeatInterval', 'retries', 'retryBackoff', 'notifiers']);
+    const burnRates = o.optional('burnRates')?.list().map((item) => {
+      const b = item.object(['severity', 'factor', 'long', 'short']);
+      const rule: BurnRateRule = {
+        severity: b.get('severity').oneOf(['page', 'ticket'] as const),
+        factor: b.get('factor').number({ min: 0.1, max: 1000 }),
+        longMs: b.get('long').durationMs({ minMs: 60_000 }),
+        shortMs: b.get('short').durationMs({ minMs: 60_000 }),
+      };
+      if (rule.shortMs >= rule.longMs) b.get('short').fail('must be shorter than long');
+      return rule;
+    }) ?? d.burnRates;
+    const a = o.optional('anomaly')?.object(['enabled', 'minEvents', 'significance', 'historyDays']);
+    const at = o.optional('attribution')?.object(['localMinProviders']);
+    return {
+      minEventsPerHour: o.optional('minEventsPerHour')?.number({ min: 0 }) ?? d.minEventsPerHour,
+      burnRates,
+      anomaly: {
+        enabled: a?.optional('enabled')?.boolean() ?? d.anomaly.enabled,
+        minEvents: a?.optional('minEvents')?.number({ min: 1, integer: true }) ?? d.anomaly.minEvents,
+        significance: a?.optional('significance')?.number({ min: 1, max: 100 }) ?? d.anomaly.significance,
+        historyDays: a?.optional('historyDays')?.number({ min: 2, max: 35, integer: true }) ?? d.anomaly.historyDays,
+      },
+      attribution: { localMinProviders: at?.optional('localMinProviders')?.number({ min: 2, max: 100, integer: true }) ?? d.attribution.localMinProviders },
+      groupWaitMs: o.optional('groupWait')?.durationMs({ maxMs: 3_600_000 }) ?? d.groupWaitMs,
+      repeatIntervalMs: o.optional('repeatInterval')?.durationMs({ minMs: 60_000 }) ?? d.repeatIntervalMs,
+      retries: o.optional('retries')?.number({ min: 0, max: 20, integer: true }) ?? d.retries,
+      retryBackoffMs: o.optional('retryBackoff')?.durationMs({ minMs: 10, maxMs: 600_000 }) ?? d.retryBackoffMs,
+      notifiers: o.optional('notifiers')?.list().map(readNotifier) ?? [],
+    };
+  },
+});
+
+function readNotifier(item: ConfigValue): NotifierSettings {
+  const o = item.object(['type', 'url', 'headers', 'timeout']);
+  const type = o.get('type').oneOf(['webhook', 'slack', 'alertmanager'] as const);
+  const url = o.get('url').url(['http:', 'https:']).toString();
+  const headers: Record<string, string> = {};
+  const h = o.optional('headers');
+  if (h) {
+    const raw = h.raw;
+    const ho = h.object(Object.keys((raw as object | null) ?? {}));
+    for (const k of Object.keys(raw as object)) headers[k] = ho.get(k).string();
+  }
+  return { type, url, headers, timeoutMs: o.optional('timeout')?.durationMs({ minMs: 100, maxMs: 60_000 }) ?? 5000 };
+}

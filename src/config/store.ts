@@ -1,0 +1,49 @@
+// The `store:` section: where and how long the embedded store keeps pre-aggregated rollups.
+//
+//   store:
+//     dir: ./egresswatch-data   # data directory (relative to the config file); `run --data` overrides
+//     retention: {minute: 6h, hour: 35d, day: 400d}
+//     flushInterval: 10s         # how often pending buckets are written (batches, never per event)
+//     breakdownLimit: 20         # hosts / processes / resolvers kept per provider; the rest is "other"
+import { isAbsolute, join } from 'node:path';
+import type { ConfigValue } from './config-value.js';
+import { defineSection, type ConfigContext } from './section.js';
+
+export interface StoreSettings {
+  /** Absolute data directory, or null to let the run command choose. */
+  dir: string | null;
+  retentionMs: { minute: number; hour: number; day: number };
+  flushIntervalMs: number;
+  breakdownLimit: number;
+}
+
+export function defaultStoreSettings(): StoreSettings {
+  return {
+    dir: null,
+    retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 },
+    flushIntervalMs: 10_000,
+    breakdownLimit: 20,
+  };
+}
+
+export const storeSection = defineSection({
+  key: 'store',
+  defaultValue: defaultStoreSettings,
+  validate: (value: ConfigValue, context: ConfigContext): StoreSettings => {
+    const d = defaultStoreSettings();
+    const o = value.object(['dir', 'retention', 'flushInterval', 'breakdownLimit']);
+    const dirValue = o.optional('dir')?.string();
+    const r = o.optional('retention')?.object(['minute', 'hour', 'day']);
+    const retentionMs = {
+      minute: r?.optional('minute')?.durationMs({ minMs: 3_600_000 }) ?? d.retentionMs.minute,
+      hour: r?.optional('hour')?.durationMs({ minMs: 86_400_000 }) ?? d.retentionMs.hour,
+      day: r?.optional('day')?.durationMs({ minMs: 7 * 86_400_000 }) ?? d.retentionMs.day,
+    };
+    return {
+      dir: dirValue === undefined ? null : isAbsolute(dirValue) ? dirValue : join(context.dir, dirValue),
+      retentionMs,
+      flushIntervalMs: o.optional('flushInterval')?.durationMs({ minMs: 1000, maxMs: 3_600_000 }) ?? d.flushIntervalMs,
+      breakdownLimit: o.optional('breakdownLimit')?.number({ min: 1, max: 1000, integer: true }) ?? d.breakdownLimit,
+    };
+  },
+});
