@@ -1,0 +1,100 @@
+// Ring-buffer reader thread: copies records into batches (each record 8-byte aligned, as
+// written by the BPF side) and queues whole batches to JavaScript; a full queue counts as loss.
+#include "ring-reader.h"
+
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <cstring>
+
+#include "events.h"
+
+namespace {
+constexpr size_t kBatchRecords = 2048;
+constexpr size_t kBatchBytes = 512 * 1024;
+constexpr size_t kQueueBatches = 256;
+constexpr int kPollMs = 50;
+
+struct Delivery {
+  std::vector<uint8_t> bytes;
+  uint32_t count;
+};
+}  // namespace
+
+RingReader::~RingReader() { Stop(); }
+
+std::string RingReader::Start(Napi::Env env, int ringFd, Napi::Function onBatch) {
+  rb_ = ring_buffer__new(ringFd, &RingReader::OnRecord, this, nullptr);
+  if (!rb_) return std::string("ring buffer: ") + strerror(errno);
+  tsfn_ = Napi::ThreadSafeFunction::New(env, onBatch, "egresswatch-ring", kQueueBatches, 1);
+  batch_ = new Batch();
+  started_ = true;
+  thread_ = std::thread(&RingReader::Run, this);
+  return "";
+}
+
+int RingReader::OnRecord(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<RingReader*>(ctx);
+  if (size < sizeof(ew_header)) return 0;
+  const auto* h = static_cast<const ew_header*>(data);
+  // Large packet slots are reserved whole; only the bytes the program wrote are copied.
+  size_t len = h->size < size ? h->size : size;
+  size_t padded = (len + 7) & ~size_t(7);
+  Batch* b = self->batch_;
+  size_t at = b->bytes.size();
+  b->bytes.resize(at + padded);
+  memcpy(b->bytes.data() + at, data, len);
+  if (padded > len) memset(b->bytes.data() + at + len, 0, padded - len);
+  // The copied header carries the length actually copied.
+  reinterpret_cast<ew_header*>(b->bytes.data() + at)->size = static_cast<uint32_t>(len);
+  b->count++;
+  self->records_++;
+  if (b->count >= kBatchRecords || b->bytes.size() >= kBatchBytes) self->Flush();
+  return 0;
+}
+
+void RingReader::Flush() {
+  if (!batch_ || batch_->count == 0) return;
+  auto* d = new Delivery{std::move(batch_->bytes), batch_->count};
+  batch_->bytes = std::vector<uint8_t>();
+  batch_->bytes.reserve(64 * 1024);
+  batch_->count = 0;
+  napi_status st = tsfn_.NonBlockingCall(d, [](Napi::Env env, Napi::Function fn, Delivery* del) {
+    if (env != nullptr && fn != nullptr) {
+      auto* vec = new std::vector<uint8_t>(std::move(del->bytes));
+      auto buf = Napi::Buffer<uint8_t>::New(env, vec->data(), vec->size(),
+                                            [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, vec);
+      fn.Call({buf, Napi::Number::New(env, del->count)});
+    }
+    delete del;
+  });
+  if (st != napi_ok) {
+    queueFull_ += d->count;
+    delete d;
+  } else {
+    batches_++;
+  }
+}
+
+void RingReader::Run() {
+  batch_->bytes.reserve(64 * 1024);
+  while (!stop_.load()) {
+    int n = ring_buffer__poll(rb_, kPollMs);
+    if (n < 0 && n != -EINTR) break;
+    Flush();
+  }
+  // Whatever is left in the ring at stop is delivered too.
+  ring_buffer__consume(rb_);
+  Flush();
+}
+
+void RingReader::Stop() {
+  if (!started_) return;
+  started_ = false;
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  tsfn_.Release();
+  delete batch_;
+  batch_ = nullptr;
+  ring_buffer__free(rb_);
+  rb_ = nullptr;
+}
