@@ -90,3 +90,99 @@ export function parseDnsMessage(payload: Uint8Array): DnsParseResult {
     },
   };
 }
+
+/**
+ * The header and first question of a DNS message: what transaction matching and health need,
+ * read without decoding the record sections so replay keeps up with a million packets.
+ */
+export interface DnsQuestionSummary {
+  id: number;
+  qr: boolean;
+  opcode: number;
+  rcode: string;
+  tc: boolean;
+  ancount: number;
+  /** Lower-cased, without the trailing dot; bytes outside printable ASCII as \DDD (as dig prints). */
+  qname: string;
+  qtype: string;
+}
+
+export type DnsSummaryResult = { ok: true; summary: DnsQuestionSummary } | { ok: false; reason: string };
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const QTYPE_NAMES: Record<number, string> = {
+  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 35: 'NAPTR',
+  43: 'DS', 46: 'RRSIG', 48: 'DNSKEY', 64: 'SVCB', 65: 'HTTPS', 252: 'AXFR', 255: 'ANY', 257: 'CAA',
+};
+const MAX_NAME = 255;
+
+export function rcodeName(code: number): string {
+  return RCODE_NAMES[code] ?? `RCODE${code}`;
+}
+
+export function qtypeName(code: number): string {
+  return QTYPE_NAMES[code] ?? `TYPE${code}`;
+}
+
+/** Reads a (possibly compressed) name at `start`; returns the text and the offset after it. */
+function readName(p: Uint8Array, start: number): { name: string; end: number } | { reason: string } {
+  let name = '';
+  let pos = start;
+  let end = -1;
+  let jumps = 0;
+  let wire = 0;
+  for (;;) {
+    if (pos >= p.length) return { reason: 'truncated' };
+    const len = p[pos];
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      return { name, end };
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= p.length) return { reason: 'truncated' };
+      const target = ((len & 0x3f) << 8) | p[pos + 1];
+      // Pointers must go backwards: forward or self pointers are how loops are built.
+      if (target >= pos || ++jumps > 32) return { reason: 'pointer_loop' };
+      if (end < 0) end = pos + 2;
+      pos = target;
+      continue;
+    }
+    if (kind !== 0) return { reason: 'bad_label' };
+    wire += len + 1;
+    if (wire > MAX_NAME) return { reason: 'name_too_long' };
+    if (pos + 1 + len > p.length) return { reason: 'truncated' };
+    if (name.length) name += '.';
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let c = p[i];
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) name += String.fromCharCode(c);
+      else name += '\\' + String(c).padStart(3, '0');
+    }
+    pos += len + 1;
+  }
+}
+
+/** Parses the header and first question; never throws, the reason names what was wrong. */
+export function parseDnsSummary(p: Uint8Array): DnsSummaryResult {
+  if (p.length < HEADER_LEN) return { ok: false, reason: 'short_header' };
+  const qdcount = (p[4] << 8) | p[5];
+  if (qdcount === 0) return { ok: false, reason: 'no_question' };
+  const read = readName(p, HEADER_LEN);
+  if ('reason' in read) return { ok: false, reason: read.reason };
+  if (read.end + 4 > p.length) return { ok: false, reason: 'truncated' };
+  const flags = (p[2] << 8) | p[3];
+  return {
+    ok: true,
+    summary: {
+      id: (p[0] << 8) | p[1],
+      qr: (flags & 0x8000) !== 0,
+      opcode: (flags >> 11) & 0xf,
+      rcode: rcodeName(flags & 0xf),
+      tc: (flags & 0x0200) !== 0,
+      ancount: (p[6] << 8) | p[7],
+      qname: read.name,
+      qtype: qtypeName((p[read.end] << 8) | p[read.end + 1]),
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// A table of rows keyed by untrusted strings (names, zones) whose size stays bounded: when it
+// grows past twice its capacity, the least-used rows are folded into one "other" row, so a flood
+// of random names cannot grow memory or output cardinality.
+
+export class BoundedTable<R> {
+  private rows = new Map<string, { row: R; weight: number }>();
+  private readonly other: R;
+  private folded = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly make: (key: string) => R,
+    private readonly mergeInto: (into: R, from: R) => void,
+  ) {
+    this.other = make('other');
+  }
+
+  /** The row for key (created when new); each call counts as one use of the row. */
+  row(key: string): R {
+    const slot = this.rows.get(key);
+    if (slot) {
+      slot.weight++;
+      return slot.row;
+    }
+    if (this.rows.size >= this.capacity * 2) this.compact();
+    const row = this.make(key);
+    this.rows.set(key, { row, weight: 1 });
+    return row;
+  }
+
+  /** Looks a row up without creating or weighting it. */
+  peek(key: string): R | undefined {
+    return this.rows.get(key)?.row;
+  }
+
+  entries(): IterableIterator<[string, { row: R; weight: number }]> {
+    return this.rows.entries();
+  }
+
+  /** Rows folded into "other" so far. */
+  get foldedRows(): number {
+    return this.folded;
+  }
+
+  /** The n most used rows, then "other" (the rest plus everything folded) when not empty. */
+  top(n: number): { rows: [string, R][]; other: R | undefined } {
+    const sorted = [...this.rows.entries()].sort((a, b) => b[1].weight - a[1].weight);
+    const rows = sorted.slice(0, n).map(([k, v]) => [k, v.row] as [string, R]);
+    const tail = sorted.slice(n);
+    if (tail.length === 0 && this.folded === 0) return { rows, other: undefined };
+    const other = this.make('other');
+    this.mergeInto(other, this.other);
+    for (const [, v] of tail) this.mergeInto(other, v.row);
+    return { rows, other };
+  }
+
+  private compact(): void {
+    const sorted = [...this.rows.entries()].sort((a, b) => b[1].weight - a[1].weight);
+    for (const [k, v] of sorted.slice(this.capacity)) {
+      this.mergeInto(this.other, v.row);
+      this.rows.delete(k);
+      this.folded++;
+    }
+    // Halve the survivors' weights so rows that were busy long ago can make room for new ones.
+    for (const v of this.rows.values()) v.weight = Math.ceil(v.weight / 2);
+  }
+}

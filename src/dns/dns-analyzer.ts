@@ -1,0 +1,303 @@
+// The DNS analysis stage: capture events in, transactions, resolver health and findings out.
+// A plain object (createDnsAnalyzer) that the run command and `dns report` feed with event
+// batches; it keeps no raw history, only windows, bounded tables and the open transactions.
+import type { CaptureEvent, DnsPacket } from '../events.js';
+import { bump } from '../events.js';
+import { ConntrackRaceEvidence } from './findings/conntrack-race.js';
+import { processLabel } from './findings/finding.js';
+import { NdotsDetector } from './findings/ndots-amplification.js';
+import { detectSpikes, type RcodeSpike } from './findings/rcode-spike.js';
+import { resolverDown } from './findings/resolver-down.js';
+import { resolverOverload } from './findings/resolver-overload.js';
+import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
+import { spikeFindings } from './findings/spike-findings.js';
+import { parseDnsSummary } from './message.js';
+import { registrableDomain } from './registrable-domain.js';
+import { ResolverState, type HealthWindow } from './resolver-health.js';
+import { TableGenerations } from './table-generations.js';
+import { TransactionMatcher } from './transaction-matcher.js';
+import type {
+  DnsAnalyzerOptions, DnsFinding, DnsNameStats, DnsResolverRole, DnsSnapshot, DnsTransaction, DnsZoneStats, ResolverHealth,
+} from './types.js';
+
+export interface DnsAnalyzer {
+  /** Feeds a batch of capture events (any mix; non-DNS events other than drops and conntrack are ignored). */
+  ingest(events: readonly CaptureEvent[]): void;
+  /** Moves the clock without events (live capture when idle): open queries past the timeout time out. */
+  advance(nowMs: number): void;
+  /** Health, findings and bounded tables as of now. */
+  snapshot(): DnsSnapshot;
+}
+
+export interface DnsAnalyzerHooks {
+  /** Every finished transaction, for stores that keep them (called synchronously: keep it cheap). */
+  onTransaction?: (tx: DnsTransaction) => void;
+}
+
+export function dnsAnalyzerDefaults(): DnsAnalyzerOptions {
+  return {
+    timeoutMs: 5_000, clientTimeoutMs: 5_000, searchDomains: [], clusterDns: [], nodeLocal: [],
+    topN: 20, windowMs: 10_000, horizonMs: 300_000, minQueries: 3,
+  };
+}
+
+interface NameRow {
+  name: string;
+  process: string;
+  queries: number;
+  failures: number;
+  timeouts: number;
+  latencySum: number;
+  latencyCount: number;
+}
+
+const SKETCH_ALPHA = 0.01;
+const EXPIRE_EVERY_MS = 100;
+const PROBLEMS_KEPT = 100;
+const SPIKES_KEPT = 500;
+
+export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hooks: DnsAnalyzerHooks = {}): DnsAnalyzer {
+  const opts: DnsAnalyzerOptions = { ...dnsAnalyzerDefaults(), ...options };
+  const rotateMs = Number.isFinite(opts.horizonMs) ? opts.horizonMs / 2 : Infinity;
+  const resolvers = new Map<string, ResolverState>();
+  const malformed: Record<string, number> = {};
+  const spikes: RcodeSpike[] = [];
+  const problems: DnsTransaction[] = [];
+  const race = new ConntrackRaceEvidence(opts.clientTimeoutMs);
+  const ndots = new NdotsDetector(opts.searchDomains, Math.max(10_000, opts.clientTimeoutMs * 2), opts.topN, rotateMs);
+  const zones = new TableGenerations<ZoneRow>(opts.topN * 4, emptyZoneRow, mergeZoneRow, rotateMs);
+  const names = new TableGenerations<NameRow>(opts.topN * 4, emptyNameRow, mergeNameRow, rotateMs);
+  const clusterDns = new Set(opts.clusterDns);
+  const nodeLocal = new Set(opts.nodeLocal);
+  let clock = -Infinity;
+  let firstEvent = Infinity;
+  let nextExpire = -Infinity;
+  let completed = 0;
+  let answered = 0;
+  let timeouts = 0;
+  let unmatched = 0;
+
+  const onWindowClosed = (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => {
+    for (const s of detectSpikes(state.server, closed, before, opts.minQueries)) {
+      spikes.push(s);
+      if (spikes.length > SPIKES_KEPT) spikes.shift();
+    }
+  };
+  const resolver = (server: string): ResolverState => {
+    let r = resolvers.get(server);
+    if (!r) {
+      r = new ResolverState(server, opts.windowMs, SKETCH_ALPHA, onWindowClosed);
+      resolvers.set(server, r);
+    }
+    return r;
+  };
+
+  const matcher = new TransactionMatcher(opts, {
+    onTransaction(tx) {
+      completed++;
+      const r = resolver(tx.server);
+      const w = r.window(Math.max(clock, tx.ts));
+      const zone = registrableDomain(tx.qname);
+      const zoneRow = zones.row(`${tx.server} ${zone}`, clock);
+      const who = processLabel(tx) ?? tx.client;
+      const nameRow = names.row(`${who}\u0000${tx.qname}`, clock);
+      nameRow.queries++;
+      zoneRow.queries++;
+      let failed = false;
+      if (tx.outcome === 'answered') {
+        answered++;
+        w.answered++;
+        zoneRow.answered++;
+        const rcode = tx.rcode ?? 'NOERROR';
+        bump(w.rcodes, rcode);
+        bump(zoneRow.rcodes, rcode);
+        w.latency.add(tx.latencyMs ?? 0);
+        nameRow.latencySum += tx.latencyMs ?? 0;
+        nameRow.latencyCount++;
+        if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode);
+        failed = rcode === 'SERVFAIL' || rcode === 'REFUSED';
+      } else {
+        timeouts++;
+        w.timeouts++;
+        zoneRow.timeouts++;
+        nameRow.timeouts++;
+        failed = true;
+      }
+      if (failed) {
+        nameRow.failures++;
+        if (zoneRow.failedNames.size < 10) zoneRow.failedNames.add(tx.qname);
+        if (zoneRow.clients.size < 10) zoneRow.clients.add(tx.client);
+        const p = processLabel(tx);
+        if (p && zoneRow.processes.size < 10) zoneRow.processes.add(p);
+        zoneRow.firstFailTs = Math.min(zoneRow.firstFailTs, tx.ts);
+        zoneRow.lastFailTs = Math.max(zoneRow.lastFailTs, clock);
+      }
+      w.retransmissions += tx.retransmissions;
+      if (tx.retries > 0) w.retries++;
+      if (tx.stalled) w.stalled++;
+      if (failed || tx.stalled || tx.retries > 0 || tx.truncated) {
+        problems.push(tx);
+        if (problems.length > PROBLEMS_KEPT) problems.shift();
+      }
+      ndots.observe(tx, who);
+      hooks.onTransaction?.(tx);
+    },
+    onResend: (obs) => race.noteResend(obs),
+    onUnmatched: () => {
+      unmatched++;
+    },
+  });
+
+  const tick = (ts: number) => {
+    if (ts > clock) clock = ts;
+    if (clock >= nextExpire) {
+      matcher.expire(clock);
+      nextExpire = clock + EXPIRE_EVERY_MS;
+      if (Number.isFinite(opts.horizonMs)) for (const r of resolvers.values()) r.trim(clock - opts.horizonMs);
+    }
+  };
+
+  const onDns = (pkt: DnsPacket) => {
+    const parsed = parseDnsSummary(pkt.payload);
+    if (!parsed.ok) {
+      bump(malformed, parsed.reason);
+      return;
+    }
+    const msg = parsed.summary;
+    if (msg.opcode !== 0) {
+      bump(malformed, 'not_a_query_opcode'); // NOTIFY, UPDATE…: not lookups
+      return;
+    }
+    if (msg.qr) {
+      matcher.response(pkt, msg);
+      return;
+    }
+    const r = resolver(pkt.dst);
+    r.window(pkt.ts).queries++;
+    r.noteClient(pkt.src);
+    if (pkt.ts < r.firstTs) r.firstTs = pkt.ts;
+    if (pkt.ts > r.lastTs) r.lastTs = pkt.ts;
+    matcher.query(pkt, msg);
+  };
+
+  const role = (server: string): DnsResolverRole => {
+    if (nodeLocal.has(server)) return 'node-local';
+    if (clusterDns.has(server)) return 'cluster-dns';
+    const state = resolvers.get(server);
+    for (const c of state?.clients ?? []) if (resolvers.has(c)) return 'upstream';
+    return 'other';
+  };
+
+  return {
+    ingest(events) {
+      for (const ev of events) {
+        if (ev.ts < firstEvent) firstEvent = ev.ts;
+        tick(ev.ts);
+        switch (ev.type) {
+          case 'dns': onDns(ev); break;
+          case 'drop': race.noteDrop(ev); break;
+          case 'conntrack': race.noteConntrack(ev); break;
+          default: break;
+        }
+      }
+    },
+    advance(nowMs) {
+      nextExpire = -Infinity;
+      tick(nowMs);
+    },
+    snapshot() {
+      const since = Number.isFinite(opts.horizonMs) ? clock - opts.horizonMs : -Infinity;
+      const pendingTx = matcher.pending();
+      const pendingBy = new Map<string, number>();
+      for (const tx of pendingTx) pendingBy.set(tx.server, (pendingBy.get(tx.server) ?? 0) + 1);
+      const health: ResolverHealth[] = [];
+      const findings: DnsFinding[] = [];
+      const down = new Set<string>();
+      for (const r of resolvers.values()) {
+        health.push(resolverHealth(r, since, clock, role(r.server), pendingBy.get(r.server) ?? 0));
+        const d = resolverDown(r, since, opts.windowMs, opts.minQueries);
+        if (d) {
+          findings.push(d);
+          down.add(r.server);
+        } else {
+          const o = resolverOverload(r, since, opts.windowMs, opts.minQueries);
+          if (o) findings.push(o);
+        }
+      }
+      const zoneRows = zones.rows();
+      findings.push(...upstreamFailures(zoneRows.rows.values(), opts.minQueries, down));
+      findings.push(...spikeFindings(spikes.filter((s) => s.windowStart + opts.windowMs > since), opts.windowMs));
+      const r = race.finding(since);
+      if (r) findings.push(r);
+      findings.push(...ndots.findings(opts.minQueries, since));
+      const rank = { critical: 0, warning: 1, info: 2 };
+      findings.sort((a, b) => rank[a.severity] - rank[b.severity] || b.count - a.count);
+      health.sort((a, b) => b.queries - a.queries);
+      return {
+        transactions: completed, answered, timeouts, pending: pendingTx.length, malformed: { ...malformed }, unmatchedResponses: unmatched,
+        firstEventMs: Number.isFinite(firstEvent) ? firstEvent : null, lastEventMs: Number.isFinite(clock) ? clock : null,
+        resolvers: health, findings,
+        zones: topZones(zoneRows, opts.topN),
+        names: topNames(names.rows(), opts.topN),
+        ndots: ndots.rows().slice(0, opts.topN).map((row) => ({
+          process: row.process, amplifiedLookups: row.amplifiedLookups, wastedQueries: row.wastedQueries,
+          wastedPerLookup: row.wastedQueries / row.amplifiedLookups, addedLatencyMs: row.addedLatencySumMs / row.amplifiedLookups,
+        })),
+        recentProblems: [...problems],
+      };
+    },
+  };
+}
+
+function round(x: number | undefined): number | null {
+  return x === undefined ? null : Math.round(x * 1000) / 1000;
+}
+
+function resolverHealth(r: ResolverState, since: number, now: number, role: DnsResolverRole, pending: number): ResolverHealth {
+  const m = r.merged(since);
+  const spanMs = Math.min(r.lastTs, now) - Math.max(r.firstTs, since);
+  return {
+    server: r.server, role, queries: m.queries, queriesPerSecond: round(m.queries / Math.max(1, spanMs / 1000)) ?? 0,
+    answered: m.answered, timeouts: m.timeouts, pending, retransmissions: m.retransmissions, retries: m.retries, stalled: m.stalled,
+    rcodes: { NOERROR: 0, NXDOMAIN: 0, SERVFAIL: 0, REFUSED: 0, ...m.rcodes },
+    latencyMs: { p50: round(m.latency.quantile(0.5)), p90: round(m.latency.quantile(0.9)), p99: round(m.latency.quantile(0.99)), max: m.latency.count ? round(m.latency.max) : null },
+    latencySketch: m.latency.toJSON(),
+    clients: r.clients.size,
+  };
+}
+
+function emptyNameRow(key: string): NameRow {
+  const [process, name] = key.split('\u0000');
+  return { name: name ?? key, process: process ?? '', queries: 0, failures: 0, timeouts: 0, latencySum: 0, latencyCount: 0 };
+}
+
+function mergeNameRow(into: NameRow, from: NameRow): void {
+  into.queries += from.queries;
+  into.failures += from.failures;
+  into.timeouts += from.timeouts;
+  into.latencySum += from.latencySum;
+  into.latencyCount += from.latencyCount;
+}
+
+function topZones(t: { rows: Map<string, ZoneRow>; other: ZoneRow | undefined }, n: number): DnsZoneStats[] {
+  const sorted = [...t.rows.values()].sort((a, b) => b.queries - a.queries);
+  const out = sorted.slice(0, n);
+  const other = emptyZoneRow('* other');
+  for (const z of sorted.slice(n)) mergeZoneRow(other, z);
+  if (t.other) mergeZoneRow(other, t.other);
+  if (other.queries) out.push(other);
+  return out.map((z) => ({ zone: z.zone, resolver: z.resolver, queries: z.queries, answered: z.answered, timeouts: z.timeouts, rcodes: z.rcodes }));
+}
+
+function topNames(t: { rows: Map<string, NameRow>; other: NameRow | undefined }, n: number): DnsNameStats[] {
+  const sorted = [...t.rows.values()].sort((a, b) => b.queries - a.queries);
+  const out = sorted.slice(0, n);
+  const other = emptyNameRow('*\u0000other');
+  for (const x of sorted.slice(n)) mergeNameRow(other, x);
+  if (t.other) mergeNameRow(other, t.other);
+  if (other.queries) out.push(other);
+  return out.map((x) => ({
+    name: x.name, process: x.process, queries: x.queries, failures: x.failures, timeouts: x.timeouts,
+    meanLatencyMs: x.latencyCount ? round(x.latencySum / x.latencyCount) : null,
+  }));
+}

@@ -1,0 +1,48 @@
+// nxdomain_spike / servfail_spike: a closed window whose NXDOMAIN (or SERVFAIL) share of answers
+// is well above the resolver's own baseline, the mean of the windows before it.
+import type { HealthWindow } from '../resolver-health.js';
+
+export interface RcodeSpike {
+  kind: 'nxdomain_spike' | 'servfail_spike';
+  resolver: string;
+  windowStart: number;
+  count: number;
+  answered: number;
+  rate: number;
+  baselineRate: number;
+  zone: string | null;
+}
+
+const BASELINE_WINDOWS = 30;
+const MIN_BASELINE_WINDOWS = 3;
+const RATE_FACTOR = 3;
+const RATE_MIN_RISE = 0.2;
+
+export function detectSpikes(resolver: string, closed: HealthWindow, before: HealthWindow[], minQueries: number): RcodeSpike[] {
+  const baseline = before.slice(-BASELINE_WINDOWS).filter((w) => w.answered >= minQueries);
+  if (baseline.length < MIN_BASELINE_WINDOWS || closed.answered < minQueries) return [];
+  const out: RcodeSpike[] = [];
+  for (const [kind, rcode] of [['nxdomain_spike', 'NXDOMAIN'], ['servfail_spike', 'SERVFAIL']] as const) {
+    const count = closed.rcodes[rcode] ?? 0;
+    const rate = count / closed.answered;
+    let baseCount = 0;
+    let baseAnswered = 0;
+    for (const w of baseline) {
+      baseCount += w.rcodes[rcode] ?? 0;
+      baseAnswered += w.answered;
+    }
+    const baselineRate = baseCount / baseAnswered;
+    if (count < minQueries || rate < baselineRate * RATE_FACTOR || rate < baselineRate + RATE_MIN_RISE) continue;
+    let zone: string | null = null;
+    let best = 0;
+    for (const [z, c] of closed.failZones) {
+      const n = rcode === 'NXDOMAIN' ? c.nxdomain : c.servfail;
+      if (n > best) {
+        best = n;
+        zone = z;
+      }
+    }
+    out.push({ kind, resolver, windowStart: closed.start, count, answered: closed.answered, rate, baselineRate, zone });
+  }
+  return out;
+}

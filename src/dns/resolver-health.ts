@@ -1,0 +1,93 @@
+// Per-resolver counters in fixed time windows: queries, answers, timeouts, rcodes and a latency
+// sketch per window. Windows merge into the figures for any span, feed the spike baselines and
+// the load-versus-latency comparison, and are dropped past the horizon so memory stays bounded.
+import { QuantileSketch } from './quantile-sketch.js';
+
+export interface HealthWindow {
+  /** Window start, ms since the epoch. */
+  start: number;
+  queries: number;
+  answered: number;
+  timeouts: number;
+  retransmissions: number;
+  retries: number;
+  stalled: number;
+  rcodes: Record<string, number>;
+  latency: QuantileSketch;
+  /** NXDOMAIN and SERVFAIL answers by zone (few zones kept), for naming the zone of a spike. */
+  failZones: Map<string, { nxdomain: number; servfail: number }>;
+}
+
+const FAIL_ZONES_KEPT = 64;
+const CLIENTS_KEPT = 1_000;
+
+export function emptyWindow(start: number, alpha: number): HealthWindow {
+  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new QuantileSketch(alpha), failZones: new Map() };
+}
+
+export function mergeWindow(into: HealthWindow, from: HealthWindow): void {
+  into.queries += from.queries;
+  into.answered += from.answered;
+  into.timeouts += from.timeouts;
+  into.retransmissions += from.retransmissions;
+  into.retries += from.retries;
+  into.stalled += from.stalled;
+  for (const [k, v] of Object.entries(from.rcodes)) into.rcodes[k] = (into.rcodes[k] ?? 0) + v;
+  into.latency.merge(from.latency);
+}
+
+export class ResolverState {
+  readonly windows: HealthWindow[] = [];
+  /** Distinct clients seen (capped: the count is a lower bound past the cap). */
+  readonly clients = new Set<string>();
+  firstTs = Infinity;
+  lastTs = -Infinity;
+
+  constructor(
+    readonly server: string,
+    private readonly windowMs: number,
+    private readonly alpha: number,
+    /** Called with the window that just closed and the ones before it. */
+    private readonly onWindowClosed: (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => void,
+  ) {}
+
+  /** The window for time ts; never goes back before the newest window (late timeouts land there). */
+  window(ts: number): HealthWindow {
+    const start = Math.floor(ts / this.windowMs) * this.windowMs;
+    const last = this.windows[this.windows.length - 1];
+    if (last && start <= last.start) return last;
+    const w = emptyWindow(start, this.alpha);
+    this.windows.push(w);
+    if (last) this.onWindowClosed(this, last, this.windows.slice(0, -2));
+    return w;
+  }
+
+  noteClient(client: string): void {
+    if (this.clients.size < CLIENTS_KEPT) this.clients.add(client);
+  }
+
+  noteFailZone(w: HealthWindow, zone: string, rcode: 'NXDOMAIN' | 'SERVFAIL'): void {
+    let z = w.failZones.get(zone);
+    if (!z) {
+      if (w.failZones.size >= FAIL_ZONES_KEPT) return;
+      z = { nxdomain: 0, servfail: 0 };
+      w.failZones.set(zone, z);
+    }
+    if (rcode === 'NXDOMAIN') z.nxdomain++;
+    else z.servfail++;
+  }
+
+  /** Drops windows that ended before `since`. */
+  trim(since: number): void {
+    let drop = 0;
+    while (drop < this.windows.length - 1 && this.windows[drop].start + this.windowMs <= since) drop++;
+    if (drop) this.windows.splice(0, drop);
+  }
+
+  /** All windows since `since`, merged. */
+  merged(since: number): HealthWindow {
+    const total = emptyWindow(since, this.alpha);
+    for (const w of this.windows) if (w.start + this.windowMs > since) mergeWindow(total, w);
+    return total;
+  }
+}
