@@ -1,0 +1,135 @@
+// Textual IPv4/IPv6 addresses to integer words, without allocation on the IPv4 path, and the
+// special-purpose ranges (private, loopback…) that label an address as internal.
+
+/** IPv4 text to an unsigned 32-bit number, or -1 when the text is not a dotted quad. */
+export function parseIPv4(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 3 || (digits > 0 && part === 0)) return -1; // too long, or a leading zero
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/**
+ * IPv6 text to four 32-bit words (big-endian order) written into `out`; returns false when the
+ * text is not IPv6. Accepts "::" compression and a trailing dotted quad; a zone ("%eth0") is cut.
+ */
+export function parseIPv6(text: string, out: Uint32Array): boolean {
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  const groups: number[] = [];
+  let gap = -1;
+  let i = 0;
+  if (text.startsWith('::')) {
+    gap = 0;
+    i = 2;
+  } else if (text.startsWith(':')) return false;
+  while (i < text.length) {
+    const colon = text.indexOf(':', i);
+    const end = colon < 0 ? text.length : colon;
+    const piece = text.slice(i, end);
+    if (piece.includes('.')) {
+      if (colon >= 0) return false;
+      const v4 = parseIPv4(piece);
+      if (v4 < 0) return false;
+      groups.push(v4 >>> 16, v4 & 0xffff);
+    } else {
+      if (piece.length === 0 || piece.length > 4 || !/^[0-9a-fA-F]+$/.test(piece)) return false;
+      groups.push(parseInt(piece, 16));
+    }
+    if (colon < 0) break;
+    i = colon + 1;
+    if (text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = groups.length;
+      i++;
+    } else if (i === text.length) return false;
+  }
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
+  const full = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
+  for (let w = 0; w < 4; w++) out[w] = ((full[2 * w] << 16) | full[2 * w + 1]) >>> 0;
+  return true;
+}
+
+export type ParsedAddress = { v6: false; v4: number } | { v6: true; words: Uint32Array };
+
+/** Parses either family; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is returned as IPv4. */
+export function parseAddress(text: string): ParsedAddress | undefined {
+  const v4 = parseIPv4(text);
+  if (v4 >= 0) return { v6: false, v4 };
+  const words = new Uint32Array(4);
+  if (!parseIPv6(text, words)) return undefined;
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { v6: false, v4: words[3] };
+  return { v6: true, words };
+}
+
+export interface Cidr {
+  v6: boolean;
+  /** One word for IPv4, four for IPv6, with host bits cleared. */
+  words: Uint32Array;
+  prefix: number;
+}
+
+/** "a.b.c.d/n" or "x::/n" (a bare address is a host prefix); undefined when malformed. */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const bitsText = slash < 0 ? undefined : text.slice(slash + 1);
+  if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const v4 = parseIPv4(addr);
+  if (v4 >= 0) {
+    const prefix = bitsText === undefined ? 32 : Number(bitsText);
+    if (prefix > 32) return undefined;
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return { v6: false, words: Uint32Array.of((v4 & mask) >>> 0), prefix };
+  }
+  const words = new Uint32Array(4);
+  if (!parseIPv6(addr, words)) return undefined;
+  const prefix = bitsText === undefined ? 128 : Number(bitsText);
+  if (prefix > 128) return undefined;
+  for (let w = 0; w < 4; w++) {
+    const keep = Math.max(0, Math.min(32, prefix - 32 * w));
+    words[w] = keep === 0 ? 0 : (words[w] & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
+  }
+  return { v6: true, words, prefix };
+}
+
+export type SpecialRange = 'loopback' | 'private' | 'link-local' | 'shared' | 'unique-local' | 'unspecified' | 'multicast';
+
+/** The special-purpose block an address is in (RFC 1918, 6598, 4193, loopback…), if any. */
+export function specialRange(addr: ParsedAddress): SpecialRange | undefined {
+  if (!addr.v6) {
+    const a = addr.v4 >>> 24;
+    const b = (addr.v4 >>> 16) & 0xff;
+    if (a === 127) return 'loopback';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+    if (a === 169 && b === 254) return 'link-local';
+    if (a === 100 && b >= 64 && b <= 127) return 'shared';
+    if (a === 0) return 'unspecified';
+    if (a >= 224 && a <= 239) return 'multicast';
+    return undefined;
+  }
+  const w = addr.words;
+  if (w[0] === 0 && w[1] === 0 && w[2] === 0) return w[3] === 1 ? 'loopback' : w[3] === 0 ? 'unspecified' : undefined;
+  const top = w[0] >>> 16;
+  if ((top & 0xfe00) === 0xfc00) return 'unique-local';
+  if ((top & 0xffc0) === 0xfe80) return 'link-local';
+  if ((top & 0xff00) === 0xff00) return 'multicast';
+  return undefined;
+}

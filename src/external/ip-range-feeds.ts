@@ -1,0 +1,212 @@
+// The published cloud IP-range files egresswatch understands: where each is published, what
+// file it is kept in, and how to parse and validate it into prefixes with provider, service and
+// region. Parsing never throws: a file that is not the expected shape yields a one-line problem.
+import { parseCidr, type Cidr } from './ip-address.js';
+
+export interface RangeInfo {
+  provider: string;
+  service?: string;
+  region?: string;
+}
+
+export interface RangeEntry {
+  cidr: Cidr;
+  info: RangeInfo;
+}
+
+export type FeedParseResult =
+  | { ok: true; entries: RangeEntry[]; malformed: number; version?: string }
+  | { ok: false; problem: string };
+
+export interface RangeFeed {
+  /** Short id used on the command line and in messages: aws, gcp, cloudflare, fastly, azure. */
+  id: string;
+  /** File name inside the data directory. */
+  file: string;
+  /** Official download address; undefined when the file can only be imported (Azure). */
+  url?: string;
+  parse(text: string): FeedParseResult;
+}
+
+/** Shares one info object per (provider, service, region): tens of thousands of prefixes, few distinct labels. */
+class InfoPool {
+  private readonly pool = new Map<string, RangeInfo>();
+  get(provider: string, service: string | undefined, region: string | undefined): RangeInfo {
+    const key = `${provider}\0${service ?? ''}\0${region ?? ''}`;
+    let info = this.pool.get(key);
+    if (!info) {
+      info = { provider };
+      if (service) info.service = service;
+      if (region) info.region = region;
+      this.pool.set(key, info);
+    }
+    return info;
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, problem: `not JSON (${(err as Error).message.split('\n')[0]})` };
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Collects entries, counting the malformed; fails when nothing usable was found. */
+class EntryCollector {
+  readonly entries: RangeEntry[] = [];
+  malformed = 0;
+  readonly pool = new InfoPool();
+  add(prefix: unknown, provider: string, service?: string, region?: string): void {
+    const cidr = typeof prefix === 'string' ? parseCidr(prefix) : undefined;
+    if (!cidr) {
+      this.malformed++;
+      return;
+    }
+    this.entries.push({ cidr, info: this.pool.get(provider, service, region) });
+  }
+  result(what: string, version?: string): FeedParseResult {
+    if (this.entries.length === 0) return { ok: false, problem: `${what}: no valid prefixes` };
+    return { ok: true, entries: this.entries, malformed: this.malformed, version };
+  }
+}
+
+/** AWS service names ("S3", "API_GATEWAY") as label services ("s3", "api-gateway"); AMAZON is no service. */
+function awsService(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === 'AMAZON') return undefined;
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
+function awsRegion(region: unknown): string | undefined {
+  return typeof region === 'string' && region !== 'GLOBAL' ? region : undefined;
+}
+
+export const awsFeed: RangeFeed = {
+  id: 'aws',
+  file: 'aws-ip-ranges.json',
+  url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+  parse(text) {
+    const json = parseJson(text);
+    if (!json.ok) return { ok: false, problem: `aws ip-ranges.json: ${json.problem}` };
+    const doc = json.value;
+    if (!isRecord(doc) || !Array.isArray(doc.prefixes) || !Array.isArray(doc.ipv6_prefixes)) {
+      return { ok: false, problem: 'aws ip-ranges.json: expected "prefixes" and "ipv6_prefixes" lists' };
+    }
+    const out = new EntryCollector();
+    for (const p of doc.prefixes) {
+      if (!isRecord(p)) out.malformed++;
+      else out.add(p.ip_prefix, 'aws', awsService(p.service), awsRegion(p.region));
+    }
+    for (const p of doc.ipv6_prefixes) {
+      if (!isRecord(p)) out.malformed++;
+      else out.add(p.ipv6_prefix, 'aws', awsService(p.service), awsRegion(p.region));
+    }
+    return out.result('aws ip-ranges.json', typeof doc.createDate === 'string' ? doc.createDate : undefined);
+  },
+};
+
+export const gcpFeed: RangeFeed = {
+  id: 'gcp',
+  file: 'gcp-cloud.json',
+  url: 'https://www.gstatic.com/ipranges/cloud.json',
+  parse(text) {
+    const json = parseJson(text);
+    if (!json.ok) return { ok: false, problem: `gcp cloud.json: ${json.problem}` };
+    const doc = json.value;
+    if (!isRecord(doc) || !Array.isArray(doc.prefixes)) return { ok: false, problem: 'gcp cloud.json: expected a "prefixes" list' };
+    const out = new EntryCollector();
+    for (const p of doc.prefixes) {
+      if (!isRecord(p)) {
+        out.malformed++;
+        continue;
+      }
+      const scope = typeof p.scope === 'string' && p.scope !== 'global' ? p.scope : undefined;
+      out.add(p.ipv4Prefix ?? p.ipv6Prefix, 'gcp', 'cloud', scope);
+    }
+    return out.result('gcp cloud.json', typeof doc.creationTime === 'string' ? doc.creationTime : undefined);
+  },
+};
+
+/** Cloudflare's API form ({"result":{"ipv4_cidrs":[…],"ipv6_cidrs":[…]}}) or its plain one-prefix-a-line lists. */
+export const cloudflareFeed: RangeFeed = {
+  id: 'cloudflare',
+  file: 'cloudflare-ips.json',
+  url: 'https://api.cloudflare.com/client/v4/ips',
+  parse(text) {
+    const out = new EntryCollector();
+    const trimmed = text.trimStart();
+    if (!trimmed.startsWith('{')) {
+      for (const line of text.split('\n')) if (line.trim()) out.add(line.trim(), 'cloudflare', 'cdn');
+      return out.result('cloudflare ranges');
+    }
+    const json = parseJson(text);
+    if (!json.ok) return { ok: false, problem: `cloudflare ips: ${json.problem}` };
+    const result = isRecord(json.value) ? json.value.result : undefined;
+    if (!isRecord(result) || !Array.isArray(result.ipv4_cidrs) || !Array.isArray(result.ipv6_cidrs)) {
+      return { ok: false, problem: 'cloudflare ips: expected result.ipv4_cidrs and result.ipv6_cidrs lists' };
+    }
+    for (const p of [...result.ipv4_cidrs, ...result.ipv6_cidrs]) out.add(p, 'cloudflare', 'cdn');
+    return out.result('cloudflare ips', typeof result.etag === 'string' ? result.etag : undefined);
+  },
+};
+
+export const fastlyFeed: RangeFeed = {
+  id: 'fastly',
+  file: 'fastly-public-ip-list.json',
+  url: 'https://api.fastly.com/public-ip-list',
+  parse(text) {
+    const json = parseJson(text);
+    if (!json.ok) return { ok: false, problem: `fastly public-ip-list: ${json.problem}` };
+    const doc = json.value;
+    if (!isRecord(doc) || !Array.isArray(doc.addresses)) return { ok: false, problem: 'fastly public-ip-list: expected an "addresses" list' };
+    const out = new EntryCollector();
+    for (const p of [...doc.addresses, ...(Array.isArray(doc.ipv6_addresses) ? doc.ipv6_addresses : [])]) out.add(p, 'fastly', 'cdn');
+    return out.result('fastly public-ip-list');
+  },
+};
+
+/**
+ * Azure service tags (ServiceTags_Public_*.json). Microsoft publishes it under a weekly-changing
+ * name, so it is imported from a file rather than downloaded. Only regional tags of a service
+ * ("Storage.WestEurope") and service-wide tags are used; the catch-all "AzureCloud" tags give
+ * provider and region without a service.
+ */
+export const azureFeed: RangeFeed = {
+  id: 'azure',
+  file: 'azure-service-tags.json',
+  parse(text) {
+    const json = parseJson(text);
+    if (!json.ok) return { ok: false, problem: `azure service tags: ${json.problem}` };
+    const doc = json.value;
+    if (!isRecord(doc) || !Array.isArray(doc.values)) return { ok: false, problem: 'azure service tags: expected a "values" list' };
+    const out = new EntryCollector();
+    for (const v of doc.values) {
+      const props = isRecord(v) ? v.properties : undefined;
+      if (!isRecord(props) || !Array.isArray(props.addressPrefixes)) {
+        out.malformed++;
+        continue;
+      }
+      const system = typeof props.systemService === 'string' && props.systemService ? props.systemService.toLowerCase() : undefined;
+      const region = typeof props.region === 'string' && props.region ? props.region : undefined;
+      for (const p of props.addressPrefixes) out.add(p, 'azure', system, region);
+    }
+    return out.result('azure service tags', typeof doc.changeNumber === 'number' ? String(doc.changeNumber) : undefined);
+  },
+};
+
+export const rangeFeeds: readonly RangeFeed[] = [awsFeed, gcpFeed, cloudflareFeed, fastlyFeed, azureFeed];
+
+/** Guesses a feed from a file's name, for `--ip-ranges FILE`. */
+export function feedForFile(name: string): RangeFeed | undefined {
+  const base = name.toLowerCase().split('/').pop() ?? '';
+  if (base.includes('servicetags') || base.includes('service-tags') || base.includes('azure')) return azureFeed;
+  if (base.includes('cloudflare')) return cloudflareFeed;
+  if (base.includes('fastly')) return fastlyFeed;
+  if (base.includes('cloud.json') || base.includes('gcp') || base.includes('goog')) return gcpFeed;
+  if (base.includes('ip-ranges') || base.includes('aws')) return awsFeed;
+  return rangeFeeds.find((f) => f.file === base);
+}
