@@ -96,6 +96,8 @@ export interface CaptureSummary {
   lost: Record<string, number>;
   /** Source-specific counters (packets read, bytes, non-DNS packets skipped…). */
   counters: Record<string, number>;
+  /** One-line notes on input problems a count cannot say, e.g. where a capture file was cut off. */
+  notes?: string[];
 }
 
 /** A source of capture events: live eBPF or a replayed file. */
