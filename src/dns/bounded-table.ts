@@ -42,6 +42,11 @@ export class BoundedTable<R> {
     return this.folded;
   }
 
+  /** What has been folded into "other" so far, or undefined when nothing was. */
+  foldedOther(): R | undefined {
+    return this.folded ? this.other : undefined;
+  }
+
   /** The n most used rows, then "other" (the rest plus everything folded) when not empty. */
   top(n: number): { rows: [string, R][]; other: R | undefined } {
     const sorted = [...this.rows.entries()].sort((a, b) => b[1].weight - a[1].weight);

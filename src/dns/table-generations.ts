@@ -41,10 +41,10 @@ export class TableGenerations<R> {
           rows.set(k, copy);
         }
       }
-      const t = table.top(0);
-      if (t.other) {
+      const folded = table.foldedOther();
+      if (folded) {
         other ??= this.make('other');
-        this.mergeInto(other, t.other);
+        this.mergeInto(other, folded);
       }
     }
     return { rows, other };
