@@ -300,7 +300,9 @@ static __always_inline void fill_tuple(struct ew_tcp *e, const struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->family = family;
-	e->sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+	__u16 num = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* Entering CLOSE releases the port (num = 0) first; inet_sport still holds it. */
+	e->sport = num ? bpf_htons(num) : BPF_CORE_READ((struct inet_sock *)sk, inet_sport);
 	e->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
 	if (family == AF_INET6) {
 		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);

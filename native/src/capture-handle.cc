@@ -73,7 +73,10 @@ Napi::Value CaptureHandle::Stats(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Returns the final counters: read after the reader has drained the ring, before the maps go.
 Napi::Value CaptureHandle::Close(const Napi::CallbackInfo& info) {
+  if (reader_) reader_->Stop();
+  Napi::Value stats = Stats(info);
   Shutdown();
-  return info.Env().Undefined();
+  return stats;
 }

@@ -17,6 +17,7 @@ constexpr int kPollMs = 50;
 struct Delivery {
   std::vector<uint8_t> bytes;
   uint32_t count;
+  std::atomic<uint32_t>* pending;
 };
 }  // namespace
 
@@ -25,7 +26,8 @@ RingReader::~RingReader() { Stop(); }
 std::string RingReader::Start(Napi::Env env, int ringFd, Napi::Function onBatch) {
   rb_ = ring_buffer__new(ringFd, &RingReader::OnRecord, this, nullptr);
   if (!rb_) return std::string("ring buffer: ") + strerror(errno);
-  tsfn_ = Napi::ThreadSafeFunction::New(env, onBatch, "egresswatch-ring", kQueueBatches, 1);
+  // Unbounded at the N-API level: the bound is pending_, so the end marker always fits.
+  tsfn_ = Napi::ThreadSafeFunction::New(env, onBatch, "egresswatch-ring", 0, 1);
   batch_ = new Batch();
   started_ = true;
   thread_ = std::thread(&RingReader::Run, this);
@@ -54,11 +56,20 @@ int RingReader::OnRecord(void* ctx, void* data, size_t size) {
 
 void RingReader::Flush() {
   if (!batch_ || batch_->count == 0) return;
-  auto* d = new Delivery{std::move(batch_->bytes), batch_->count};
+  if (pending_.load() >= kQueueBatches) {
+    // JavaScript is behind by kQueueBatches batches: drop this one and say so.
+    queueFull_ += batch_->count;
+    batch_->bytes.clear();
+    batch_->count = 0;
+    return;
+  }
+  auto* d = new Delivery{std::move(batch_->bytes), batch_->count, &pending_};
   batch_->bytes = std::vector<uint8_t>();
   batch_->bytes.reserve(64 * 1024);
   batch_->count = 0;
+  pending_++;
   napi_status st = tsfn_.NonBlockingCall(d, [](Napi::Env env, Napi::Function fn, Delivery* del) {
+    (*del->pending)--;
     if (env != nullptr && fn != nullptr) {
       auto* vec = new std::vector<uint8_t>(std::move(del->bytes));
       auto buf = Napi::Buffer<uint8_t>::New(env, vec->data(), vec->size(),
@@ -68,6 +79,7 @@ void RingReader::Flush() {
     delete del;
   });
   if (st != napi_ok) {
+    pending_--;
     queueFull_ += d->count;
     delete d;
   } else {
@@ -92,6 +104,10 @@ void RingReader::Stop() {
   started_ = false;
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  // End marker: onBatch(null, 0) after every batch, so JS knows nothing more will come.
+  tsfn_.NonBlockingCall([](Napi::Env env, Napi::Function fn) {
+    if (env != nullptr && fn != nullptr) fn.Call({env.Null(), Napi::Number::New(env, 0)});
+  });
   tsfn_.Release();
   delete batch_;
   batch_ = nullptr;

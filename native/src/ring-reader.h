@@ -19,7 +19,8 @@ class RingReader {
 
   // onBatch(buffer, records) is called on the JS thread; returns "" or one line on failure.
   std::string Start(Napi::Env env, int ringFd, Napi::Function onBatch);
-  // Stops the thread (within one poll interval) and flushes nothing more to JS.
+  // Stops the thread (within one poll interval); the remaining batches, then onBatch(null, 0),
+  // reach JS afterwards.
   void Stop();
 
   uint64_t Records() const { return records_.load(); }
@@ -45,4 +46,5 @@ class RingReader {
   std::atomic<uint64_t> records_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> queueFull_{0};
+  std::atomic<uint32_t> pending_{0};  // batches queued to JS and not yet handled
 };
