@@ -295,8 +295,11 @@ export type AlertSeverity = 'page' | 'ticket' | 'info';
 
 /** Where a problem lies, and why the engine thinks so. */
 export interface Attribution {
-  /** local: this host's resolver, NAT or network; provider: the provider itself; host/zone: some hosts or one zone; unknown. */
-  scope: 'local' | 'provider' | 'host' | 'zone' | 'resolver' | 'unknown';
+  /**
+   * local: this host's resolver, NAT or network; provider: the provider itself; host/zone: some hosts
+   * or one zone; resolver: one resolver; process: only some client processes; unknown.
+   */
+  scope: 'local' | 'provider' | 'host' | 'zone' | 'resolver' | 'process' | 'unknown';
   /** What is named: host names, zone, resolver address or provider id. */
   targets: string[];
   /** One sentence, e.g. "4 unrelated providers failed together from this host: local network or resolver". */

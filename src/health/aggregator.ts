@@ -1,0 +1,343 @@
+// Pre-aggregates events into 1-minute buckets per endpoint, provider and bounded breakdowns (host, process, resolver).
+//
+// Raw events are never kept: each one bumps counters (and a latency sketch for endpoints and
+// DNS) in the bucket of its minute. drain() hands the pending minute buckets over in one batch;
+// provider buckets are derived there from their endpoints, so the hot path touches as few
+// objects as possible. Hour and day rollups are made from these by the engine (rollup.ts).
+import type { MonitorEvent, ProbeResult, ProbeType, TcpEvent } from '../events.js';
+import type { Bucket, BucketCounters, LatencySignal } from '../store/store.js';
+import { mergeCounters } from '../store/bucket-merge.js';
+import { LatencySketch } from './latency-sketch.js';
+import type { DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
+
+/** Provider id for addresses and names no labelling source knows. */
+export const UNKNOWN_PROVIDER = 'unknown';
+/** Value that breakdowns and endpoints beyond their limit fold into. */
+export const OTHER = 'other';
+
+export interface AggregatorOptions {
+  labeller?: EndpointLabeller;
+  /** This host's name: the host breakdown of events without an origin. */
+  hostName: string;
+  /** Values kept per provider and dimension (host, process, resolver). */
+  breakdownLimit: number;
+  /** Endpoints kept per provider; further ones fold into "<provider>|other". */
+  maxEndpointsPerProvider: number;
+}
+
+/** What the engine knows about an endpoint besides its numbers. */
+export interface EndpointInfo {
+  id: string;
+  providerId: string;
+  name: string;
+  service: string | null;
+  region: string | null;
+  /** Set for endpoints that are blackbox checks. */
+  probeType: ProbeType | null;
+  lastSeen: number;
+}
+
+interface PendingBucket {
+  key: string;
+  start: number;
+  counters: BucketCounters;
+  sketches: Partial<Record<LatencySignal, LatencySketch>>;
+}
+
+interface TcpTarget {
+  endpointKey: string;
+  info: EndpointInfo;
+}
+
+export interface AggregatorCounters {
+  /** Events taken into buckets, by type. */
+  ingested: Record<string, number>;
+  /** Events with nothing to count (TCP connect/close, drops, conntrack samples). */
+  ignored: number;
+  /** Events whose address or name had no provider label. */
+  unlabelled: number;
+  /** Events folded into "other" because a limit was reached. */
+  folded: number;
+}
+
+const MINUTE = 60_000;
+
+export class EventAggregator {
+  private readonly opts: AggregatorOptions;
+  private pending = new Map<number, Map<string, PendingBucket>>();
+  private curStart = -1;
+  private cur: Map<string, PendingBucket> = new Map();
+  private readonly tcpTargets = new Map<string, TcpTarget>();
+  private readonly nameProviders = new Map<string, string>();
+  private readonly endpointInfo = new Map<string, EndpointInfo>();
+  private readonly endpointsPerProvider = new Map<string, number>();
+  private readonly breakdownValues = new Map<string, Set<string>>();
+  /** Host → zone, as reported by event origins. */
+  readonly hostZones = new Map<string, string>();
+  /** Providers seen, with their display names. */
+  readonly providers = new Set<string>();
+  readonly counters: AggregatorCounters = { ingested: {}, ignored: 0, unlabelled: 0, folded: 0 };
+
+  constructor(opts: AggregatorOptions) {
+    this.opts = opts;
+  }
+
+  /** Every endpoint seen so far, by series key ("endpoint|<provider>|<id>"). */
+  endpoints(): ReadonlyMap<string, EndpointInfo> {
+    return this.endpointInfo;
+  }
+
+  private bucketsFor(ts: number): Map<string, PendingBucket> {
+    const start = ts - (ts % MINUTE);
+    if (start === this.curStart) return this.cur;
+    let map = this.pending.get(start);
+    if (!map) {
+      map = new Map();
+      this.pending.set(start, map);
+    }
+    this.curStart = start;
+    this.cur = map;
+    return map;
+  }
+
+  private bucket(map: Map<string, PendingBucket>, key: string, ts: number): PendingBucket {
+    let b = map.get(key);
+    if (!b) {
+      b = { key, start: ts - (ts % MINUTE), counters: {}, sketches: {} };
+      map.set(key, b);
+    }
+    return b;
+  }
+
+  private breakdownKey(dim: 'host' | 'process' | 'resolver', provider: string, value: string): string {
+    const id = `${dim}|${provider}`;
+    let set = this.breakdownValues.get(id);
+    if (!set) {
+      set = new Set();
+      this.breakdownValues.set(id, set);
+    }
+    if (!set.has(value)) {
+      if (set.size >= this.opts.breakdownLimit) {
+        this.counters.folded++;
+        return `${id}|${OTHER}`;
+      }
+      set.add(value);
+    }
+    return `${id}|${value}`;
+  }
+
+  ingest(events: readonly MonitorEvent[], origin?: EventOrigin): void {
+    const host = origin?.host ?? this.opts.hostName;
+    if (origin?.host && origin.zone) this.hostZones.set(origin.host, origin.zone);
+    let tcp = 0;
+    let probe = 0;
+    for (const ev of events) {
+      if (ev.type === 'tcp') {
+        if (this.ingestTcp(ev, host)) tcp++;
+      } else if (ev.type === 'probe') {
+        this.ingestProbe(ev, host);
+        probe++;
+      } else {
+        this.counters.ignored++;
+      }
+    }
+    if (tcp) this.counters.ingested.tcp = (this.counters.ingested.tcp ?? 0) + tcp;
+    if (probe) this.counters.ingested.probe = (this.counters.ingested.probe ?? 0) + probe;
+  }
+
+  private tcpTarget(ev: TcpEvent): TcpTarget {
+    const addr = `${ev.dst}:${ev.dport}`;
+    let t = this.tcpTargets.get(addr);
+    if (t) return t;
+    const label = this.opts.labeller?.labelIp(ev.dst);
+    const provider = label?.provider || UNKNOWN_PROVIDER;
+    if (!label?.provider) this.counters.unlabelled++;
+    const host = label?.hostname || ev.dst;
+    const name = ev.dst.includes(':') && host === ev.dst ? `[${host}]:${ev.dport}` : `${host}:${ev.dport}`;
+    const info = this.endpoint(provider, name, label?.service ?? null, label?.region ?? null, null);
+    t = { endpointKey: `endpoint|${info.providerId}|${info.id}`, info };
+    // Bounded by the fold into "other" beyond maxEndpointsPerProvider only for endpoints, so cap addresses too.
+    if (this.tcpTargets.size < 1_000_000) this.tcpTargets.set(addr, t);
+    return t;
+  }
+
+  private endpoint(provider: string, name: string, service: string | null, region: string | null, probeType: ProbeType | null): EndpointInfo {
+    this.providers.add(provider);
+    const id = `${provider}|${name}`;
+    let info = this.endpointInfo.get(`endpoint|${provider}|${id}`);
+    if (info) return info;
+    const n = this.endpointsPerProvider.get(provider) ?? 0;
+    if (n >= this.opts.maxEndpointsPerProvider) {
+      this.counters.folded++;
+      const otherId = `${provider}|${OTHER}`;
+      info = this.endpointInfo.get(`endpoint|${provider}|${otherId}`);
+      if (!info) {
+        info = { id: otherId, providerId: provider, name: OTHER, service: null, region: null, probeType: null, lastSeen: 0 };
+        this.endpointInfo.set(`endpoint|${provider}|${otherId}`, info);
+      }
+      return info;
+    }
+    this.endpointsPerProvider.set(provider, n + 1);
+    info = { id, providerId: provider, name, service, region, probeType, lastSeen: 0 };
+    this.endpointInfo.set(`endpoint|${provider}|${id}`, info);
+    return info;
+  }
+
+  /** Returns false for event kinds with nothing to count. */
+  private ingestTcp(ev: TcpEvent, host: string): boolean {
+    const kind = ev.event;
+    if (kind === 'connect' || kind === 'close') {
+      this.counters.ignored++;
+      return false;
+    }
+    const target = this.tcpTarget(ev);
+    const ts = ev.ts;
+    const map = this.bucketsFor(ts);
+    const b = this.bucket(map, target.endpointKey, ts);
+    if (ts > target.info.lastSeen) target.info.lastSeen = ts;
+    const c = b.counters;
+    const provider = target.info.providerId;
+    const hb = this.bucket(map, this.breakdownKey('host', provider, host), ts).counters;
+    const pb = this.bucket(map, this.breakdownKey('process', provider, ev.comm || 'unknown'), ts).counters;
+    switch (kind) {
+      case 'established': {
+        c.tcpAttempts = (c.tcpAttempts ?? 0) + 1;
+        hb.tcpAttempts = (hb.tcpAttempts ?? 0) + 1;
+        pb.tcpAttempts = (pb.tcpAttempts ?? 0) + 1;
+        if (ev.latencyMs !== undefined) (b.sketches.connect ??= new LatencySketch()).add(ev.latencyMs);
+        break;
+      }
+      case 'failed': {
+        c.tcpAttempts = (c.tcpAttempts ?? 0) + 1;
+        c.tcpFailed = (c.tcpFailed ?? 0) + 1;
+        if (ev.reason === 'refused') c.tcpRefused = (c.tcpRefused ?? 0) + 1;
+        else if (ev.reason === 'timeout') c.tcpTimeout = (c.tcpTimeout ?? 0) + 1;
+        hb.tcpAttempts = (hb.tcpAttempts ?? 0) + 1;
+        hb.tcpFailed = (hb.tcpFailed ?? 0) + 1;
+        pb.tcpAttempts = (pb.tcpAttempts ?? 0) + 1;
+        pb.tcpFailed = (pb.tcpFailed ?? 0) + 1;
+        break;
+      }
+      case 'reset':
+        c.tcpResets = (c.tcpResets ?? 0) + 1;
+        hb.tcpResets = (hb.tcpResets ?? 0) + 1;
+        pb.tcpResets = (pb.tcpResets ?? 0) + 1;
+        break;
+      case 'retransmit':
+        c.tcpRetransmits = (c.tcpRetransmits ?? 0) + 1;
+        if (ev.syn) c.tcpSynRetransmits = (c.tcpSynRetransmits ?? 0) + 1;
+        hb.tcpRetransmits = (hb.tcpRetransmits ?? 0) + 1;
+        pb.tcpRetransmits = (pb.tcpRetransmits ?? 0) + 1;
+        break;
+    }
+    return true;
+  }
+
+  private ingestProbe(ev: ProbeResult, host: string): void {
+    let provider = ev.provider;
+    let label;
+    if (!provider && ev.ip) {
+      label = this.opts.labeller?.labelIp(ev.ip);
+      provider = label?.provider ?? undefined;
+    }
+    if (!provider) {
+      this.counters.unlabelled++;
+      provider = UNKNOWN_PROVIDER;
+    }
+    const info = this.endpoint(provider, `check:${ev.check}`, ev.service ?? label?.service ?? null, label?.region ?? null, ev.probe);
+    if (info.probeType === null && info.name !== OTHER) info.probeType = ev.probe;
+    if (ev.ts > info.lastSeen) info.lastSeen = ev.ts;
+    const ts = ev.ts;
+    const map = this.bucketsFor(ts);
+    const b = this.bucket(map, `endpoint|${provider}|${info.id}`, ts);
+    const failed = ev.ok ? 0 : 1;
+    for (const k of [b.counters, this.bucket(map, this.breakdownKey('host', provider, host), ts).counters]) {
+      k.probeTotal = (k.probeTotal ?? 0) + 1;
+      if (failed) k.probeFailed = (k.probeFailed ?? 0) + 1;
+    }
+    const p = ev.phases;
+    const s = b.sketches;
+    if (p.dnsMs !== undefined) (s.probeDns ??= new LatencySketch()).add(p.dnsMs);
+    if (p.connectMs !== undefined) (s.probeConnect ??= new LatencySketch()).add(p.connectMs);
+    if (p.tlsMs !== undefined) (s.probeTls ??= new LatencySketch()).add(p.tlsMs);
+    if (p.firstByteMs !== undefined) (s.probeFirstByte ??= new LatencySketch()).add(p.firstByteMs);
+    // Failed probes' durations say how long the failure took, not how fast the endpoint is.
+    if (ev.ok) (s.probeTotal ??= new LatencySketch()).add(p.totalMs);
+  }
+
+  /** DNS transactions count towards the provider that owns the name (and the resolver breakdown). */
+  ingestDns(outcomes: readonly DnsOutcome[], origin?: EventOrigin): void {
+    const host = origin?.host ?? this.opts.hostName;
+    for (const o of outcomes) {
+      let provider = this.nameProviders.get(o.name);
+      if (provider === undefined) {
+        provider = this.opts.labeller?.labelName?.(o.name)?.provider || UNKNOWN_PROVIDER;
+        if (this.nameProviders.size < 1_000_000) this.nameProviders.set(o.name, provider);
+      }
+      if (provider === UNKNOWN_PROVIDER) this.counters.unlabelled++;
+      this.providers.add(provider);
+      const ts = o.ts;
+      const map = this.bucketsFor(ts);
+      const b = this.bucket(map, `provider|${provider}`, ts);
+      const failed = o.ok ? 0 : 1;
+      const keys = [b.counters,
+        this.bucket(map, this.breakdownKey('host', provider, host), ts).counters,
+        this.bucket(map, this.breakdownKey('process', provider, o.comm || 'unknown'), ts).counters,
+        this.bucket(map, this.breakdownKey('resolver', provider, o.resolver), ts).counters];
+      for (const k of keys) {
+        k.dnsTotal = (k.dnsTotal ?? 0) + 1;
+        if (failed) k.dnsFailed = (k.dnsFailed ?? 0) + 1;
+      }
+      if (o.ok && o.latencyMs !== undefined) (b.sketches.dns ??= new LatencySketch()).add(o.latencyMs);
+    }
+    this.counters.ingested.dns = (this.counters.ingested.dns ?? 0) + outcomes.length;
+  }
+
+  /** True when nothing is waiting for drain(). */
+  get empty(): boolean {
+    return this.pending.size === 0;
+  }
+
+  /**
+   * Hands over every pending minute bucket (endpoint, breakdown and provider, the latter merged
+   * from its endpoints) and starts afresh.
+   */
+  drain(): Bucket[] {
+    const out: Bucket[] = [];
+    for (const map of this.pending.values()) {
+      const providers = new Map<string, PendingBucket>();
+      for (const b of map.values()) {
+        if (b.key.startsWith('provider|')) providers.set(b.key, b);
+      }
+      for (const b of map.values()) {
+        if (!b.key.startsWith('endpoint|')) continue;
+        const provider = b.key.slice(9, b.key.indexOf('|', 9));
+        const pk = `provider|${provider}`;
+        let p = providers.get(pk);
+        if (!p) {
+          p = { key: pk, start: b.start, counters: {}, sketches: {} };
+          providers.set(pk, p);
+          map.set(pk, p);
+        }
+        mergeCounters(p.counters, b.counters);
+        for (const k in b.sketches) {
+          const signal = k as LatencySignal;
+          const s = b.sketches[signal];
+          if (s) (p.sketches[signal] ??= new LatencySketch()).merge(s);
+        }
+      }
+      for (const b of map.values()) {
+        const latency: Bucket['latency'] = {};
+        for (const k in b.sketches) {
+          const s = b.sketches[k as LatencySignal];
+          if (s && s.count > 0) latency[k as LatencySignal] = s.toData();
+        }
+        out.push({ key: b.key, level: 'minute', start: b.start, counters: b.counters, latency });
+      }
+    }
+    this.pending = new Map();
+    this.curStart = -1;
+    this.cur = new Map();
+    return out;
+  }
+}

@@ -1,0 +1,106 @@
+// SLO attainment, error budget and multiwindow, multi-burn-rate alert conditions (as the SRE workbook defines them).
+//
+// burn rate over a window = error ratio in the window / (1 − objective); a rule fires when both
+// its long and its short window burn at least `factor` times the sustainable rate, and the long
+// window saw at least minEventsPerHour × its length in hours (so a provider called twice an hour
+// never pages) and the short window at least one bad event.
+import type { BurnRateRule } from '../config/alerts.js';
+import type { SloDefinition } from '../config/slos.js';
+import type { SloStatus } from '../store/store.js';
+import type { SliCounts, SliWindows } from './sli-windows.js';
+
+const HOUR = 3_600_000;
+
+/** "5m", "1h", "3d": the label of a window. */
+export function windowLabel(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % HOUR === 0) return `${ms / HOUR}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
+
+/** A burn-rate rule whose condition holds now. */
+export interface BurnCondition {
+  rule: BurnRateRule;
+  longBurn: number;
+  shortBurn: number;
+  longTotal: number;
+  longBad: number;
+}
+
+export interface SloEvaluation {
+  status: SloStatus;
+  firing: BurnCondition[];
+}
+
+/** Good and bad counts of an SLO's SLI in counts from the windows. */
+function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): { bad: number; total: number } {
+  if (slo.kind === 'success') return { bad: c.failed, total: c.total };
+  const good = c.latGood[thresholdIndex] ?? 0;
+  return { bad: c.latTotal - good, total: c.latTotal };
+}
+
+export function evaluateSlo(
+  slo: SloDefinition,
+  windows: SliWindows,
+  seriesKey: string,
+  now: number,
+  rules: readonly BurnRateRule[],
+  minEventsPerHour: number,
+): SloEvaluation {
+  const thresholdIndex = slo.thresholdMs === undefined ? -1 : windows.thresholdsMs.indexOf(slo.thresholdMs);
+  const allowed = 1 - slo.objective;
+  const cache = new Map<number, { bad: number; total: number }>();
+  const at = (ms: number) => {
+    let v = cache.get(ms);
+    if (!v) {
+      v = badAndTotal(slo, windows.sum(seriesKey, ms, now), thresholdIndex);
+      cache.set(ms, v);
+    }
+    return v;
+  };
+  const burn = (ms: number): number | null => {
+    const { bad, total } = at(ms);
+    return total > 0 ? bad / total / allowed : null;
+  };
+  const whole = at(slo.windowMs);
+  const burnRates: Record<string, number | null> = {};
+  const firing: BurnCondition[] = [];
+  for (const rule of rules) {
+    const longBurn = burn(rule.longMs);
+    const shortBurn = burn(rule.shortMs);
+    burnRates[windowLabel(rule.longMs)] = longBurn === null ? null : round(longBurn);
+    burnRates[windowLabel(rule.shortMs)] = shortBurn === null ? null : round(shortBurn);
+    if (longBurn === null || shortBurn === null) continue;
+    const long = at(rule.longMs);
+    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && at(rule.shortMs).bad > 0;
+    if (volumeOk && longBurn >= rule.factor && shortBurn >= rule.factor) {
+      firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.bad });
+    }
+  }
+  const status: SloStatus = {
+    slo: slo.name,
+    kind: slo.kind,
+    objective: slo.objective,
+    windowMs: slo.windowMs,
+    attained: whole.total > 0 ? 1 - whole.bad / whole.total : null,
+    budgetRemaining: whole.total > 0 ? round(1 - whole.bad / (allowed * whole.total)) : null,
+    burnRates,
+    total: whole.total,
+  };
+  if (slo.thresholdMs !== undefined) status.thresholdMs = slo.thresholdMs;
+  return { status, firing };
+}
+
+function round(v: number): number {
+  return Math.round(v * 10_000) / 10_000;
+}
+
+/** Which SLOs apply to a series: those naming it, else those naming its provider, else the global ones (providers only). */
+export function slosFor(slos: readonly SloDefinition[], scope: 'provider' | 'endpoint', providerId: string, endpointId?: string): SloDefinition[] {
+  return slos.filter((s) => {
+    if (s.endpoint !== undefined) return scope === 'endpoint' && s.endpoint === endpointId;
+    if (s.provider !== undefined) return s.provider === providerId;
+    return true;
+  });
+}
