@@ -1,0 +1,30 @@
+// egresswatch status page: draws the latency charts with uPlot from the JSON embedded in the page.
+// The page works without this script; charts are the only thing it adds.
+(function () {
+  'use strict';
+  var COLORS = ['#805ad5', '#3182ce', '#dd6b20', '#38a169', '#e53e3e'];
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute('data-chart'));
+    if (!source || typeof uPlot === 'undefined') return;
+    var data = JSON.parse(source.textContent);
+    var unit = el.getAttribute('data-unit') || '';
+    var series = [{}];
+    var columns = [data.times];
+    data.series.forEach(function (s, i) {
+      series.push({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, value: function (u, v) { return v == null ? '–' : v.toFixed(1) + ' ' + unit; } });
+      columns.push(s.values);
+    });
+    var width = Math.max(320, el.clientWidth || 800);
+    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true } } }, columns, el);
+    el.setAttribute('data-rendered', 'true');
+    window.addEventListener('resize', function () { chart.setSize({ width: Math.max(320, el.clientWidth || 800), height: 240 }); });
+  }
+
+  function start() {
+    var charts = document.querySelectorAll('[data-chart]');
+    for (var i = 0; i < charts.length; i++) draw(charts[i]);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,130 @@
+// The HTTP server on node:http: routes requests, reads bounded bodies, writes every reply with
+// the same security headers, and turns handler faults into a 500 without a stack trace.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { oneLine } from '../errors.js';
+import type { MetricsExporter } from './metrics.js';
+import { addReadRoutes } from './read-routes.js';
+import { apiError, textReply, type Reply } from './reply.js';
+import { Router } from './router.js';
+import { StaticAssets } from './static-assets.js';
+import type { ServerSources } from './status-sources.js';
+import { addWriteRoutes } from './write-routes.js';
+
+export interface StatusServerOptions {
+  sources: ServerSources;
+  metrics: MetricsExporter;
+  /** Bearer token for the write operations; undefined turns them off (403). */
+  token?: string;
+  /** Largest request body accepted (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Called with one line for each request that failed inside the server (500s). */
+  onError?: (message: string) => void;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Scripts only from this origin, no inline script or style: even if some text escaped the
+ * escaping, the browser would refuse to run it.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+export class StatusServer {
+  readonly router = new Router();
+  private readonly server: Server;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: StatusServerOptions) {
+    this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+    addReadRoutes(this.router, { sources: options.sources, metrics: options.metrics, assets: new StaticAssets() });
+    addWriteRoutes(this.router, options.sources, options.token);
+    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
+  }
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  listen(address: ListenAddress): Promise<ListenAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(address.port, address.host, () => {
+        this.server.off('error', onError);
+        const a = this.server.address() as AddressInfo;
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  /** Stops accepting connections and closes idle keep-alive ones; resolves when all are done. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      // Requests in flight get a moment to finish, then their sockets go too.
+      setTimeout(() => this.server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = await this.route(req);
+    } catch (err) {
+      this.options.onError?.(`${req.method} ${req.url}: ${oneLine(err)}`);
+      reply = apiError(500, 'internal', 'the server failed to answer this request; see the agent log');
+    }
+    const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...reply.headers };
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = body.length;
+    res.writeHead(reply.status, headers);
+    res.end(req.method === 'HEAD' || reply.status === 204 || reply.status === 304 ? undefined : body);
+  }
+
+  private async route(req: IncomingMessage): Promise<Reply> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const found = this.router.match(method, url.pathname);
+    if (found.kind === 'bad_path') return apiError(400, 'bad_request', 'the path is not valid percent-encoding');
+    if (found.kind === 'method_not_allowed') {
+      await drain(req);
+      return apiError(405, 'method_not_allowed', `${method} is not allowed here; allowed: ${[...new Set(found.allow)].join(', ')}`, { allow: [...new Set(found.allow)].join(', ') });
+    }
+    if (found.kind === 'not_found') {
+      await drain(req);
+      return url.pathname.startsWith('/api/') ? apiError(404, 'not_found', `no such API path: ${url.pathname}`) : textReply(`Not found: ${url.pathname}\n`, 404);
+    }
+    let body: Buffer = Buffer.alloc(0);
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
+      const read = await readBody(req, this.maxBodyBytes);
+      if (read === 'too_large') return apiError(413, 'too_large', `the request body exceeds ${this.maxBodyBytes} bytes`);
+      body = read;
+    }
+    return found.handler({ req, url, params: found.params, body });
+  }
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return 'too_large';
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  req.resume();
+}

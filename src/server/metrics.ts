@@ -1,0 +1,212 @@
+// /metrics in the Prometheus exposition format: per-provider and per-resolver series read from
+// the store and the DNS snapshot at scrape time, check counters fed as results arrive. Provider
+// and resolver label values are bounded by LabelBudget (top N by volume, the rest "other").
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ResolverHealth } from '../dns/types.js';
+import type { ProbeResult } from '../events.js';
+import type { HealthState, Incident, ProviderSummary } from '../store/store.js';
+import { LabelBudget, OTHER_LABEL } from './label-budget.js';
+import type { ServerSources } from './status-sources.js';
+
+export interface MetricsOptions {
+  sources: ServerSources;
+  version: string;
+  /** Providers and resolvers with their own series; the rest share "other" (default 50). */
+  topN?: number;
+  /** Process metrics (CPU, memory, event loop lag) of the agent itself (default true). */
+  processMetrics?: boolean;
+}
+
+const HEALTH_STATES: readonly HealthState[] = ['operational', 'degraded', 'partial_outage', 'major_outage'];
+const STATE_RANK: Record<HealthState, number> = { operational: 0, degraded: 1, partial_outage: 2, major_outage: 3 };
+const PHASES = [['dnsMs', 'dns'], ['connectMs', 'connect'], ['tlsMs', 'tls'], ['firstByteMs', 'first_byte'], ['totalMs', 'total']] as const;
+
+/** What one scrape reads, once, before the collectors run. */
+interface ScrapeData {
+  providers: Map<string, ProviderSummary[]>;
+  resolvers: Map<string, ResolverHealth[]>;
+  openIncidents: Incident[];
+}
+
+export class MetricsExporter {
+  readonly registry = new Registry();
+  private readonly providerLabels: LabelBudget;
+  private readonly resolverLabels: LabelBudget;
+  private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
+  private readonly checkPhase: Histogram<'provider' | 'phase'>;
+  private data: ScrapeData = { providers: new Map(), resolvers: new Map(), openIncidents: [] };
+
+  constructor(private readonly options: MetricsOptions) {
+    const topN = options.topN ?? 50;
+    this.providerLabels = new LabelBudget(topN);
+    this.resolverLabels = new LabelBudget(topN);
+    const r = [this.registry];
+    new Gauge({ name: 'egresswatch_build_info', help: 'Always 1; the version label says which egresswatch runs.', labelNames: ['version'], registers: r }).set({ version: options.version }, 1);
+    this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result.', labelNames: ['provider', 'type', 'result'], registers: r });
+    this.checkPhase = new Histogram({
+      name: 'egresswatch_check_phase_duration_seconds',
+      help: 'Time spent in each phase of a blackbox check (dns, connect, tls, first_byte, total).',
+      labelNames: ['provider', 'phase'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    });
+    this.registerScrapeMetrics();
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'egresswatch_' });
+  }
+
+  /** Records one check result (called by the run command as results arrive). */
+  observeProbe(result: ProbeResult): void {
+    const provider = this.providerLabels.label(result.provider ?? 'unlabelled');
+    this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
+    for (const [key, phase] of PHASES) {
+      const ms = result.phases[key];
+      if (ms !== undefined) this.checkPhase.observe({ provider, phase }, ms / 1000);
+    }
+  }
+
+  /** The exposition text. */
+  async render(): Promise<string> {
+    const { store, dns } = this.options.sources;
+    const [providers, openIncidents] = await Promise.all([store.listProviders(), store.listIncidents({ state: 'open' })]);
+    this.data = { providers: this.groupProviders(providers), resolvers: this.groupResolvers(dns()?.resolvers ?? []), openIncidents };
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private registerScrapeMetrics(): void {
+    const r = [this.registry];
+    const data = () => this.data;
+    const sources = this.options.sources;
+
+    new Gauge({
+      name: 'egresswatch_provider_state', help: 'Provider state as an enum: 1 for the current state. Providers beyond the top N share provider="other" with the worst state among them.',
+      labelNames: ['provider', 'state'], registers: r,
+      collect() {
+        this.reset();
+        for (const [label, group] of data().providers) {
+          const worst = group.reduce((w, p) => (STATE_RANK[p.state] > STATE_RANK[w] ? p.state : w), group[0].state);
+          for (const state of HEALTH_STATES) this.set({ provider: label, state }, state === worst ? 1 : 0);
+        }
+      },
+    });
+    const perProvider = (name: string, help: string, value: (g: ProviderSummary[]) => number | null) => new Gauge({
+      name, help, labelNames: ['provider'], registers: r,
+      collect() {
+        this.reset();
+        for (const [label, group] of data().providers) {
+          const v = value(group);
+          if (v !== null) this.set({ provider: label }, v);
+        }
+      },
+    });
+    const seen = (g: ProviderSummary[]) => g.filter((p) => p.lastSeen !== null);
+    perProvider('egresswatch_provider_reliability_score', 'Reliability score from 0 to 100 ("other": the lowest).', (g) => minOf(seen(g).map((p) => p.score.score)));
+    perProvider('egresswatch_provider_error_budget_remaining_ratio', 'Share of the error budget left over the SLO window, 1 = untouched, negative = overspent ("other": the lowest).', (g) => minOf(g.map((p) => p.errorBudgetRemaining)));
+    perProvider('egresswatch_provider_uptime_90d_ratio', 'Share of successful calls over the last 90 days ("other": the lowest).', (g) => {
+      const v = minOf(g.map((p) => p.uptime90dPct));
+      return v === null ? null : v / 100;
+    });
+    perProvider('egresswatch_provider_latency_seconds', 'Median latency of the latest minute with data ("other": the highest).', (g) => {
+      const latest = g.map((p) => lastP50(p)).filter((x): x is number => x !== null);
+      return latest.length ? Math.max(...latest) / 1000 : null;
+    });
+    perProvider('egresswatch_provider_calls_1h', 'Calls seen over the last hour (DNS answers, TCP connects, check runs).', (g) => sum(g.map((p) => p.total)));
+    perProvider('egresswatch_provider_failed_calls_1h', 'Failed calls over the last hour.', (g) => sum(g.map((p) => p.failed)));
+    perProvider('egresswatch_provider_open_incidents', 'Incidents open for the provider.', (g) => sum(g.map((p) => p.openIncidents)));
+
+    const perResolverCounter = (name: string, help: string, value: (g: ResolverHealth[]) => number) => new Counter({
+      name, help, labelNames: ['resolver'], registers: r,
+      collect() {
+        this.reset();
+        for (const [label, group] of data().resolvers) this.inc({ resolver: label }, value(group));
+      },
+    });
+    perResolverCounter('egresswatch_dns_resolver_queries_total', 'DNS queries sent to the resolver since the agent started.', (g) => sum(g.map((x) => x.queries)));
+    perResolverCounter('egresswatch_dns_resolver_timeouts_total', 'DNS queries to the resolver that got no answer in time.', (g) => sum(g.map((x) => x.timeouts)));
+    perResolverCounter('egresswatch_dns_resolver_retransmissions_total', 'Queries re-sent to the resolver by clients before an answer came.', (g) => sum(g.map((x) => x.retransmissions)));
+    new Counter({
+      name: 'egresswatch_dns_resolver_responses_total', help: 'DNS responses from the resolver by rcode.', labelNames: ['resolver', 'rcode'], registers: r,
+      collect() {
+        this.reset();
+        for (const [label, group] of data().resolvers) {
+          const byCode: Record<string, number> = {};
+          for (const res of group) for (const [code, n] of Object.entries(res.rcodes)) byCode[code] = (byCode[code] ?? 0) + n;
+          for (const [rcode, n] of Object.entries(byCode)) this.inc({ resolver: label, rcode }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: 'egresswatch_dns_resolver_latency_seconds', help: 'Resolver answer latency quantiles over the analysis window ("other": the highest).', labelNames: ['resolver', 'quantile'], registers: r,
+      collect() {
+        this.reset();
+        for (const [label, group] of data().resolvers) {
+          for (const [q, key] of [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99']] as const) {
+            const v = maxOf(group.map((x) => x.latencyMs[key]));
+            if (v !== null) this.set({ resolver: label, quantile: q }, v / 1000);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'egresswatch_dns_findings', help: 'Current DNS findings by kind and severity.', labelNames: ['kind', 'severity'], registers: r,
+      collect() {
+        this.reset();
+        for (const f of sources.dns()?.findings ?? []) this.inc({ kind: f.kind, severity: f.severity });
+      },
+    });
+    new Gauge({
+      name: 'egresswatch_incidents_open', help: 'Incidents open now, by severity.', labelNames: ['severity'], registers: r,
+      collect() {
+        this.reset();
+        for (const s of ['page', 'ticket', 'info']) this.set({ severity: s }, 0);
+        for (const i of data().openIncidents) this.inc({ severity: i.severity });
+      },
+    });
+    new Gauge({
+      name: 'egresswatch_capture_live', help: '1 when live capture runs; 0 when it is unavailable (passive signals are then not monitored).', registers: r,
+      collect() {
+        this.set(sources.monitoring().capture.state === 'live' ? 1 : 0);
+      },
+    });
+  }
+
+  private groupProviders(providers: ProviderSummary[]): Map<string, ProviderSummary[]> {
+    const ranked = [...providers].sort((a, b) => b.total - a.total || (a.id < b.id ? -1 : 1));
+    return groupBy(ranked, this.providerLabels.assign(ranked.map((p) => p.id)), (p) => p.id);
+  }
+
+  private groupResolvers(resolvers: ResolverHealth[]): Map<string, ResolverHealth[]> {
+    const ranked = [...resolvers].sort((a, b) => b.queries - a.queries || (a.server < b.server ? -1 : 1));
+    return groupBy(ranked, this.resolverLabels.assign(ranked.map((x) => x.server)), (x) => x.server);
+  }
+}
+
+function groupBy<T>(items: T[], labels: Map<string, string>, key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const label = labels.get(key(item)) ?? OTHER_LABEL;
+    const list = out.get(label);
+    if (list) list.push(item);
+    else out.set(label, [item]);
+  }
+  return out;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+function minOf(xs: (number | null)[]): number | null {
+  let out: number | null = null;
+  for (const x of xs) if (x !== null && (out === null || x < out)) out = x;
+  return out;
+}
+function maxOf(xs: (number | null)[]): number | null {
+  let out: number | null = null;
+  for (const x of xs) if (x !== null && (out === null || x > out)) out = x;
+  return out;
+}
+function lastP50(p: ProviderSummary): number | null {
+  for (let i = p.latency.length - 1; i >= 0; i--) if (p.latency[i].p50Ms !== null) return p.latency[i].p50Ms;
+  return null;
+}

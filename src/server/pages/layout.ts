@@ -1,0 +1,64 @@
+// The frame of every page: head with the stylesheet and chart script, navigation, and the banner
+// that says what this agent cannot monitor (e.g. capture unavailable).
+import { html, type SafeHtml } from '../html.js';
+import type { MonitoringStatus } from '../status-sources.js';
+
+export interface PageFrame {
+  title: string;
+  /** Which navigation entry is current. */
+  section: 'status' | 'dns' | 'provider';
+  monitoring: MonitoringStatus;
+  body: SafeHtml;
+  /** Load uPlot and the chart script (pages with charts only). */
+  charts?: boolean;
+}
+
+export function renderPage(frame: PageFrame): SafeHtml {
+  const m = frame.monitoring;
+  const nav = (href: string, label: string, key: PageFrame['section']) => html`<a href="${href}"${frame.section === key ? html` aria-current="page"` : ''}>${label}</a>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${frame.title} · egresswatch</title>
+<link rel="stylesheet" href="/assets/status.css">
+${frame.charts ? html`<link rel="stylesheet" href="/assets/uplot.min.css">
+<script src="/assets/uplot.iife.min.js" defer></script>
+<script src="/assets/charts.js" defer></script>` : ''}
+</head>
+<body>
+<header class="top">
+<span class="brand">egresswatch</span>
+<nav>${nav('/', 'Providers', 'status')} ${nav('/dns', 'DNS', 'dns')}</nav>
+<span class="meta">v${m.version} · up since <time datetime="${new Date(m.startedAt).toISOString()}">${shortTime(m.startedAt)}</time></span>
+</header>
+${monitoringBanner(m)}
+<main>
+${frame.body}
+</main>
+<footer>Server-rendered; charts need JavaScript, everything else works without it. JSON: <a href="/api/v1/providers">/api/v1/providers</a> · <a href="/metrics">/metrics</a></footer>
+</body>
+</html>
+`;
+}
+
+function monitoringBanner(m: MonitoringStatus): SafeHtml {
+  if (m.capture.state === 'live' && m.notMonitored.length === 0) return html``;
+  return html`<section class="banner" id="monitoring-gaps" role="status">
+<strong>Capture ${m.capture.state}:</strong> ${m.capture.detail}
+${m.notMonitored.length ? html`<ul>${m.notMonitored.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
+</section>`;
+}
+
+/** "2026-11-23 12:04 UTC" from ms since the epoch: short enough for tables, unambiguous. */
+export function shortTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** The ISO form for <time datetime>. */
+export function isoTime(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}

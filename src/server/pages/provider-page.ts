@@ -1,0 +1,102 @@
+// GET /providers/{id}: endpoints, per-phase latency chart (DNS, connect, TLS, first byte),
+// affected hosts and processes, score breakdown, SLOs, incident timeline with notes, maintenance.
+import { html, jsonForScript, type SafeHtml } from '../html.js';
+import type { MonitoringStatus } from '../status-sources.js';
+import type { BreakdownEntry, Incident, ProviderDetail, SeriesPoint } from '../../store/store.js';
+import { budgetBar, ms, p50Values, percent, shownState, sparkline, stateBadge, uptimeBars } from './components.js';
+import { isoTime, renderPage, shortTime } from './layout.js';
+
+/** The four phase series on one time axis (points of each series may start at different times). */
+function chartData(p: ProviderDetail): { times: number[]; series: { label: string; values: (number | null)[] }[] } {
+  const phases: [string, SeriesPoint[]][] = [['DNS', p.phases.dns], ['Connect', p.phases.connect], ['TLS', p.phases.tls], ['First byte', p.phases.firstByte]];
+  const times = [...new Set(phases.flatMap(([, pts]) => pts.map((x) => x.t)))].sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const series = phases.map(([label, pts]) => {
+    const values: (number | null)[] = times.map(() => null);
+    for (const x of pts) values[index.get(x.t)!] = x.p50Ms;
+    return { label, values };
+  });
+  return { times: times.map((t) => t / 1000), series };
+}
+
+export function renderProviderPage(p: ProviderDetail, monitoring: MonitoringStatus, now: number): SafeHtml {
+  const state = shownState(p, p.maintenance, now);
+  const chart = chartData(p);
+  const hasChart = chart.times.length > 0;
+  const body = html`<section class="overall overall-${state}" data-state="${state}">
+<h1>${p.name}</h1>
+<p>${stateBadge(state)} · score ${p.lastSeen === null ? '–' : p.score.score.toFixed(0)} · error budget left ${budgetBar(p.errorBudgetRemaining)} · ${p.openIncidents} open incident${p.openIncidents === 1 ? '' : 's'} · last hour: ${p.failed} failed of ${p.total}</p>
+${uptimeBars(p.uptimeDays)}
+</section>
+<section id="latency">
+<h2>Latency by phase (median)</h2>
+${hasChart ? html`<div class="chart" data-chart="phase-data" data-unit="ms"></div>
+<script type="application/json" id="phase-data">${jsonForScript(chart)}</script>
+<noscript><p class="muted">The chart needs JavaScript; the endpoint table below has the same medians.</p></noscript>` : html`<p class="muted">No latency data yet.</p>`}
+<p class="muted">Recent median: ${sparkline(p50Values(p.latency))}</p>
+</section>
+<section id="endpoints">
+<h2>Endpoints</h2>
+${p.endpoints.length === 0 ? html`<p class="muted">None.</p>` : html`<table>
+<thead><tr><th>Endpoint</th><th>State</th><th class="num">Score</th><th class="num">Success (1 h)</th><th class="num">p50</th><th class="num">p99</th><th>Components</th><th>Health</th></tr></thead>
+<tbody>
+${p.endpoints.map((e) => html`<tr data-endpoint="${e.id}"><td>${e.name}${e.service ? html`<br><span class="muted">${e.service}${e.region ? ` · ${e.region}` : ''}</span>` : ''}</td><td>${stateBadge(shownState(e, p.maintenance, now))}</td>
+<td class="num">${e.lastSeen === null ? '–' : e.score.score.toFixed(0)}</td><td class="num">${percent(e.successRatio)}</td><td class="num">${ms(e.p50Ms)}</td><td class="num">${ms(e.p99Ms)}</td>
+<td>${Object.entries(e.checks).map(([name, c]) => html`<span class="comp comp-${c.status}" title="${c.output ?? ''}">${name} ${c.observedValue === null ? '' : c.observedUnit === 'ms' ? ms(c.observedValue) : `${round(c.observedValue)} ${c.observedUnit}`}</span> `)}</td>
+<td><a href="/api/v1/endpoints/${encodeURIComponent(e.id)}/health">JSON</a></td></tr>`)}
+</tbody></table>`}
+</section>
+<section id="affected">
+<h2>Affected hosts, processes and resolvers</h2>
+${affectedTable(p)}
+</section>
+<section id="score">
+<h2>Reliability score</h2>
+<p class="muted">${p.score.formula}</p>
+${p.score.components.length === 0 ? html`<p class="muted">No data yet.</p>` : html`<table>
+<thead><tr><th>Component</th><th class="num">Value</th><th class="num">Weight</th><th class="num">Points</th><th>Detail</th></tr></thead>
+<tbody>${p.score.components.map((c) => html`<tr><td>${c.name}</td><td class="num">${c.value.toFixed(3)}</td><td class="num">${c.weight.toFixed(2)}</td><td class="num">${c.points.toFixed(1)}</td><td>${c.detail}</td></tr>`)}</tbody></table>`}
+${p.slos.length ? html`<h3>SLOs</h3><table><thead><tr><th>SLO</th><th class="num">Objective</th><th class="num">Window</th><th class="num">Attained</th><th>Budget left</th><th>Burn rates</th></tr></thead>
+<tbody>${p.slos.map((s) => html`<tr><td>${s.slo}${s.thresholdMs !== undefined ? html` <span class="muted">(under ${ms(s.thresholdMs)})</span>` : ''}</td><td class="num">${percent(s.objective, 2)}</td><td class="num">${(s.windowMs / 86_400_000).toFixed(0)} d</td><td class="num">${percent(s.attained, 3)}</td><td>${budgetBar(s.budgetRemaining)}</td>
+<td>${Object.entries(s.burnRates).map(([w, v]) => html`<span class="burn">${w}: ${v === null ? '–' : v.toFixed(2)}</span> `)}</td></tr>`)}</tbody></table>` : ''}
+</section>
+<section id="timeline">
+<h2>Incidents</h2>
+${p.incidents.length === 0 ? html`<p class="muted">No incidents.</p>` : p.incidents.map(incidentTimeline)}
+</section>
+<section id="maintenance">
+<h2>Maintenance windows</h2>
+${p.maintenance.length === 0 ? html`<p class="muted">None scheduled.</p>` : html`<ul>${p.maintenance.map((w) => html`<li>${shortTime(w.startsAt)} → ${shortTime(w.endsAt)}: ${w.reason} <span class="muted">(${w.createdBy})</span></li>`)}</ul>`}
+</section>
+<p><a href="/api/v1/providers/${encodeURIComponent(p.id)}">This provider as JSON</a></p>`;
+  return renderPage({ title: p.name, section: 'provider', monitoring, body, charts: hasChart });
+}
+
+function affectedTable(p: ProviderDetail): SafeHtml {
+  const rows: [string, BreakdownEntry][] = [
+    ...p.affected.hosts.map((e): [string, BreakdownEntry] => ['host', e]),
+    ...p.affected.processes.map((e): [string, BreakdownEntry] => ['process', e]),
+    ...p.affected.resolvers.map((e): [string, BreakdownEntry] => ['resolver', e]),
+  ];
+  if (rows.length === 0) return html`<p class="muted">No breakdown yet (needs live capture).</p>`;
+  return html`<table>
+<thead><tr><th>Kind</th><th>Name</th><th class="num">Failed</th><th class="num">Of</th><th class="num">Failure ratio (1 h)</th></tr></thead>
+<tbody>${rows.map(([kind, e]) => html`<tr><td>${kind}</td><td>${e.value}</td><td class="num">${e.failed}</td><td class="num">${e.total}</td><td class="num">${percent(e.failureRatio)}</td></tr>`)}</tbody></table>`;
+}
+
+function incidentTimeline(i: Incident): SafeHtml {
+  // Notes are also in the timeline (the store appends them there); show each entry once, by time.
+  const entries = [...i.timeline].sort((a, b) => a.at - b.at);
+  const noted = new Set(entries.filter((e) => e.kind === 'note').map((e) => `${e.at}|${e.text}`));
+  const notes = i.notes.filter((n) => !noted.has(`${n.at}|${n.text}`) && !entries.some((e) => e.kind === 'note' && e.at === n.at));
+  return html`<article class="incident sev-${i.severity}" id="incident-${i.id}">
+<h3>${i.title} <span class="muted">${i.state} · ${i.severity} · ${i.id}</span></h3>
+${i.attribution ? html`<p>Attribution: <em>${i.attribution.scope}</em>${i.attribution.targets.length ? html` (${i.attribution.targets.join(', ')})` : ''}: ${i.attribution.reason}</p>` : ''}
+<ol class="timeline">${entries.map((e) => html`<li class="entry-${e.kind}"><time datetime="${isoTime(e.at)}">${shortTime(e.at)}</time> <strong>${e.kind.replace('_', ' ')}</strong> ${e.text}</li>`)}
+${notes.map((n) => html`<li class="entry-note"><time datetime="${isoTime(n.at)}">${shortTime(n.at)}</time> <strong>note</strong> ${n.text} <span class="muted">(${n.author})</span></li>`)}</ol>
+</article>`;
+}
+
+function round(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3).replace(/\.?0+$/, '');
+}

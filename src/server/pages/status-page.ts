@@ -1,0 +1,70 @@
+// GET /: overall state, open incidents, maintenance, then one row per provider with its state,
+// score, 90-day uptime bars, latency sparkline and error budget left.
+import { html, type SafeHtml } from '../html.js';
+import type { MonitoringStatus } from '../status-sources.js';
+import type { Incident, MaintenanceWindow, ProviderSummary } from '../../store/store.js';
+import { budgetBar, p50Values, shownState, sparkline, stateBadge, stateLabel, uptimeBars, type ShownState } from './components.js';
+import { renderPage, shortTime } from './layout.js';
+
+export interface StatusPageData {
+  monitoring: MonitoringStatus;
+  providers: ProviderSummary[];
+  openIncidents: Incident[];
+  maintenance: MaintenanceWindow[];
+  now: number;
+}
+
+const SEVERITY: Record<ShownState, number> = { operational: 0, unknown: 1, maintenance: 2, degraded: 3, partial_outage: 4, major_outage: 5 };
+
+/** The worst shown state (maintenance and no-data never turn the whole page red). */
+export function overallState(states: readonly ShownState[]): ShownState {
+  if (states.length === 0) return 'unknown';
+  let worst: ShownState = 'operational';
+  for (const s of states) if (SEVERITY[s] > SEVERITY[worst] && s !== 'unknown' && s !== 'maintenance') worst = s;
+  return worst;
+}
+
+export function renderStatusPage(data: StatusPageData): SafeHtml {
+  const rows = data.providers.map((p) => ({ p, state: shownState(p, data.maintenance, data.now) }));
+  rows.sort((a, b) => SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
+  const overall = overallState(rows.map((r) => r.state));
+  const upcoming = data.maintenance.filter((w) => w.endsAt > data.now).sort((a, b) => a.startsAt - b.startsAt);
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const body = html`<section class="overall overall-${overall}" id="overall" data-state="${overall}">
+<h1>${overall === 'operational' ? 'All providers operational' : overall === 'unknown' ? 'No provider data yet' : `Overall: ${stateLabel(overall)}`}</h1>
+<p>${n(data.providers.length, 'provider')} watched · ${n(data.openIncidents.length, 'open incident')} · ${n(data.monitoring.checks, 'check')} configured</p>
+</section>
+${incidentList(data.openIncidents)}
+${upcoming.length ? html`<section id="maintenance"><h2>Maintenance</h2><ul>${upcoming.map((w) => html`<li>${shortTime(w.startsAt)} → ${shortTime(w.endsAt)} · ${w.scope === '*' ? 'everything' : html`<a href="/providers/${encodeURIComponent(w.scope)}">${w.scope}</a>`}: ${w.reason}</li>`)}</ul></section>` : ''}
+<section id="providers">
+<h2>Providers</h2>
+${rows.length === 0 ? html`<p class="muted">No provider seen yet: configure checks, or wait for capture to see outbound traffic.</p>` : html`<table class="providers">
+<thead><tr><th>Provider</th><th>State</th><th class="num">Score</th><th>Last 90 days</th><th>Latency (1 h)</th><th>Error budget left</th></tr></thead>
+<tbody>
+${rows.map((r) => providerRow(r.p, r.state))}
+</tbody>
+</table>`}
+</section>`;
+  return renderPage({ title: 'Provider status', section: 'status', monitoring: data.monitoring, body });
+}
+
+function providerRow(p: ProviderSummary, state: ShownState): SafeHtml {
+  return html`<tr data-provider="${p.id}">
+<td><a href="/providers/${encodeURIComponent(p.id)}">${p.name}</a><br><span class="muted">${p.endpointCount} endpoint${p.endpointCount === 1 ? '' : 's'}${p.uptime90dPct !== null ? ` · ${p.uptime90dPct.toFixed(2)}% over 90 days` : ''}</span></td>
+<td>${stateBadge(state)}</td>
+<td class="num" title="${p.score.formula}">${p.lastSeen === null ? '–' : p.score.score.toFixed(0)}</td>
+<td>${uptimeBars(p.uptimeDays)}</td>
+<td>${sparkline(p50Values(p.latency))}</td>
+<td>${budgetBar(p.errorBudgetRemaining)}</td>
+</tr>
+`;
+}
+
+export function incidentList(incidents: readonly Incident[], heading = 'Open incidents'): SafeHtml {
+  if (incidents.length === 0) return html`<section id="incidents"><h2>${heading}</h2><p class="muted">None.</p></section>`;
+  return html`<section id="incidents"><h2>${heading}</h2><ul class="incidents">
+${incidents.map((i) => html`<li class="incident sev-${i.severity}"><strong>${i.title}</strong> <span class="muted">${i.severity} · opened ${shortTime(i.openedAt)}${i.resolvedAt !== null ? ` · resolved ${shortTime(i.resolvedAt)}` : ''}</span>
+· <a href="/providers/${encodeURIComponent(i.providerId)}#incident-${encodeURIComponent(i.id)}">${i.providerId}</a>
+${i.attribution ? html`<br>Attribution: <em>${i.attribution.scope}</em>${i.attribution.targets.length ? html` (${i.attribution.targets.join(', ')})` : ''}: ${i.attribution.reason}` : ''}</li>`)}
+</ul></section>`;
+}

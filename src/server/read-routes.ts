@@ -1,0 +1,89 @@
+// The read-only routes: the HTML pages, the JSON API, the health+json documents, /metrics,
+// /healthz and the static assets.
+import { endpointHealth, healthHttpStatus, HEALTH_CONTENT_TYPE, type HealthCheckEntry, type HealthStatus } from './endpoint-health.js';
+import type { MetricsExporter } from './metrics.js';
+import { renderDnsPage } from './pages/dns-page.js';
+import { renderErrorPage } from './pages/error-page.js';
+import { renderProviderPage } from './pages/provider-page.js';
+import { renderStatusPage } from './pages/status-page.js';
+import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
+import type { Router } from './router.js';
+import type { StaticAssets } from './static-assets.js';
+import type { ServerSources } from './status-sources.js';
+
+export interface ReadRouteDeps {
+  sources: ServerSources;
+  metrics: MetricsExporter;
+  assets: StaticAssets;
+}
+
+export function addReadRoutes(router: Router, { sources, metrics, assets }: ReadRouteDeps): void {
+  const { store } = sources;
+
+  router.add('GET', '/', async () => {
+    const [providers, openIncidents, maintenance] = await Promise.all([store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
+    return htmlReply(renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now: sources.now() }));
+  });
+  router.add('GET', '/providers/{id}', async ({ params }) => {
+    const provider = await store.getProvider(params.id);
+    if (!provider) return htmlReply(renderErrorPage('Provider not found', `No provider with id "${params.id}" in the latest snapshot.`, sources.monitoring()), 404);
+    return htmlReply(renderProviderPage(provider, sources.monitoring(), sources.now()));
+  });
+  router.add('GET', '/dns', () => htmlReply(renderDnsPage(sources.dns(), sources.monitoring())));
+
+  router.add('GET', '/api/v1/providers', async () => jsonReply({ providers: await store.listProviders() }));
+  router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {
+    const provider = await store.getProvider(params.id);
+    return provider ? jsonReply(provider) : apiError(404, 'not_found', `no provider with id ${JSON.stringify(params.id)}`);
+  });
+  router.add('GET', '/api/v1/endpoints', async ({ url }) => {
+    const provider = url.searchParams.get('provider');
+    const endpoints = await store.listEndpoints();
+    return jsonReply({ endpoints: provider === null ? endpoints : endpoints.filter((e) => e.providerId === provider) });
+  });
+  router.add('GET', '/api/v1/endpoints/{id}', async ({ params }) => {
+    const endpoint = await store.getEndpoint(params.id);
+    return endpoint ? jsonReply(endpoint) : apiError(404, 'not_found', `no endpoint with id ${JSON.stringify(params.id)}`);
+  });
+  router.add('GET', '/api/v1/endpoints/{id}/health', async ({ params }) => {
+    const endpoint = await store.getEndpoint(params.id);
+    if (!endpoint) return apiError(404, 'not_found', `no endpoint with id ${JSON.stringify(params.id)}`);
+    const health = endpointHealth(endpoint, sources.monitoring().version);
+    return { status: healthHttpStatus(health.status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(health) };
+  });
+  router.add('GET', '/api/v1/incidents', async ({ url }) => {
+    const state = url.searchParams.get('state');
+    if (state !== null && state !== 'open' && state !== 'resolved') return apiError(400, 'bad_request', `state must be "open" or "resolved", got ${JSON.stringify(state)}`);
+    const provider = url.searchParams.get('provider');
+    return jsonReply({ incidents: await store.listIncidents({ ...(state ? { state } : {}), ...(provider ? { providerId: provider } : {}) }) });
+  });
+  router.add('GET', '/api/v1/incidents/{id}', async ({ params }) => {
+    const incident = await store.getIncident(params.id);
+    return incident ? jsonReply(incident) : apiError(404, 'not_found', `no incident with id ${JSON.stringify(params.id)}`);
+  });
+  router.add('GET', '/api/v1/maintenance', async () => jsonReply({ maintenance: await store.listMaintenance() }));
+  router.add('GET', '/api/v1/silences', async () => jsonReply({ silences: await store.listSilences() }));
+  router.add('GET', '/api/v1/dns/resolvers', () => {
+    const snapshot = sources.dns();
+    return jsonReply({ running: snapshot !== undefined, resolvers: snapshot?.resolvers ?? [] });
+  });
+  router.add('GET', '/api/v1/dns/findings', () => {
+    const snapshot = sources.dns();
+    return jsonReply({ running: snapshot !== undefined, findings: snapshot?.findings ?? [] });
+  });
+
+  router.add('GET', '/metrics', async () => textReply(await metrics.render(), 200, metrics.contentType));
+  router.add('GET', '/healthz', () => {
+    const m = sources.monitoring();
+    const now = new Date(sources.now()).toISOString();
+    const checks: Record<string, HealthCheckEntry[]> = {};
+    let status: HealthStatus = 'pass';
+    for (const [name, stage] of Object.entries(m.stages)) {
+      checks[name] = [{ componentId: name, componentType: 'component', observedValue: stage.ok ? 1 : 0, observedUnit: 'up', status: stage.ok ? 'pass' : 'warn', time: now, output: stage.detail }];
+      if (!stage.ok) status = 'warn';
+    }
+    const body = { status, version: '1', releaseId: m.version, serviceId: 'egresswatch', description: 'egresswatch agent', checks, ...(m.notMonitored.length ? { notes: m.notMonitored } : {}) };
+    return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };
+  });
+  router.add('GET', '/assets/{name}', ({ params, req }) => assets.reply(params.name, req.headers['if-none-match']) ?? textReply('no such asset\n', 404));
+}

@@ -1,0 +1,29 @@
+// Where the server reads from: the store (health read models, incidents, maintenance, silences),
+// the DNS analyzer's latest snapshot, and what the agent itself monitors or cannot.
+import type { DnsSnapshot } from '../dns/types.js';
+import type { Store } from '../store/store.js';
+
+/** What this agent watches and what it cannot, shown at the top of every page and in /healthz. */
+export interface MonitoringStatus {
+  /** When the agent started, ms since the epoch. */
+  startedAt: number;
+  version: string;
+  capture: { state: 'live' | 'unavailable' | 'off'; detail: string };
+  /** Signals not monitored because of a missing piece, one line each. */
+  notMonitored: string[];
+  /** Configured blackbox checks. */
+  checks: number;
+  /** Resolvers the host uses (from resolv.conf or configuration). */
+  resolvers: string[];
+  /** Stages that run, by name, with a one-line state each (e.g. store: "lowdb store in …"). */
+  stages: Record<string, { ok: boolean; detail: string }>;
+}
+
+export interface ServerSources {
+  store: Store;
+  /** The DNS analyzer's latest snapshot; undefined when DNS analysis is not running. */
+  dns(): DnsSnapshot | undefined;
+  monitoring(): MonitoringStatus;
+  /** Clock for "now" (tests pin it). */
+  now(): number;
+}

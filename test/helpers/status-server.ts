@@ -1,0 +1,37 @@
+// Starts the status server on an ephemeral loopback port over an in-memory store filled by the test.
+import { MetricsExporter } from '../../src/server/metrics.js';
+import { StatusServer } from '../../src/server/http-server.js';
+import type { MonitoringStatus, ServerSources } from '../../src/server/status-sources.js';
+import type { DnsSnapshot } from '../../src/dns/types.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { Store } from '../../src/store/store.js';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  store: Store;
+  metrics: MetricsExporter;
+  setDns(snapshot: DnsSnapshot | undefined): void;
+  close(): Promise<void>;
+}
+
+export function monitoringStatus(over: Partial<MonitoringStatus> = {}): MonitoringStatus {
+  return {
+    startedAt: Date.parse('2026-11-23T12:00:00Z'), version: '0.1.0',
+    capture: { state: 'unavailable', detail: 'live capture needs root (CAP_BPF and CAP_PERFMON)' },
+    notMonitored: ['passive DNS and TCP signals (no capture)'], checks: 2, resolvers: ['10.0.0.2'],
+    stages: { store: { ok: true, detail: 'in-memory store' }, capture: { ok: false, detail: 'unavailable' } },
+    ...over,
+  };
+}
+
+export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number } = {}): Promise<TestServer> {
+  const store = opts.store ?? new MemoryStore();
+  await store.open();
+  let dns = opts.dns;
+  const sources: ServerSources = { store, dns: () => dns, monitoring: () => monitoringStatus(opts.monitoring), now: () => opts.now ?? Date.now() };
+  const metrics = new MetricsExporter({ sources, version: '0.1.0', topN: opts.topN, processMetrics: false });
+  const server = new StatusServer({ sources, metrics, token: opts.token });
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  return { url: `http://127.0.0.1:${port}`, port, store, metrics, setDns: (s) => (dns = s), close: () => server.close() };
+}
