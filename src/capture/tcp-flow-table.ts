@@ -156,7 +156,8 @@ export class TcpFlowTable {
         flow.state = FlowState.Established;
         side.dns?.start(s.seq);
         this.startSide(side, s.seq);
-        this.tcpEvent(flow, s.ts, 'established', { latencyMs: Math.max(0, s.ts - flow.synTs) });
+        // Capture times have microsecond resolution at best; more digits would be float noise.
+        this.tcpEvent(flow, s.ts, 'established', { latencyMs: Math.max(0, Math.round((s.ts - flow.synTs) * 1000) / 1000) });
       } else {
         bump(this.opts.summary.counters, 'tcp_synack_repeated');
       }
