@@ -25,6 +25,8 @@ export interface LiveCaptureOptions {
   interfaces: string[];
   /** How often to sample /proc/net/stat/nf_conntrack (default 10 s; 0: only at start and stop). */
   conntrackIntervalMs?: number;
+  /** Called once every program and socket is attached: traffic from then on is seen. */
+  ready?: () => void;
 }
 
 const IPPROTO_TCP = 6;
@@ -136,6 +138,7 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   ];
   if (interval > 0) timers.push(setInterval(() => void sampleConntrack(), interval));
   await sampleConntrack();
+  opts.ready?.();
 
   if (signal?.aborted) stop();
   signal?.addEventListener('abort', () => stop(), { once: true });
