@@ -11,4 +11,5 @@ export const commands: CommandEntry[] = [
   { name: 'run', summary: 'run the monitor: capture, DNS analysis, checks, store and status page', load: async () => (await import('./run-command.js')).runCommand },
   { name: 'capture', summary: 'print captured DNS and TCP events (live eBPF or a pcap file)', load: async () => (await import('./capture-command.js')).captureCommand },
   { name: 'check', summary: 'run the blackbox checks (HTTP, DNS, TCP, TLS) once or on their schedules', load: async () => (await import('./check-command.js')).checkCommand },
+  { name: 'dns report', summary: 'DNS transactions, resolver health and findings (pcap file or live capture)', load: async () => (await import('./dns-command.js')).dnsReportCommand },
 ];

@@ -4,8 +4,9 @@ import { checksSection } from './checks.js';
 import { storeSection } from './store.js';
 import { slosSection } from './slos.js';
 import { alertsSection } from './alerts.js';
+import { dnsSection } from './dns.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection] as const;
 
 type Section = (typeof sections)[number];
 
