@@ -10,6 +10,7 @@ import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
+import type { ProviderDetail } from '../store/store.js';
 
 export interface ReadRouteDeps {
   sources: ServerSources;
@@ -25,7 +26,7 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
     return htmlReply(renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now: sources.now() }));
   });
   router.add('GET', '/providers/{id}', async ({ params }) => {
-    const provider = await store.getProvider(params.id);
+    const provider = await providerWithLatest(sources, params.id);
     if (!provider) return htmlReply(renderErrorPage('Provider not found', `No provider with id "${params.id}" in the latest snapshot.`, sources.monitoring()), 404);
     return htmlReply(renderProviderPage(provider, sources.monitoring(), sources.now()));
   });
@@ -33,7 +34,7 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
 
   router.add('GET', '/api/v1/providers', async () => jsonReply({ providers: await store.listProviders() }));
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {
-    const provider = await store.getProvider(params.id);
+    const provider = await providerWithLatest(sources, params.id);
     return provider ? jsonReply(provider) : apiError(404, 'not_found', `no provider with id ${JSON.stringify(params.id)}`);
   });
   router.add('GET', '/api/v1/endpoints', async ({ url }) => {
@@ -86,4 +87,14 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
     return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };
   });
   router.add('GET', '/assets/{name}', ({ params, req }) => assets.reply(params.name, req.headers['if-none-match']) ?? textReply('no such asset\n', 404));
+}
+
+/**
+ * The provider from the latest snapshot, with its incidents and maintenance windows read from the
+ * store now: a note or window added through the API shows at once, not after the next tick.
+ */
+async function providerWithLatest(sources: ServerSources, id: string): Promise<ProviderDetail | undefined> {
+  const [provider, incidents, maintenance] = await Promise.all([sources.store.getProvider(id), sources.store.listIncidents({ providerId: id }), sources.store.listMaintenance()]);
+  if (!provider) return undefined;
+  return { ...provider, incidents, maintenance: maintenance.filter((w) => w.scope === id || w.scope === '*' || provider.endpoints.some((e) => e.id === w.scope)) };
 }
