@@ -305,8 +305,8 @@ static __always_inline void fill_tuple(struct ew_tcp *e, const struct sock *sk)
 	e->sport = num ? bpf_htons(num) : BPF_CORE_READ((struct inet_sock *)sk, inet_sport);
 	e->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
 	if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_probe_read_kernel(e->saddr, 16, __builtin_preserve_access_index(&sk->__sk_common.skc_v6_rcv_saddr));
+		bpf_probe_read_kernel(e->daddr, 16, __builtin_preserve_access_index(&sk->__sk_common.skc_v6_daddr));
 	} else {
 		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
