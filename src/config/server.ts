@@ -1,0 +1,62 @@
+// The `server:` section: where the status page, JSON API and /metrics listen, and the bearer
+// token that turns on the write operations (incident notes, maintenance windows, silences).
+//
+//   server:
+//     listen: 127.0.0.1:9797   # host:port; `run --listen` overrides; [::1]:9797 for IPv6
+//     token: "…"               # at least 16 characters; absent (and no tokenFile): writes are off
+//     tokenFile: ./token       # or read the token from a file (relative to the config file)
+//     metricsTopN: 50          # providers and resolvers with their own /metrics series; the rest: "other"
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { ConfigValue } from './config-value.js';
+import { defineSection, type ConfigContext } from './section.js';
+
+export interface ServerSettings {
+  listen: { host: string; port: number };
+  /** Bearer token for write operations; undefined: they are off. */
+  token?: string;
+  metricsTopN: number;
+}
+
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9797 };
+const MIN_TOKEN_LENGTH = 16;
+
+export function defaultServerSettings(): ServerSettings {
+  return { listen: { ...DEFAULT_LISTEN }, metricsTopN: 50 };
+}
+
+export const serverSection = defineSection({
+  key: 'server',
+  defaultValue: defaultServerSettings,
+  validate: (value: ConfigValue, context: ConfigContext): ServerSettings => {
+    const d = defaultServerSettings();
+    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN']);
+    let token: string | undefined;
+    if (o.has('token') && o.has('tokenFile')) o.get('tokenFile').fail('has both token and tokenFile; use only one');
+    const t = o.optional('token');
+    if (t) token = checkToken(t, t.string());
+    const f = o.optional('tokenFile');
+    if (f) {
+      const path = f.string();
+      const full = isAbsolute(path) ? path : join(context.dir, path);
+      let text: string;
+      try {
+        text = readFileSync(full, 'utf8');
+      } catch (err) {
+        return f.fail(`cannot read ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      token = checkToken(f, text.trim());
+    }
+    return {
+      listen: o.optional('listen')?.hostPort() ?? d.listen,
+      ...(token !== undefined ? { token } : {}),
+      metricsTopN: o.optional('metricsTopN')?.number({ min: 1, max: 10_000, integer: true }) ?? d.metricsTopN,
+    };
+  },
+});
+
+function checkToken(where: ConfigValue, token: string): string {
+  if (token.length < MIN_TOKEN_LENGTH) where.fail(`the token must be at least ${MIN_TOKEN_LENGTH} characters (got ${token.length})`);
+  if (/\s/.test(token)) where.fail('the token must not contain spaces');
+  return token;
+}
