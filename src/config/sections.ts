@@ -5,9 +5,10 @@ import { storeSection } from './store.js';
 import { slosSection } from './slos.js';
 import { alertsSection } from './alerts.js';
 import { dnsSection } from './dns.js';
+import { labelsSection } from './labels.js';
 import { serverSection } from './server.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, serverSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection] as const;
 
 type Section = (typeof sections)[number];
 

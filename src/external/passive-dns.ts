@@ -64,8 +64,10 @@ export class PassiveDns {
   private latestTs = 0;
   private readonly counters = { responses: 0, addressesRecorded: 0, evicted: 0, capped: 0, expired: 0 };
   private readonly malformed: Record<string, number> = {};
-  /** Bumped whenever an address's name changes, so label caches know to look again. */
+  /** Bumped whenever an address's name changes or goes, so label caches know to look again. */
   generation = 0;
+  /** Called with an address whose name changed or was dropped (label caches forget it). */
+  onAddressChange: ((ip: string) => void) | undefined;
 
   constructor(options: PassiveDnsOptions = {}) {
     this.maxEntries = options.maxEntries ?? 200_000;
@@ -147,19 +149,26 @@ export class PassiveDns {
     }
     this.byIp.set(ip, rec);
     attach(rec, ip);
-    this.generation++;
+    this.changed(ip);
     if (count(rec) > this.maxPerName) {
       const oldest = typeof rec.ips === 'string' ? rec.ips : rec.ips[0];
       this.byIp.delete(oldest);
       detach(rec, oldest);
       this.counters.capped++;
+      this.changed(oldest);
     }
     if (this.byIp.size > this.maxEntries) {
       const [oldIp, oldRec] = this.byIp.entries().next().value as [string, NameRecord];
       this.byIp.delete(oldIp);
       this.forgetFromName(oldRec, oldIp);
       this.counters.evicted++;
+      this.changed(oldIp);
     }
+  }
+
+  private changed(ip: string): void {
+    this.generation++;
+    this.onAddressChange?.(ip);
   }
 
   private forgetFromName(rec: NameRecord, ip: string): void {
@@ -176,7 +185,7 @@ export class PassiveDns {
       this.byIp.delete(ip);
       this.forgetFromName(rec, ip);
       this.counters.expired++;
-      this.generation++;
+      this.changed(ip);
     }
   }
 
@@ -188,7 +197,7 @@ export class PassiveDns {
       this.byIp.delete(ip);
       this.forgetFromName(rec, ip);
       this.counters.expired++;
-      this.generation++;
+      this.changed(ip);
       return undefined;
     }
     return rec;

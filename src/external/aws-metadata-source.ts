@@ -1,0 +1,175 @@
+// Labels our own VPC's addresses from AWS metadata: DescribeNetworkInterfaces (and instance Name
+// tags from DescribeInstances), paginated, retried on throttling by the SDK, refreshed on an
+// interval and served from the last good snapshot. Without credentials it disables itself and
+// says so in one line; a failed refresh keeps the previous snapshot.
+import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, type NetworkInterface } from '@aws-sdk/client-ec2';
+import { oneLine } from '../errors.js';
+import { addressesOf, labelInterface, type InterfaceLabel } from './aws-interface-label.js';
+import type { EndpointLabel, LabelQuery } from './endpoint-label.js';
+import type { AwsLikeSource } from './endpoint-labeler.js';
+
+export interface AwsMetadataOptions {
+  /** "auto" stays quiet about missing credentials beyond one line; true reports it as a problem. */
+  enabled?: boolean | 'auto';
+  region?: string;
+  profile?: string;
+  /** EC2 API endpoint override (VPC endpoint, or a test server). */
+  endpoint?: string;
+  refreshIntervalMs?: number;
+  /** Static credentials (tests); default: the SDK's default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** SDK attempts per call, throttling retries included (default 4). */
+  maxAttempts?: number;
+  pageSize?: number;
+  /** Where the one-line notices go (disabled, refresh failed). */
+  log?: (line: string) => void;
+}
+
+export type AwsMetadataStatus = 'starting' | 'ready' | 'disabled' | 'failing';
+
+export interface AwsMetadataStats {
+  status: AwsMetadataStatus;
+  interfaces: number;
+  addresses: number;
+  refreshes: number;
+  failures: number;
+  pages: number;
+  lastError?: string;
+  lastRefreshAt?: number;
+}
+
+export interface AwsMetadataSource extends AwsLikeSource {
+  /** Checks credentials and loads the first snapshot; resolves false when disabled. Never throws. */
+  start(): Promise<boolean>;
+  /** One refresh now; resolves true when the snapshot was replaced. Never throws. */
+  refresh(): Promise<boolean>;
+  stop(): void;
+  stats(): AwsMetadataStats;
+}
+
+export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMetadataSource {
+  const log = options.log ?? (() => {});
+  let client: EC2Client | undefined;
+  let byIp = new Map<string, InterfaceLabel>();
+  let timer: NodeJS.Timeout | undefined;
+  const stats: AwsMetadataStats = { status: 'starting', interfaces: 0, addresses: 0, refreshes: 0, failures: 0, pages: 0 };
+  let running: Promise<boolean> | undefined;
+
+  function makeClient(): EC2Client {
+    return new EC2Client({
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      maxAttempts: options.maxAttempts ?? 4,
+    });
+  }
+
+  async function load(c: EC2Client): Promise<void> {
+    const pageSize = options.pageSize ?? 1000;
+    const names = new Map<string, string>();
+    try {
+      for await (const page of paginateDescribeInstances({ client: c, pageSize }, {})) {
+        stats.pages++;
+        for (const r of page.Reservations ?? []) {
+          for (const i of r.Instances ?? []) {
+            const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
+            if (i.InstanceId && name) names.set(i.InstanceId, name);
+          }
+        }
+      }
+    } catch (err) {
+      // Without ec2:DescribeInstances instances are named by id; interfaces still load.
+      log(`aws metadata: instance names unavailable (${describeError(err)})`);
+    }
+    const next = new Map<string, InterfaceLabel>();
+    let interfaces = 0;
+    for await (const page of paginateDescribeNetworkInterfaces({ client: c, pageSize }, {})) {
+      stats.pages++;
+      for (const ni of page.NetworkInterfaces ?? ([] as NetworkInterface[])) {
+        interfaces++;
+        const label = labelInterface(ni, names);
+        for (const ip of addressesOf(ni)) next.set(ip, label);
+      }
+    }
+    byIp = next;
+    stats.interfaces = interfaces;
+    stats.addresses = next.size;
+  }
+
+  async function refreshOnce(): Promise<boolean> {
+    if (!client || stats.status === 'disabled') return false;
+    try {
+      await load(client);
+      stats.refreshes++;
+      stats.status = 'ready';
+      stats.lastRefreshAt = Date.now();
+      delete stats.lastError;
+      source.onChange?.();
+      return true;
+    } catch (err) {
+      stats.failures++;
+      stats.lastError = describeError(err);
+      if (stats.status !== 'ready') stats.status = 'failing';
+      log(`aws metadata: refresh failed, keeping ${byIp.size} known addresses (${stats.lastError})`);
+      return false;
+    }
+  }
+
+  const source: AwsMetadataSource = {
+    name: 'aws',
+    onChange: undefined,
+    lookup(query: LabelQuery): EndpointLabel | undefined {
+      const l = byIp.get(query.ip);
+      if (!l) return undefined;
+      const label: EndpointLabel = { ip: query.ip, provider: 'aws', service: l.service, source: 'aws', confidence: 0.95 };
+      if (l.region) label.region = l.region;
+      if (l.resource) label.resource = l.resource;
+      return label;
+    },
+    async start() {
+      if (options.enabled === false) {
+        stats.status = 'disabled';
+        return false;
+      }
+      try {
+        client = makeClient();
+        await client.config.credentials();
+        await client.config.region();
+      } catch (err) {
+        stats.status = 'disabled';
+        stats.lastError = describeError(err);
+        client?.destroy();
+        client = undefined;
+        log(`aws metadata: disabled (${options.enabled === true ? '' : 'no credentials or region: '}${stats.lastError})`);
+        return false;
+      }
+      await refreshOnce();
+      const interval = options.refreshIntervalMs ?? 5 * 60_000;
+      timer = setInterval(() => void source.refresh(), interval);
+      timer.unref();
+      return true;
+    },
+    refresh() {
+      // One refresh at a time: a slow API must not pile up calls.
+      running ??= refreshOnce().finally(() => (running = undefined));
+      return running;
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      client?.destroy();
+      client = undefined;
+    },
+    stats: () => ({ ...stats }),
+  };
+  return source;
+}
+
+/** "Code: message" from an SDK error, on one line. */
+function describeError(err: unknown): string {
+  const e = err as { name?: string; Code?: string; message?: string };
+  const code = e.Code ?? e.name;
+  const text = oneLine(err);
+  return code && !text.startsWith(code) ? `${code}: ${text}` : text;
+}

@@ -1,0 +1,154 @@
+// The labelling stage: asks each source in the precedence order (configuration, AWS metadata,
+// passive DNS, catalogue, published IP ranges, ASN) and caches the answer per address, so that
+// labelling an address seen before costs one map lookup.
+import type { ProbeLabeler } from '../blackbox/types.js';
+import { createAsnSource } from './asn-source.js';
+import type { AsnDatabase } from './asn-database.js';
+import { createCatalogueSource, type Catalogue } from './catalogue.js';
+import { createConfigSource, type ConfiguredEndpoint } from './config-source.js';
+import { createDnsSource, type DnsLabelQuery } from './dns-source.js';
+import type { EndpointLabel, LabelSource } from './endpoint-label.js';
+import { internalLabel } from './internal-source.js';
+import type { RangeInfo } from './ip-range-feeds.js';
+import { createIpRangeSource } from './ip-range-source.js';
+import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './passive-dns.js';
+import type { PrefixTrie } from './prefix-trie.js';
+
+export interface EndpointLabelerOptions {
+  /** Operators' own endpoints (configuration); they win over every other source. */
+  endpoints?: readonly ConfiguredEndpoint[];
+  /** Cloud metadata source (AWS); refreshed by its owner, see createAwsMetadataSource. */
+  aws?: AwsLikeSource;
+  catalogue: Catalogue;
+  ranges?: PrefixTrie<RangeInfo>;
+  asn?: AsnDatabase;
+  /** Passive DNS settings, or an existing instance to share. */
+  passiveDns?: PassiveDns | PassiveDnsOptions;
+  /** Labels cached at most (least recently computed dropped first). */
+  cacheSize?: number;
+}
+
+/** A source whose data changes as a whole (a metadata refresh): the labeller clears its cache then. */
+export interface AwsLikeSource extends LabelSource {
+  onChange?: (() => void) | undefined;
+}
+
+export interface LabelerStats {
+  lookups: number;
+  cacheHits: number;
+  cached: number;
+  /** Labels computed, by the source that won. */
+  bySource: Record<string, number>;
+  passiveDns: PassiveDnsStats;
+}
+
+export interface EndpointLabeler {
+  /** Feeds capture events: DNS responses teach passive DNS; other events are ignored. */
+  observe(events: readonly { type: string }[]): void;
+  /** The label for an address; `hostname` is a name the caller knows (a check's host). Never throws. */
+  label(ip: string, hostname?: string): EndpointLabel;
+  /** The same, in the shape the blackbox check runner takes. */
+  readonly probeLabeler: ProbeLabeler;
+  readonly passiveDns: PassiveDns;
+  stats(): LabelerStats;
+  /** Forgets cached labels (after reloading data). */
+  invalidate(): void;
+}
+
+interface CacheEntry {
+  label: EndpointLabel;
+  /** Until when a label that relied on passive DNS holds, in passive DNS time. */
+  validUntil: number;
+}
+
+export function createEndpointLabeler(options: EndpointLabelerOptions): EndpointLabeler {
+  const pdns = options.passiveDns instanceof PassiveDns ? options.passiveDns : new PassiveDns(options.passiveDns);
+  const cacheCap = options.cacheSize ?? 100_000;
+  const cache = new Map<string, CacheEntry>();
+  const hostKeys = new Map<string, Set<string>>();
+  const rangeSource = options.ranges ? createIpRangeSource(options.ranges) : undefined;
+  const sources: LabelSource[] = [];
+  if (options.endpoints?.length) sources.push(createConfigSource(options.endpoints));
+  if (options.aws) sources.push(options.aws);
+  sources.push(createDnsSource(options.catalogue), createCatalogueSource(options.catalogue));
+  sources.push({ name: 'ip-ranges', lookup: (q) => internalLabel(q) ?? rangeSource?.lookup(q) });
+  const asnSource = options.asn ? createAsnSource(options.asn) : undefined;
+  const counters = { lookups: 0, cacheHits: 0 };
+  const bySource: Record<string, number> = {};
+
+  const forget = (ip: string) => {
+    cache.delete(ip);
+    const keys = hostKeys.get(ip);
+    if (keys) {
+      for (const k of keys) cache.delete(k);
+      hostKeys.delete(ip);
+    }
+  };
+  pdns.onAddressChange = forget;
+  const clear = () => {
+    cache.clear();
+    hostKeys.clear();
+  };
+  if (options.aws) options.aws.onChange = clear;
+
+  function compute(ip: string, hostname: string | undefined): CacheEntry {
+    const dns = pdns.lookup(ip);
+    const internal = internalLabel({ ip });
+    const query: DnsLabelQuery = { ip, hostname, dns, special: internal !== undefined };
+    let found: EndpointLabel | undefined;
+    for (const source of sources) {
+      found = source.lookup(query);
+      if (found) break;
+    }
+    const asn = internal || !asnSource ? undefined : asnSource.lookup(query);
+    const label: EndpointLabel = found ? { ...found } : asn ? { ...asn } : { ip, source: 'none', confidence: 0 };
+    if (!label.hostname) {
+      const name = hostname ?? dns?.name;
+      if (name) label.hostname = name;
+    }
+    if (asn && label.asn === undefined) {
+      label.asn = asn.asn;
+      label.asOrg = asn.asOrg;
+    }
+    bySource[label.source] = (bySource[label.source] ?? 0) + 1;
+    const usedDns = dns !== undefined && (label.source === 'dns' || label.hostname === dns.name);
+    return { label: Object.freeze(label), validUntil: usedDns ? dns.expiresAt : Infinity };
+  }
+
+  function label(ip: string, hostname?: string): EndpointLabel {
+    counters.lookups++;
+    const key = hostname === undefined ? ip : `${ip}|${hostname}`;
+    const hit = cache.get(key);
+    if (hit !== undefined && (hit.validUntil === Infinity || hit.validUntil >= pdns.now())) {
+      counters.cacheHits++;
+      return hit.label;
+    }
+    let entry: CacheEntry;
+    try {
+      entry = compute(ip, hostname);
+    } catch {
+      // A fault in one source must not stop labelling: answer "unknown" and do not cache.
+      return { ip, source: 'none', confidence: 0 };
+    }
+    if (cache.size >= cacheCap) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+    }
+    cache.set(key, entry);
+    if (hostname !== undefined) {
+      let keys = hostKeys.get(ip);
+      if (!keys) hostKeys.set(ip, (keys = new Set()));
+      keys.add(key);
+    }
+    return entry.label;
+  }
+
+  return {
+    observe: (events) => pdns.observe(events),
+    label,
+    probeLabeler: (ip, hostname) => label(ip, hostname),
+    passiveDns: pdns,
+    stats: () => ({ ...counters, cached: cache.size, bySource: { ...bySource }, passiveDns: pdns.stats() }),
+    invalidate: clear,
+  };
+}
