@@ -1,17 +1,238 @@
-// `egresswatch run`: the monitor. For now it runs live capture and prints events for people;
-// DNS analysis, checks, the store and the status page join it as they land.
-import { captureCommand } from './capture-command.js';
+// `egresswatch run`: the monitor. Wires every stage in one place: live capture (or a clear note
+// that it is unavailable), DNS analysis, the aggregator and embedded store, the check scheduler,
+// and the status server with its JSON API and /metrics; then shuts all of it down in order.
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { createCheckRunner } from '../blackbox/check-runner.js';
+import { CheckScheduler } from '../blackbox/scheduler.js';
+import { createLiveSource } from '../bpf/live-source.js';
+import { loadConfig, parseConfig } from '../config/load.js';
+import type { Config } from '../config/sections.js';
+import { dnsAnalyzerOptions } from '../dns/analyzer-options.js';
+import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
+import { readResolvConf } from '../dns/resolv-conf.js';
+import type { DnsSnapshot, DnsTransaction } from '../dns/types.js';
+import { EgressError, UsageError, oneLine } from '../errors.js';
+import type { CaptureEvent, ProbeResult } from '../events.js';
+import { EventAggregator } from '../health/aggregator.js';
+import { rollUp } from '../health/rollup.js';
+import type { DnsOutcome } from '../health/signal-inputs.js';
+import { StatusServer, type ListenAddress } from '../server/http-server.js';
+import { MetricsExporter } from '../server/metrics.js';
+import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
+import { LowdbStore } from '../store/lowdb-store.js';
+import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
+import { createRunLog, type LogFormat, type RunLog } from './run-log.js';
+
+const VERSION = '0.1.0';
+const DEFAULT_DATA_DIR = '.egresswatch';
+/** The DNS snapshot is recomputed at most this often, however often pages are asked for. */
+const DNS_SNAPSHOT_MAX_AGE_MS = 1000;
+const SUMMARY_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+/** What live capture alone provides: said once when it is unavailable, and shown on the page. */
+const CAPTURE_SIGNALS = [
+  'passive DNS analysis (resolver health, rcodes, findings such as conntrack races and ndots amplification)',
+  'outbound TCP connect success, latency, resets and retransmits per provider',
+  'which hosts and processes are affected',
+];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the monitor: capture, DNS analysis, checks, store and status page',
-  usage: `egresswatch run [--dns-port PORT]...
+  usage: `egresswatch run [--config FILE] [--listen ADDR] [--data DIR] [--log-format text|json]
 
-Starts live capture and prints DNS and TCP events until interrupted.
+Starts live capture (eBPF; needs root), DNS analysis, the blackbox checks of the configuration,
+the embedded store and the status page with its JSON API and Prometheus /metrics. Without
+capture privileges it still runs the checks and the page, and says what is not monitored.
+Stops cleanly on SIGTERM or SIGINT: the store is flushed and capture detached.
 
 Options:
-  --dns-port PORT      also treat this port as DNS, besides 53 (repeatable)`,
-  options: { 'dns-port': { type: 'string', multiple: true } },
-  run: (ctx) => captureCommand.run({ ...ctx, values: { 'dns-port': ctx.values['dns-port'] } }),
+  --config FILE        YAML configuration (default: none; every section has working defaults)
+  --listen ADDR        host:port of the status page (default 127.0.0.1:9797; port 0 picks one)
+  --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
+  --log-format FORMAT  text (default, for people) or json (one object per line, for machines)
+  --dns-port PORT      also treat this port as DNS, besides 53 (repeatable)
+  --interface NAME     capture DNS packets on this interface only (repeatable; default all)`,
+  options: {
+    config: { type: 'string' },
+    listen: { type: 'string' },
+    data: { type: 'string' },
+    'log-format': { type: 'string' },
+    'dns-port': { type: 'string', multiple: true },
+    interface: { type: 'string', multiple: true },
+  },
+  async run({ values, io, signal }) {
+    const startedAt = Date.now();
+    const format = stringOpt(values, 'log-format') ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be "text" or "json", got ${JSON.stringify(format)}`);
+    const log = createRunLog(io, format as LogFormat);
+    const configFile = stringOpt(values, 'config');
+    const config: Config = configFile ? loadConfig(configFile) : parseConfig('', '(defaults)', process.cwd());
+    const listenText = stringOpt(values, 'listen');
+    const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
+    const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
+    const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
+    const resolvConf = readResolvConf(config.dns.resolvConf);
+    log.info(`configuration: ${configFile ?? 'none, defaults'}; ${config.checks.length} check${config.checks.length === 1 ? '' : 's'}; resolvers ${resolvConf.nameservers.join(', ') || 'none found'} (${config.dns.resolvConf})`, { config: configFile ?? null, checks: config.checks.length, resolvers: resolvConf.nameservers });
+
+    const status: MonitoringStatus = {
+      startedAt, version: VERSION,
+      capture: { state: 'starting', detail: 'attaching eBPF programs' },
+      notMonitored: config.checks.length ? [] : ['no blackbox checks configured (add a "checks:" section)'],
+      checks: config.checks.length,
+      resolvers: resolvConf.nameservers,
+      stages: {},
+    };
+
+    // Store first: everything else writes into it.
+    const store = new LowdbStore({ dir: dataDir, onNotice: (line) => log.warn(line) });
+    const opened = await store.open();
+    for (const notice of opened.notices) log.warn(notice);
+    status.stages.store = { ok: true, detail: store.description };
+    log.info(`store: ${store.description}`, { dataDir });
+
+    const aggregator = new EventAggregator({ hostName: hostname(), breakdownLimit: config.store.breakdownLimit, maxEndpointsPerProvider: 200 });
+    const analyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => aggregator.ingestDns([dnsOutcome(tx)]) });
+    let dnsSnapshot: DnsSnapshot | undefined;
+    let dnsSnapshotAt = 0;
+    const sources: ServerSources = {
+      store,
+      dns: () => {
+        if (status.capture.state !== 'live') return undefined;
+        const now = Date.now();
+        if (!dnsSnapshot || now - dnsSnapshotAt > DNS_SNAPSHOT_MAX_AGE_MS) {
+          analyzer.advance(now);
+          dnsSnapshot = analyzer.snapshot();
+          dnsSnapshotAt = now;
+        }
+        return dnsSnapshot;
+      },
+      monitoring: () => status,
+      now: Date.now,
+    };
+
+    const metrics = new MetricsExporter({ sources, version: VERSION, topN: config.server.metricsTopN });
+    const server = new StatusServer({ sources, metrics, token: config.server.token, onError: (line) => log.error(`status server: ${line}`) });
+    let bound: ListenAddress;
+    try {
+      bound = await server.listen(listen);
+    } catch (err) {
+      await store.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new EgressError('config', `cannot listen on ${formatAddress(listen)}: ${code === 'EADDRINUSE' ? 'the address is in use' : code === 'EADDRNOTAVAIL' ? 'no such local address' : oneLine(err)}`);
+    }
+    const url = `http://${formatAddress(bound)}/`;
+    status.stages.server = { ok: true, detail: `listening on ${url}` };
+    log.info(`status page: ${url} (JSON: ${url}api/v1/providers, metrics: ${url}metrics; writes ${config.server.token ? 'need the bearer token' : 'are off: no server.token'})`, { url });
+
+    // Capture runs in the background: the page is up before the BPF programs are attached.
+    const counts = { events: 0, dns: 0, tcp: 0, probes: 0, probeFailures: 0, flushedBuckets: 0 };
+    const captureStop = new AbortController();
+    const source = createLiveSource({
+      dnsPorts, interfaces: stringList(values, 'interface'),
+      ready: () => {
+        status.capture = { state: 'live', detail: `live eBPF capture on ${stringList(values, 'interface').join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
+        status.stages.capture = { ok: true, detail: status.capture.detail };
+        status.stages.dns = { ok: true, detail: 'analysing captured DNS' };
+        log.info(`capture: ${status.capture.detail}`);
+      },
+    });
+    const captureDone = source.run((batch) => ingestCapture(batch, analyzer, aggregator, counts), captureStop.signal).then(
+      (summary) => {
+        const lost = Object.values(summary.lost).reduce((a, b) => a + b, 0);
+        if (lost) log.warn(`capture lost ${lost} records before user space ${JSON.stringify(summary.lost)}`);
+      },
+      (err: unknown) => captureUnavailable(status, log, oneLine(err)),
+    );
+
+    const failing = new Set<string>();
+    const scheduler = new CheckScheduler({
+      checks: config.checks,
+      run: createCheckRunner(),
+      onResult: (result) => onProbe(result, aggregator, metrics, counts, failing, log),
+    });
+    scheduler.start();
+    status.stages.checks = { ok: true, detail: `${config.checks.length} checks scheduled` };
+    if (config.checks.length) log.info(`checks: ${config.checks.map((c) => c.name).join(', ')}`);
+
+    const flush = async () => {
+      if (aggregator.empty) return;
+      const minute = aggregator.drain();
+      await store.mergeBuckets([...minute, ...rollUp(minute, 'hour'), ...rollUp(minute, 'day')]);
+      counts.flushedBuckets += minute.length;
+    };
+    let flushing = Promise.resolve();
+    const flushTimer = setInterval(() => {
+      flushing = flushing.then(flush).catch((err: unknown) => log.error(`store flush failed: ${oneLine(err)}`));
+    }, config.store.flushIntervalMs);
+    const pruneTimer = setInterval(() => void store.prune(Date.now(), config.store.retentionMs).catch((err: unknown) => log.error(`store prune failed: ${oneLine(err)}`)), PRUNE_EVERY_MS);
+    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP), ${counts.probes} check runs (${counts.probeFailures} failed), ${counts.flushedBuckets} buckets stored`, { ...counts }), SUMMARY_EVERY_MS);
+    for (const t of [flushTimer, pruneTimer, summaryTimer]) t.unref();
+    log.info(`ready in ${Date.now() - startedAt} ms`, { startupMs: Date.now() - startedAt });
+
+    await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
+    const reason = signal.reason instanceof Error ? signal.reason.message : 'stop requested';
+    log.info(`stopping (${reason})`);
+    for (const t of [flushTimer, pruneTimer, summaryTimer]) clearInterval(t);
+    await scheduler.stop();
+    captureStop.abort();
+    await captureDone;
+    analyzer.advance(Date.now());
+    await flushing;
+    await flush().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
+    await server.close();
+    await store.close();
+    log.info(`stopped: store flushed (${counts.flushedBuckets} buckets in total), capture detached, ${scheduler.stats.runs} check runs`, { ...counts });
+    return 0;
+  },
 };
+
+/** --listen: host:port, [v6]:port; port 0 asks the system for a free port (tests). */
+function parseListen(text: string): ListenAddress {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:\s]+):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--listen must be host:port or [ipv6]:port, got ${JSON.stringify(text)}`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new UsageError(`--listen port must be between 0 and 65535, got ${JSON.stringify(text)}`);
+  return { host: m[1], port };
+}
+
+function formatAddress(a: ListenAddress): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string): void {
+  status.capture = { state: 'unavailable', detail: why };
+  status.notMonitored = [...status.notMonitored, ...CAPTURE_SIGNALS.map((s) => `not monitored: ${s}`)];
+  status.stages.capture = { ok: false, detail: why };
+  status.stages.dns = { ok: false, detail: 'no DNS analysis without capture' };
+  log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
+}
+
+function ingestCapture(batch: readonly CaptureEvent[], analyzer: ReturnType<typeof createDnsAnalyzer>, aggregator: EventAggregator, counts: { events: number; dns: number; tcp: number }): void {
+  counts.events += batch.length;
+  for (const ev of batch) {
+    if (ev.type === 'dns') counts.dns++;
+    else if (ev.type === 'tcp') counts.tcp++;
+  }
+  analyzer.ingest(batch);
+  aggregator.ingest(batch);
+}
+
+function onProbe(result: ProbeResult, aggregator: EventAggregator, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
+  counts.probes++;
+  aggregator.ingest([result]);
+  metrics.observeProbe(result);
+  // People hear about a check when it changes between passing and failing, not on every run.
+  if (!result.ok) {
+    counts.probeFailures++;
+    if (!failing.has(result.check)) log.warn(`check ${result.check} failed: ${result.error?.kind}: ${result.error?.message}`, { check: result.check, error: result.error });
+    failing.add(result.check);
+  } else if (failing.delete(result.check)) log.info(`check ${result.check} passes again`, { check: result.check });
+}
+
+function dnsOutcome(tx: DnsTransaction): DnsOutcome {
+  const ok = tx.outcome === 'answered' && tx.rcode !== 'SERVFAIL' && tx.rcode !== 'REFUSED';
+  return { ts: tx.ts, name: tx.qname.toLowerCase().replace(/\.$/, ''), resolver: tx.server, ok, rcode: tx.rcode, latencyMs: tx.latencyMs, pid: tx.pid, comm: tx.comm };
+}

@@ -8,7 +8,7 @@ export interface MonitoringStatus {
   /** When the agent started, ms since the epoch. */
   startedAt: number;
   version: string;
-  capture: { state: 'live' | 'unavailable' | 'off'; detail: string };
+  capture: { state: 'starting' | 'live' | 'unavailable' | 'off'; detail: string };
   /** Signals not monitored because of a missing piece, one line each. */
   notMonitored: string[];
   /** Configured blackbox checks. */
