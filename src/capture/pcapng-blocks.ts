@@ -16,6 +16,8 @@ const OPT_IF_TSOFFSET = 14;
 interface CaptureInterface {
   linkType: number;
   snaplen: number;
+  /** Timestamp units per second (if_tsresol; default microseconds). */
+  unitsPerSecond: number;
   /** Milliseconds per timestamp unit. */
   msPerTick: number;
   /** if_tsoffset in milliseconds, added to every timestamp. */
@@ -70,7 +72,7 @@ export class PcapngBlocks implements CaptureRecordParser {
             break;
           }
           if (cap > bodyEnd - body - 20) return { fault: `packet length ${cap} exceeds its block`, offset: fileOffset + pos };
-          this.emit(iface, hi * 4294967296 + lo, buf.subarray(body + 20, body + 20 + cap), orig, frame);
+          this.emit(iface, timestampMs(iface, hi, lo), buf.subarray(body + 20, body + 20 + cap), orig, frame);
           break;
         }
         case SPB: {
@@ -94,10 +96,10 @@ export class PcapngBlocks implements CaptureRecordParser {
     return pos;
   }
 
-  private emit(iface: CaptureInterface, ticks: number, data: Buffer, orig: number, frame: (f: WireFrame) => void): void {
+  private emit(iface: CaptureInterface, ms: number, data: Buffer, orig: number, frame: (f: WireFrame) => void): void {
     const f = this.frame;
     f.linkType = iface.linkType;
-    f.ts = Number.isNaN(ticks) ? this.lastTs : ticks * iface.msPerTick + iface.offsetMs;
+    f.ts = Number.isNaN(ms) ? this.lastTs : ms;
     this.lastTs = f.ts;
     f.data = data;
     f.origLen = orig < data.length ? data.length : orig;
@@ -110,6 +112,7 @@ export class PcapngBlocks implements CaptureRecordParser {
     const iface: CaptureInterface = {
       linkType: le ? buf.readUInt16LE(body) : buf.readUInt16BE(body),
       snaplen: le ? buf.readUInt32LE(body + 4) : buf.readUInt32BE(body + 4),
+      unitsPerSecond: 1e6,
       msPerTick: 1e-3,
       offsetMs: 0,
     };
@@ -121,6 +124,7 @@ export class PcapngBlocks implements CaptureRecordParser {
         const r = buf[p + 4];
         // High bit set: a negative power of two; otherwise a negative power of ten.
         const perSecond = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;
+        iface.unitsPerSecond = perSecond;
         iface.msPerTick = 1000 / perSecond;
       } else if (code === OPT_IF_TSOFFSET && olen >= 8) {
         iface.offsetMs = Number(le ? buf.readBigInt64LE(p + 4) : buf.readBigInt64BE(p + 4)) * 1000;
@@ -133,4 +137,26 @@ export class PcapngBlocks implements CaptureRecordParser {
   private bumpCounter(key: string): void {
     this.counters[key] = (this.counters[key] ?? 0) + 1;
   }
+}
+
+/**
+ * A 64-bit timestamp in milliseconds, computed as seconds * 1000 + fraction so it equals what
+ * the classic pcap reader gives for the same packet; beyond 2^53 units (nanoseconds) doubles
+ * cannot split it exactly, so BigInt does.
+ */
+function timestampMs(iface: CaptureInterface, hi: number, lo: number): number {
+  const u = iface.unitsPerSecond;
+  let sec: number;
+  let frac: number;
+  if (hi < 0x200000) {
+    const ticks = hi * 4294967296 + lo;
+    sec = Math.floor(ticks / u);
+    frac = ticks - sec * u;
+  } else {
+    const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+    const bu = BigInt(u);
+    sec = Number(ticks / bu);
+    frac = Number(ticks % bu);
+  }
+  return sec * 1000 + frac * iface.msPerTick + iface.offsetMs;
 }

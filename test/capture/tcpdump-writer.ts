@@ -1,0 +1,46 @@
+// Starts tcpdump writing a capture file and waits until it listens, so tests capture real
+// traffic with the real tool; stop() lets it flush and exit.
+import { spawn, execFileSync } from 'node:child_process';
+
+export interface TcpdumpRun {
+  file: string;
+  stop(): Promise<void>;
+}
+
+export function hasTool(tool: string, versionArg = '--version'): boolean {
+  try {
+    execFileSync(tool, [versionArg], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** args: interface and format options, e.g. ['-i', 'lo'] or ['-i', 'any', '-y', 'LINUX_SLL2']. */
+export async function startTcpdump(file: string, args: string[], filter: string): Promise<TcpdumpRun> {
+  // -U: write each packet at once; -Z root: keep write access to the test's output folder.
+  const child = spawn('tcpdump', [...args, '-U', '-Z', 'root', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${stderr.trim()}`)), 10_000);
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (/listening on/.test(stderr)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tcpdump exited (${code}): ${stderr.trim()}`));
+    });
+  });
+  return {
+    file,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
