@@ -1,0 +1,107 @@
+// AWS metadata labels, with the real AWS SDK against an EC2-API-compatible server on loopback:
+// pagination, a throttling error retried by the SDK, an expired-credentials error that keeps
+// the last snapshot, and the one-line "disabled" notice without credentials.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createAwsMetadataSource } from '../../src/external/aws-metadata-source.js';
+import { startEc2TestServer, type Ec2TestServer } from './ec2-test-server.js';
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+
+function fill(server: Ec2TestServer): void {
+  server.interfaces.push(
+    { id: 'eni-rds', zone: 'eu-west-1a', description: 'RDSNetworkInterface', requesterId: 'amazon-rds', privateIps: ['10.204.1.10'] },
+    { id: 'eni-cache', zone: 'eu-west-1b', description: 'ElastiCache orders-redis-0001-001', requesterId: 'amazon-elasticache', privateIps: ['10.204.1.20'] },
+    { id: 'eni-alb', zone: 'eu-west-1a', description: 'ELB app/orders-alb/50dc6c495c0c9188', requesterId: 'amazon-elb', privateIps: ['10.204.1.30'] },
+    { id: 'eni-nlb', zone: 'eu-west-1c', description: 'ELB net/orders-nlb/0123456789abcdef', type: 'network_load_balancer', privateIps: ['10.204.1.31'] },
+    { id: 'eni-nat', zone: 'eu-west-1a', description: 'Interface for NAT Gateway nat-0a1b2c3d4e5f67890', type: 'nat_gateway', privateIps: ['10.204.1.40'], publicIp: '198.51.100.40' },
+    { id: 'eni-fn', zone: 'eu-west-1b', description: 'AWS Lambda VPC ENI-orders-worker-1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b', type: 'lambda', privateIps: ['10.204.1.50'] },
+    { id: 'eni-vpce', zone: 'eu-west-1a', description: 'VPC Endpoint Interface vpce-0123456789abcdef0', type: 'vpc_endpoint', privateIps: ['10.204.1.60'] },
+    { id: 'eni-web', zone: 'eu-west-1a', description: 'Primary network interface', privateIps: ['10.204.1.70', '10.204.1.71'], ipv6: ['2001:DB8::70'], instanceId: 'i-0abc' },
+  );
+  server.instances.push({ id: 'i-0abc', name: 'web-1' });
+}
+
+test('DescribeNetworkInterfaces pages are all read through one throttling error, and every kind is named', async (t) => {
+  const server = await startEc2TestServer();
+  t.after(() => server.close());
+  fill(server);
+  server.failures.push({ action: 'DescribeNetworkInterfaces', code: 'RequestLimitExceeded', message: 'Request limit exceeded.', status: 503 });
+  const lines: string[] = [];
+  const aws = createAwsMetadataSource({ region: 'eu-west-1', endpoint: server.url, credentials, pageSize: 5, log: (l) => lines.push(l) });
+  t.after(() => aws.stop());
+  assert.equal(await aws.start(), true);
+  const s = aws.stats();
+  assert.equal(s.status, 'ready');
+  assert.equal(s.interfaces, 8);
+  const calls = server.requests.filter((r) => r.action === 'DescribeNetworkInterfaces');
+  assert.equal(calls.length, 5, 'one throttled call, then four pages');
+  assert.deepEqual(calls.map((c) => c.nextToken), [undefined, undefined, 'page-2', 'page-4', 'page-6']);
+  assert.match(calls[0].authorization ?? '', /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//, 'requests are signed by the SDK');
+  const get = (ip: string) => aws.lookup({ ip });
+  assert.deepEqual(get('10.204.1.10'), { ip: '10.204.1.10', provider: 'aws', service: 'rds', region: 'eu-west-1', source: 'aws', confidence: 0.95 });
+  assert.equal(get('10.204.1.20')?.service, 'elasticache');
+  assert.equal(get('10.204.1.20')?.resource, 'orders-redis-0001-001');
+  assert.deepEqual([get('10.204.1.30')?.service, get('10.204.1.30')?.resource], ['alb', 'orders-alb']);
+  assert.deepEqual([get('10.204.1.31')?.service, get('10.204.1.31')?.resource], ['nlb', 'orders-nlb']);
+  assert.deepEqual([get('10.204.1.40')?.service, get('10.204.1.40')?.resource], ['nat-gateway', 'nat-0a1b2c3d4e5f67890']);
+  assert.equal(get('198.51.100.40')?.service, 'nat-gateway', 'the public address of the NAT gateway too');
+  assert.deepEqual([get('10.204.1.50')?.service, get('10.204.1.50')?.resource], ['lambda', 'orders-worker']);
+  assert.deepEqual([get('10.204.1.60')?.service, get('10.204.1.60')?.resource], ['vpc-endpoint', 'vpce-0123456789abcdef0']);
+  assert.deepEqual([get('10.204.1.71')?.service, get('10.204.1.71')?.resource], ['ec2', 'web-1'], 'own instance by its Name tag');
+  assert.equal(get('2001:db8::70')?.resource, 'web-1');
+  assert.equal(get('10.204.9.9'), undefined);
+  assert.deepEqual(lines, []);
+});
+
+test('an expired-credentials error keeps the last snapshot and is reported in one line', async (t) => {
+  const server = await startEc2TestServer();
+  t.after(() => server.close());
+  fill(server);
+  const lines: string[] = [];
+  const aws = createAwsMetadataSource({ region: 'eu-west-1', endpoint: server.url, credentials, log: (l) => lines.push(l), maxAttempts: 2 });
+  t.after(() => aws.stop());
+  let changes = 0;
+  aws.onChange = () => changes++;
+  assert.equal(await aws.start(), true);
+  assert.equal(changes, 1);
+  server.failures.push({ action: 'DescribeNetworkInterfaces', code: 'ExpiredToken', message: 'The security token included in the request is expired', status: 400 });
+  server.interfaces.length = 0;
+  assert.equal(await aws.refresh(), false);
+  const s = aws.stats();
+  assert.equal(s.failures, 1);
+  assert.equal(s.status, 'ready', 'still serving the previous snapshot');
+  assert.match(s.lastError ?? '', /ExpiredToken/);
+  assert.equal(aws.lookup({ ip: '10.204.1.10' })?.service, 'rds');
+  assert.equal(changes, 1, 'no change announced for a failed refresh');
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^aws metadata: refresh failed, keeping \d+ known addresses \(ExpiredToken/);
+  assert.ok(!lines[0].includes('\n'));
+  // The next good refresh replaces the snapshot (now empty).
+  assert.equal(await aws.refresh(), true);
+  assert.equal(aws.lookup({ ip: '10.204.1.10' }), undefined);
+});
+
+test('without credentials the source disables itself with one line and labels nothing', async (t) => {
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) delete process.env[k];
+  // Keep the SDK's chain on this machine: no instance metadata service lookups.
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
+  process.env.AWS_CONFIG_FILE = '/nonexistent/config';
+  const server = await startEc2TestServer();
+  t.after(() => server.close());
+  const lines: string[] = [];
+  const aws = createAwsMetadataSource({ region: 'eu-west-1', endpoint: server.url, log: (l) => lines.push(l) });
+  t.after(() => aws.stop());
+  assert.equal(await aws.start(), false);
+  assert.equal(aws.stats().status, 'disabled');
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^aws metadata: disabled \(no credentials or region: /);
+  assert.equal(server.requests.length, 0, 'no API call without credentials');
+  assert.equal(await aws.refresh(), false);
+});
