@@ -1,0 +1,127 @@
+// `egresswatch run` as a real process: starts with no configuration, serves /healthz and the
+// page, runs configured checks into /metrics, says once what is not monitored when it lacks
+// capture privileges, and on SIGTERM flushes the store and exits 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isRoot, repoRoot } from '../helpers/paths.js';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  url?: string;
+  [k: string]: unknown;
+}
+
+interface Running {
+  child: ChildProcess;
+  lines: LogLine[];
+  url: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `egresswatch run` with JSON logs and resolves once it says it is ready. */
+async function startRun(args: string[], opts: { cwd: string; prefix?: string[] }): Promise<Running> {
+  const cmd = [...(opts.prefix ?? []), process.execPath, join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--log-format', 'json', ...args];
+  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: LogLine[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let url = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 10 s: ${JSON.stringify(lines)}`)), 10_000);
+    createInterface({ input: child.stderr! }).on('line', (text) => {
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        line = { level: 'raw', msg: text };
+      }
+      lines.push(line);
+      if (typeof line.url === 'string') url = line.url;
+      if (line.msg.startsWith('ready in')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code} before ready: ${JSON.stringify(lines)}`)));
+  });
+  return { child, lines, url, exited };
+}
+
+async function stop(run: Running): Promise<number | null> {
+  run.child.kill('SIGTERM');
+  return run.exited;
+}
+
+test('starts with no configuration, serves /healthz and the page, and stops cleanly on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = await startRun(['--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  assert.match(run.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const health = await fetch(`${run.url}healthz`);
+  assert.equal(health.headers.get('content-type'), 'application/health+json');
+  const body = (await health.json()) as { status: string; checks: Record<string, unknown> };
+  assert.ok(['pass', 'warn'].includes(body.status));
+  assert.ok(body.checks.store && body.checks.server, 'store and server report in');
+  const page = await fetch(run.url);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /No provider data yet|Providers/);
+  assert.equal(await stop(run), 0);
+  const last = run.lines.at(-1)!;
+  assert.match(last.msg, /^stopped: store flushed/);
+  assert.ok(existsSync(join(dir, 'data', 'meta.json')), 'the store wrote its files');
+});
+
+test('configured checks run and show in /metrics; the server token comes from the configuration', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  t.after(() => target.close());
+  const port = (target.address() as AddressInfo).port;
+  writeFileSync(join(dir, 'config.yml'), `checks:\n  - name: local-web\n    type: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 900ms\n    provider: loopback-test\nserver:\n  token: a-long-enough-test-token\n`);
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  let metrics = '';
+  for (let i = 0; i < 50 && !/egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success"\} [1-9]/.test(metrics); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    metrics = await (await fetch(`${run.url}metrics`)).text();
+  }
+  assert.match(metrics, /egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success"\} [1-9]/);
+  const denied = await fetch(`${run.url}api/v1/maintenance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(denied.status, 401, 'writes are on, so a missing token is 401 (not 403)');
+  assert.equal(await stop(run), 0);
+});
+
+test('without capture privileges it still runs and says once what is not monitored', { skip: !isRoot && 'needs root to drop to an unprivileged user' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
+  chmodSync(dir, 0o755);
+  chownSync(dir, 65534, 65534);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
+  const run = await startRun(['--data', join(dir, 'data')], { cwd: dir, prefix });
+  t.after(() => run.child.kill('SIGKILL'));
+  // Capture gives up in the background; wait for its one line.
+  for (let i = 0; i < 50 && !run.lines.some((l) => l.capture === 'unavailable'); i++) await new Promise((r) => setTimeout(r, 100));
+  const warnings = run.lines.filter((l) => l.capture === 'unavailable');
+  assert.equal(warnings.length, 1, 'said once');
+  assert.equal(warnings[0].level, 'warn');
+  assert.match(warnings[0].msg, /^capture unavailable: .+; checks and the status page run, but these are not monitored: passive DNS analysis/);
+  const health = (await (await fetch(`${run.url}healthz`)).json()) as { status: string; checks: Record<string, { status: string; output: string }[]> };
+  assert.equal(health.status, 'warn');
+  assert.equal(health.checks.capture[0].status, 'warn');
+  const page = await (await fetch(run.url)).text();
+  assert.match(page, /id="monitoring-gaps"/);
+  assert.match(page, /Capture unavailable/);
+  assert.match(page, /not monitored: outbound TCP connect success/);
+  const metrics = await (await fetch(`${run.url}metrics`)).text();
+  assert.match(metrics, /^egresswatch_capture_live 0$/m);
+  assert.equal(await stop(run), 0);
+});
