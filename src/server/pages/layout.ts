@@ -22,6 +22,7 @@ export function renderPage(frame: PageFrame): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · egresswatch</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/status.css">
 ${frame.charts ? html`<link rel="stylesheet" href="/assets/uplot.min.css">
 <script src="/assets/uplot.iife.min.js" defer></script>

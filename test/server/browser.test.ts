@@ -1,0 +1,113 @@
+// The pages in Debian's Chromium (playwright-core, headless, never a downloaded browser): they
+// load without console errors, the latency chart renders, and hostile names captured from the
+// network are shown as text and never run. Screenshots go to test-output/server/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { testOutputDir } from '../helpers/paths.js';
+import { dnsFinding, dnsSnapshot, incident, resolver, snapshot } from '../helpers/status-snapshot.js';
+import { startTestServer } from '../helpers/status-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const XSS = `<script>window.__pwned=1;alert("x")</script><img src=x onerror="window.__pwned=2">`;
+
+async function launch(t: { after: (fn: () => unknown) => void }): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'ewsrv-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  return context;
+}
+
+/** Every console error, page error and dialog of a page: any of them fails the test. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return problems;
+}
+
+test('status, provider and DNS pages in Chromium: no console errors, chart drawn, hostile names shown as text', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, async (t) => {
+  const now = Date.now();
+  const providerId = `evil${XSS}`;
+  const srv = await startTestServer({
+    now,
+    dns: dnsSnapshot([resolver('10.0.0.2'), resolver('10.0.0.3', { timeouts: 300 })], [dnsFinding({ name: `${XSS}.example.com`, summary: `SERVFAIL from upstream for ${XSS}`, kind: 'upstream_failure', severity: 'critical' }), dnsFinding()]),
+  });
+  t.after(() => srv.close());
+  await srv.store.putSnapshot(snapshot([
+    { id: 'stripe', name: 'Stripe', endpoints: 3 },
+    { id: 'aws', name: 'AWS', state: 'partial_outage' },
+    { id: providerId, name: `Provider ${XSS}`, endpointNames: [`${XSS}:443`], processes: [XSS] },
+  ], now));
+  await srv.store.putIncident(incident('inc-1', 'aws', now));
+
+  const context = await launch(t);
+  const page = await context.newPage();
+  const problems = watch(page);
+  const out = testOutputDir('server');
+
+  await page.goto(`${srv.url}/`);
+  assert.equal(await page.locator('#overall h1').textContent(), 'Overall: Partial outage');
+  assert.equal(await page.locator('tr[data-provider] ').count(), 3);
+  const evilRow = page.locator('tr[data-provider] a', { hasText: 'Provider <script>' });
+  assert.equal(await evilRow.textContent(), `Provider ${XSS}`, 'the name is shown verbatim, as text');
+  assert.equal(await page.locator('svg.bars rect title').first().textContent().then((s) => /^\d{4}-\d\d-\d\d: /.test(s ?? '')), true, 'bars carry hover figures');
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined);
+  await page.screenshot({ path: join(out, 'status-page.png'), fullPage: true });
+
+  await page.goto(`${srv.url}/providers/stripe`);
+  await page.locator('.chart[data-rendered="true"] canvas').first().waitFor({ timeout: 10_000 });
+  const box = await page.locator('.chart canvas').first().boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 100, `the chart canvas has a size: ${JSON.stringify(box)}`);
+  assert.equal(await page.locator('.chart .u-legend th, .chart .u-legend .u-label').filter({ hasText: 'First byte' }).count() > 0, true, 'the legend names the phases');
+  await page.screenshot({ path: join(out, 'provider-page.png'), fullPage: true });
+
+  await page.goto(`${srv.url}/providers/${encodeURIComponent(providerId)}`);
+  await page.locator('.chart[data-rendered="true"]').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('h1').textContent(), `Provider ${XSS}`);
+  assert.ok((await page.locator('#affected').textContent())?.includes(XSS), 'hostile process name shown as text');
+
+  await page.goto(`${srv.url}/dns`);
+  const evilFinding = page.locator('article.finding[data-kind="upstream_failure"]');
+  assert.ok((await evilFinding.locator('h3').textContent())?.startsWith(`SERVFAIL from upstream for ${XSS}`));
+  assert.equal(await evilFinding.locator('.qname').textContent(), `${XSS}.example.com`);
+  assert.equal(await page.locator('#resolvers tr[data-resolver]').count(), 2);
+  await page.screenshot({ path: join(out, 'dns-page.png'), fullPage: true });
+
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran');
+  assert.deepEqual(problems, []);
+});
+
+test('the status page works without JavaScript', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, async (t) => {
+  const now = Date.now();
+  const srv = await startTestServer({ now });
+  t.after(() => srv.close());
+  await srv.store.putSnapshot(snapshot([{ id: 'stripe', name: 'Stripe' }], now));
+  const context = await launch(t);
+  const page = await context.newPage();
+  await page.route('**/*.js', (route) => route.abort());
+  await page.goto(`${srv.url}/providers/stripe`);
+  assert.equal(await page.locator('h1').textContent(), 'Stripe');
+  assert.ok((await page.locator('#endpoints tbody tr').count()) === 2);
+  assert.equal(await page.locator('.chart canvas').count(), 0, 'no chart without scripts, the tables are there');
+});
