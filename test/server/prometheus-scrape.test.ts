@@ -1,0 +1,107 @@
+// A real Prometheus (Debian's package) scrapes /metrics on loopback and PromQL through its HTTP
+// API returns the expected per-provider and per-resolver series, with "other" beyond the top N.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeResult } from '../../src/events.js';
+import { dnsFinding, dnsSnapshot, resolver, snapshot } from '../helpers/status-snapshot.js';
+import { startTestServer } from '../helpers/status-server.js';
+
+const PROMETHEUS = 'prometheus';
+const hasPrometheus = spawnSync(PROMETHEUS, ['--version']).status === 0;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface PromResult {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+async function query(base: string, promql: string): Promise<PromResult[]> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
+  assert.equal(body.status, 'success', promql);
+  return body.data.result;
+}
+
+/** Polls a query until `ok` accepts the result (Prometheus needs a scrape or two). */
+async function waitFor(base: string, promql: string, ok: (r: PromResult[]) => boolean): Promise<PromResult[]> {
+  let last: PromResult[] = [];
+  for (let i = 0; i < 150; i++) {
+    try {
+      last = await query(base, promql);
+      if (ok(last)) return last;
+    } catch {
+      // Prometheus is still starting.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${promql}: gave up waiting, last result ${JSON.stringify(last)}`);
+}
+
+function probe(provider: string, ok: boolean): ProbeResult {
+  return { type: 'probe', check: `${provider}-api`, probe: 'http', target: 'https://x', ok, ts: Date.now(), phases: { dnsMs: 2, connectMs: 5, tlsMs: 8, firstByteMs: 20, totalMs: 36 }, attempts: 1, provider, ...(ok ? {} : { error: { kind: 'connect_refused', message: 'refused' } }) };
+}
+
+test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolver series', { skip: !hasPrometheus && 'prometheus is not installed' }, async (t) => {
+  const now = Date.now();
+  const srv = await startTestServer({ now, topN: 3, dns: dnsSnapshot([resolver('10.0.0.2', { queries: 5000 }), resolver('10.0.0.3', { queries: 10 })], [dnsFinding()]) });
+  t.after(() => srv.close());
+  // Five providers, ranked by calls in the last hour (total = 5000 + index): the top 3 keep their names.
+  await srv.store.putSnapshot(snapshot([{ id: 'p0' }, { id: 'p1' }, { id: 'p2', state: 'major_outage' }, { id: 'p3' }, { id: 'p4' }], now));
+  for (let i = 0; i < 4; i++) srv.metrics.observeProbe(probe('p4', true));
+  srv.metrics.observeProbe(probe('p4', false));
+
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-prom-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: egresswatch\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`);
+  const port = await freePort();
+  const prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let promLog = '';
+  prom.stderr.on('data', (d: Buffer) => (promLog += d.toString()));
+  t.after(() => {
+    prom.kill('SIGTERM');
+  });
+  const base = `http://127.0.0.1:${port}`;
+
+  const up = await waitFor(base, 'up{job="egresswatch"}', (r) => r.length === 1 && r[0].value[1] === '1').catch((err: Error) => {
+    throw new Error(`${err.message}; prometheus said: ${promLog.slice(-500)}`);
+  });
+  assert.equal(up[0].metric.instance, `127.0.0.1:${srv.port}`);
+
+  const scores = await waitFor(base, 'egresswatch_provider_reliability_score', (r) => r.length > 0);
+  const byProvider = Object.fromEntries(scores.map((r) => [r.metric.provider, Number(r.value[1])]));
+  // p4 was admitted first (by the check results), then p3 and p2 by calls; the rest share "other".
+  assert.deepEqual(Object.keys(byProvider).sort(), ['other', 'p2', 'p3', 'p4']);
+  assert.equal(byProvider.p2, 55);
+  assert.equal(byProvider.other, 98);
+
+  const down = await query(base, 'egresswatch_provider_state{state="major_outage"} == 1');
+  assert.deepEqual(down.map((r) => r.metric.provider), ['p2']);
+
+  const runs = await query(base, 'sum by (result) (egresswatch_check_runs_total{provider="p4"})');
+  assert.deepEqual(Object.fromEntries(runs.map((r) => [r.metric.result, r.value[1]])), { success: '4', failure: '1' });
+
+  const queries = await query(base, 'egresswatch_dns_resolver_queries_total');
+  assert.deepEqual(Object.fromEntries(queries.map((r) => [r.metric.resolver, r.value[1]])), { '10.0.0.2': '5000', '10.0.0.3': '10' });
+  const servfail = await query(base, 'egresswatch_dns_resolver_responses_total{rcode="SERVFAIL"}');
+  assert.equal(servfail.length, 2);
+  const p99 = await query(base, 'egresswatch_dns_resolver_latency_seconds{quantile="0.99",resolver="10.0.0.2"}');
+  assert.equal(Number(p99[0].value[1]), 0.02);
+  const findings = await query(base, 'egresswatch_dns_findings');
+  assert.deepEqual(findings.map((r) => [r.metric.kind, r.metric.severity, r.value[1]]), [['ndots_amplification', 'warning', '1']]);
+  const phase = await query(base, 'egresswatch_check_phase_duration_seconds_count{provider="p4",phase="first_byte"}');
+  assert.equal(phase[0].value[1], '5');
+  const under25ms = await query(base, 'egresswatch_check_phase_duration_seconds_bucket{provider="p4",phase="first_byte",le="0.025"}');
+  assert.equal(under25ms[0].value[1], '5', 'the 20 ms first byte falls in the 25 ms bucket');
+});
