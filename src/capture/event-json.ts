@@ -4,8 +4,19 @@ import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { parseDnsMessage } from '../dns/message.js';
 
+// Events come in time order, many per second: render the date part once per second.
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
 function iso(ts: number): string {
-  return new Date(ts).toISOString();
+  const sec = Math.floor(ts / 1000);
+  if (sec !== isoSecond || !(ts >= 0 && ts < 253402300800000)) {
+    if (!(ts >= 0 && ts < 253402300800000)) return new Date(ts).toISOString(); // beyond year 9999: the long form
+    isoSecond = sec;
+    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  }
+  const ms = Math.floor(ts - sec * 1000);
+  return isoPrefix + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
 }
 
 function processFields(ev: { pid?: number; comm?: string; cgroupId?: string }): Record<string, unknown> {

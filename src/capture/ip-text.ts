@@ -1,8 +1,20 @@
 // Renders IPv4 and IPv6 addresses straight from packet bytes as text (IPv6 in RFC 5952 form).
 
+// DNS traffic involves few distinct addresses: a small direct-mapped cache of rendered IPv4
+// text saves building the same strings for every packet.
+const CACHE_SIZE = 1024;
+const cacheKeys = new Float64Array(CACHE_SIZE).fill(-1);
+const cacheText: string[] = new Array<string>(CACHE_SIZE).fill('');
+
 /** Dotted quad of the 4 bytes at off. */
 export function ipv4Text(b: Uint8Array, off: number): string {
-  return b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+  const v = ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+  const slot = (v ^ (v >>> 10) ^ (v >>> 20)) & (CACHE_SIZE - 1);
+  if (cacheKeys[slot] === v) return cacheText[slot];
+  const text = b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+  cacheKeys[slot] = v;
+  cacheText[slot] = text;
+  return text;
 }
 
 /**

@@ -1,6 +1,9 @@
 // Parses the classic libpcap file format: the global header (byte order and time resolution
 // from the magic) and the records that follow, handing each frame to the wire decoder.
-import type { WireFrame } from './wire-decoder.js';
+import type { WireDecoder } from './wire-decoder.js';
+
+/** Where parsed frames go: the wire decoder (its range form, so no view is made per frame). */
+export type FrameSink = Pick<WireDecoder, 'decodeRange'>;
 
 /** What stops a record parser: the bytes cannot be a valid record and framing is lost. */
 export interface RecordFault {
@@ -18,7 +21,7 @@ export interface CaptureRecordParser {
    * caller keeps the rest for the next read), or a fault when the bytes are not a record.
    * fileOffset is the file position of buf[0], used in fault messages only.
    */
-  parse(buf: Buffer, pos: number, end: number, fileOffset: number, frame: (f: WireFrame) => void): number | RecordFault;
+  parse(buf: Buffer, pos: number, end: number, fileOffset: number, sink: FrameSink): number | RecordFault;
   /** Counters to add to the summary (records, skipped blocks…). */
   readonly counters: Record<string, number>;
 }
@@ -39,9 +42,8 @@ export class PcapRecords implements CaptureRecordParser {
   private recordHeader = 16;
   private linkType = 0;
   private started = false;
-  private readonly frame: WireFrame = { linkType: 0, ts: 0, data: new Uint8Array(0), origLen: 0 };
 
-  parse(buf: Buffer, pos: number, end: number, fileOffset: number, frame: (f: WireFrame) => void): number | RecordFault {
+  parse(buf: Buffer, pos: number, end: number, fileOffset: number, sink: FrameSink): number | RecordFault {
     if (!this.started) {
       const magicLe = buf.readUInt32LE(pos);
       const magicBe = buf.readUInt32BE(pos);
@@ -51,12 +53,11 @@ export class PcapRecords implements CaptureRecordParser {
       this.recordHeader = magic === PCAP_MAGIC_KUZNETZOV ? 24 : 16;
       // The upper bits of the link-type field carry FCS information (pcap spec, "LinkType and additional information").
       this.linkType = (this.le ? buf.readUInt32LE(pos + 20) : buf.readUInt32BE(pos + 20)) & 0x0fffffff;
-      this.frame.linkType = this.linkType;
       this.started = true;
       pos += 24;
     }
-    const f = this.frame;
     const le = this.le;
+    const linkType = this.linkType;
     const hl = this.recordHeader;
     while (end - pos >= hl) {
       const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
@@ -65,11 +66,8 @@ export class PcapRecords implements CaptureRecordParser {
       const orig = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
       if (incl > MAX_RECORD) return { fault: `record length ${incl} is not plausible`, offset: fileOffset + pos };
       if (end - pos - hl < incl) break;
-      f.ts = sec * 1000 + frac * this.fracToMs;
-      f.data = buf.subarray(pos + hl, pos + hl + incl);
-      f.origLen = orig < incl ? incl : orig;
       this.counters.records++;
-      frame(f);
+      sink.decodeRange(linkType, sec * 1000 + frac * this.fracToMs, buf, pos + hl, pos + hl + incl, orig < incl ? incl : orig);
       pos += hl + incl;
     }
     return pos;

@@ -1,8 +1,7 @@
 // Parses pcapng (draft-ietf-opsawg-pcapng): section headers (byte order), interface descriptions
 // (link type, if_tsresol, if_tsoffset) and enhanced, simple and obsolete packet blocks; every
 // other block is skipped by its length.
-import { MAX_RECORD, type CaptureRecordParser, type RecordFault } from './pcap-records.js';
-import type { WireFrame } from './wire-decoder.js';
+import { MAX_RECORD, type CaptureRecordParser, type FrameSink, type RecordFault } from './pcap-records.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -31,9 +30,8 @@ export class PcapngBlocks implements CaptureRecordParser {
   private ifaces: CaptureInterface[] = [];
   /** Simple packet blocks carry no time: they inherit the previous packet's. */
   private lastTs = 0;
-  private readonly frame: WireFrame = { linkType: 0, ts: 0, data: new Uint8Array(0), origLen: 0 };
 
-  parse(buf: Buffer, pos: number, end: number, fileOffset: number, frame: (f: WireFrame) => void): number | RecordFault {
+  parse(buf: Buffer, pos: number, end: number, fileOffset: number, sink: FrameSink): number | RecordFault {
     while (end - pos >= 12) {
       // A section header fixes the byte order of everything up to the next one.
       if (buf.readUInt32LE(pos) === SHB) {
@@ -72,7 +70,7 @@ export class PcapngBlocks implements CaptureRecordParser {
             break;
           }
           if (cap > bodyEnd - body - 20) return { fault: `packet length ${cap} exceeds its block`, offset: fileOffset + pos };
-          this.emit(iface, timestampMs(iface, hi, lo), buf.subarray(body + 20, body + 20 + cap), orig, frame);
+          this.emit(iface, timestampMs(iface, hi, lo), buf, body + 20, cap, orig, sink);
           break;
         }
         case SPB: {
@@ -85,7 +83,7 @@ export class PcapngBlocks implements CaptureRecordParser {
           // The captured length is not stored: the smaller of the original length and the snap length.
           const snap = iface.snaplen > 0 ? iface.snaplen : orig;
           const cap = Math.min(orig, snap, bodyEnd - body - 4);
-          this.emit(iface, Number.NaN, buf.subarray(body + 4, body + 4 + cap), orig, frame);
+          this.emit(iface, Number.NaN, buf, body + 4, cap, orig, sink);
           break;
         }
         default:
@@ -96,15 +94,11 @@ export class PcapngBlocks implements CaptureRecordParser {
     return pos;
   }
 
-  private emit(iface: CaptureInterface, ms: number, data: Buffer, orig: number, frame: (f: WireFrame) => void): void {
-    const f = this.frame;
-    f.linkType = iface.linkType;
-    f.ts = Number.isNaN(ms) ? this.lastTs : ms;
-    this.lastTs = f.ts;
-    f.data = data;
-    f.origLen = orig < data.length ? data.length : orig;
+  private emit(iface: CaptureInterface, ms: number, buf: Buffer, start: number, cap: number, orig: number, sink: FrameSink): void {
+    const ts = Number.isNaN(ms) ? this.lastTs : ms;
+    this.lastTs = ts;
     this.counters.records++;
-    frame(f);
+    sink.decodeRange(iface.linkType, ts, buf, start, start + cap, orig < cap ? cap : orig);
   }
 
   private interfaceFrom(buf: Buffer, body: number, bodyEnd: number): CaptureInterface {

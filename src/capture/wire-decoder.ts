@@ -57,6 +57,11 @@ export interface WireDecoderOptions {
 
 export interface WireDecoder {
   decode(frame: WireFrame): void;
+  /**
+   * The same for a frame at data[start, end) of a larger buffer (file readers), which saves
+   * creating a view per frame; payloads are views of data.
+   */
+  decodeRange(linkType: number, ts: number, data: Uint8Array, start: number, end: number, origLen: number, ifindex?: number): void;
   /** End of input: finishes pending connects (timeouts), counts incomplete messages, syncs counters. */
   flush(): void;
   /** Applies connection timeouts up to now (ms since the epoch); for live sources with idle wires. */
@@ -121,43 +126,46 @@ class WireDecoderImpl implements WireDecoder {
   }
 
   decode(f: WireFrame): void {
-    const d = f.data;
-    const end = d.length;
+    this.decodeRange(f.linkType, f.ts, f.data, 0, f.data.length, f.origLen, f.ifindex);
+  }
+
+  decodeRange(linkType: number, ts: number, d: Uint8Array, s: number, end: number, origLen: number, ifindex?: number): void {
     this.frames++;
-    this.bytes += f.origLen;
-    this.ts = f.ts;
-    this.ifindex = f.ifindex;
-    this.snapped = f.origLen > end;
-    switch (f.linkType) {
+    this.bytes += origLen;
+    this.ts = ts;
+    this.ifindex = ifindex;
+    this.snapped = origLen > end - s;
+    const len = end - s;
+    switch (linkType) {
       case LinkType.ETHERNET:
-        if (end < 14) return this.bad('truncated_ethernet');
-        return this.ether(d, 14, end, (d[12] << 8) | d[13]);
+        if (len < 14) return this.bad('truncated_ethernet');
+        return this.ether(d, s + 14, end, (d[s + 12] << 8) | d[s + 13]);
       case LinkType.LINUX_SLL: {
-        if (end < 16) return this.bad('truncated_sll');
+        if (len < 16) return this.bad('truncated_sll');
         // libpcap already drops loopback's outgoing copy; a file written otherwise may hold both.
-        if (((d[0] << 8) | d[1]) === PACKET_OUTGOING && ((d[2] << 8) | d[3]) === ARPHRD_LOOPBACK) return this.count('loopback_outgoing_duplicates');
-        return this.ether(d, 16, end, (d[14] << 8) | d[15]);
+        if (((d[s] << 8) | d[s + 1]) === PACKET_OUTGOING && ((d[s + 2] << 8) | d[s + 3]) === ARPHRD_LOOPBACK) return this.count('loopback_outgoing_duplicates');
+        return this.ether(d, s + 16, end, (d[s + 14] << 8) | d[s + 15]);
       }
       case LinkType.LINUX_SLL2: {
-        if (end < 20) return this.bad('truncated_sll2');
-        if (d[10] === PACKET_OUTGOING && ((d[8] << 8) | d[9]) === ARPHRD_LOOPBACK) return this.count('loopback_outgoing_duplicates');
-        if (this.ifindex === undefined) this.ifindex = ((d[4] << 24) | (d[5] << 16) | (d[6] << 8) | d[7]) >>> 0;
-        return this.ether(d, 20, end, (d[0] << 8) | d[1]);
+        if (len < 20) return this.bad('truncated_sll2');
+        if (d[s + 10] === PACKET_OUTGOING && ((d[s + 8] << 8) | d[s + 9]) === ARPHRD_LOOPBACK) return this.count('loopback_outgoing_duplicates');
+        if (this.ifindex === undefined) this.ifindex = ((d[s + 4] << 24) | (d[s + 5] << 16) | (d[s + 6] << 8) | d[s + 7]) >>> 0;
+        return this.ether(d, s + 20, end, (d[s] << 8) | d[s + 1]);
       }
       case LinkType.RAW:
       case LinkType.RAW_DLT12:
       case LinkType.RAW_DLT14:
       case LinkType.IPV4:
       case LinkType.IPV6:
-        return this.ipByVersion(d, 0, end);
+        return this.ipByVersion(d, s, end);
       case LinkType.NULL:
       case LinkType.LOOP:
-        if (end < 4) return this.bad('truncated_loopback_header');
+        if (len < 4) return this.bad('truncated_loopback_header');
         // The family is in the writer's byte order (LOOP: always big-endian); the IP version
         // nibble says the same thing without guessing, and covers every AF_INET6 value BSDs use.
-        return this.ipByVersion(d, 4, end);
+        return this.ipByVersion(d, s + 4, end);
       default:
-        return this.count(`unsupported_link_type_${f.linkType}`);
+        return this.count(`unsupported_link_type_${linkType}`);
     }
   }
 

@@ -1,0 +1,134 @@
+// Benchmark: pcap replay (wire decoding plus the DNS parse downstream does: id, name, rcode via
+// dns-packet) beside `tshark -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode` on the same
+// file in the same run. Prints JSON: packets/s for both, the ratio, and a cross-check of counts.
+// Usage: node dist/bench/capture-replay.js [--transactions 150000] [--runs 3] [--file PATH]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createPcapSource } from '../src/capture/pcap-source.js';
+import { parseDnsMessage } from '../src/dns/message.js';
+import { writeSyntheticCapture } from './capture-replay-file.js';
+
+const { values } = parseArgs({ options: { transactions: { type: 'string', default: '150000' }, runs: { type: 'string', default: '3' }, file: { type: 'string' } } });
+const transactions = Math.max(1000, Number(values.transactions));
+const runs = Math.max(1, Number(values.runs));
+const here = dirname(fileURLToPath(import.meta.url));
+const round = (x: number) => Math.round(x * 10) / 10;
+
+interface Pass {
+  seconds: number;
+  cpuSeconds: number;
+  dnsPackets: number;
+  nxdomain: number;
+  parseErrors: number;
+}
+
+async function ours(file: string, parse: boolean): Promise<Pass> {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let dnsPackets = 0;
+  let nxdomain = 0;
+  let parseErrors = 0;
+  await createPcapSource(file, { dnsPorts: [53] }).run((batch) => {
+    for (const ev of batch) {
+      if (ev.type !== 'dns') continue;
+      dnsPackets++;
+      if (!parse) continue;
+      const m = parseDnsMessage(ev.payload);
+      if (!m.ok) parseErrors++;
+      else if (m.message.qr && m.message.rcode === 'NXDOMAIN') nxdomain++;
+    }
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(cpu0);
+  return { seconds, cpuSeconds: (c.user + c.system) / 1e6, dnsPackets, nxdomain, parseErrors };
+}
+
+function tshark(file: string): Promise<Pass> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('tshark', ['-r', file, '-T', 'fields', '-e', 'dns.id', '-e', 'dns.qry.name', '-e', 'dns.flags.rcode'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let rows = 0;
+    let nxdomain = 0;
+    let tail = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const lines = (tail + chunk).split('\n');
+      tail = lines.pop()!;
+      for (const l of lines) {
+        rows++;
+        if (l.endsWith('\t3')) nxdomain++;
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`tshark exited with ${code}`));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      resolve({ seconds, cpuSeconds: NaN, dnsPackets: rows, nxdomain, parseErrors: 0 });
+    });
+  });
+}
+
+function cliJson(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(here, '..', '..', 'bin', 'egresswatch.js'), 'capture', '--pcap', file, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.resume();
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e9) : reject(new Error(`egresswatch exited with ${code}`))));
+  });
+}
+
+const best = (xs: Pass[]) => xs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'egresswatch-replay-'));
+  try {
+    const file = values.file ?? join(dir, 'dns.pcap');
+    const made = values.file ? undefined : await writeSyntheticCapture(file, transactions);
+    const packets = made?.packets;
+    await ours(file, true); // warm-up: JIT and page cache
+    const full: Pass[] = [];
+    const decodeOnly: Pass[] = [];
+    const peer: Pass[] = [];
+    const cli: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      full.push(await ours(file, true));
+      decodeOnly.push(await ours(file, false));
+      peer.push(await tshark(file));
+      cli.push(await cliJson(file));
+    }
+    const f = best(full);
+    const d = best(decodeOnly);
+    const t = best(peer);
+    const rate = (p: Pass) => Math.round(p.dnsPackets / p.seconds);
+    console.log(JSON.stringify({
+      bench: 'capture-replay',
+      file: { packets: packets ?? f.dnsPackets, bytes: statSync(file).size, synthetic: !values.file, nxdomainResponses: made?.nxdomain },
+      runs,
+      egresswatch: {
+        packetsPerSecond: rate(f),
+        seconds: round(f.seconds * 1000) / 1000,
+        cpuSeconds: round(f.cpuSeconds * 1000) / 1000,
+        medianPacketsPerSecond: Math.round(f.dnsPackets / median(full.map((p) => p.seconds))),
+        what: 'read pcap, decode Ethernet/IP/UDP, emit DnsPacket, dns-packet parse (id, qname, rcode, answers)',
+        dnsPackets: f.dnsPackets,
+        nxdomain: f.nxdomain,
+        parseErrors: f.parseErrors,
+      },
+      egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round(d.seconds * 1000) / 1000 },
+      egresswatchCliJson: { packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...cli)), seconds: round(Math.min(...cli) * 1000) / 1000, what: 'egresswatch capture --pcap FILE --json > pipe (process start, JSON rendering included)' },
+      tshark: { packetsPerSecond: rate(t), seconds: round(t.seconds * 1000) / 1000, rows: t.dnsPackets, nxdomain: t.nxdomain, command: 'tshark -r FILE -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode' },
+      speedup: round(rate(f) / rate(t)),
+      agree: f.dnsPackets === t.dnsPackets && f.nxdomain === t.nxdomain,
+    }, null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
