@@ -71,6 +71,13 @@ static __always_inline void count_lost(__u32 idx)
 		*v += 1;
 }
 
+/* Wake the reader only when much is waiting: it drains every few milliseconds anyway, and a
+ * wakeup per record would cost more than the record (see EW_WAKEUP_BYTES in events.h). */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= EW_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int is_dns_port(__u16 port_be)
 {
 	return bpf_map_lookup_elem(&dns_ports, &port_be) != 0;
@@ -191,7 +198,7 @@ static __always_inline void submit_frame(struct __sk_buff *skb, struct l3info *l
 		cap = 0;
 	p->cap_len = cap;
 	p->h.size = sizeof(struct ew_packet) - EW_PKT_SMALL + cap;
-	bpf_ringbuf_submit(p, 0);
+	bpf_ringbuf_submit(p, wakeup_flags());
 }
 
 SEC("socket")
@@ -356,7 +363,7 @@ int BPF_PROG(tcp_state, const struct sock *sk, const int oldstate, const int new
 			return 0;
 		e->owner = c.owner;
 		e->h.flags |= EW_TCP_F_OWNER;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wakeup_flags());
 		return 0;
 	}
 	struct ew_conn *c = bpf_map_lookup_elem(&conns, &skv);
@@ -380,7 +387,7 @@ int BPF_PROG(tcp_state, const struct sock *sk, const int oldstate, const int new
 			e->latency_ns = e->h.ts_ns - c->start_ns;
 		if (event == EW_TCP_FAILED)
 			e->sk_err = BPF_CORE_READ(sk, sk_err);
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, wakeup_flags());
 	}
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&conns, &skv);
@@ -397,7 +404,7 @@ int BPF_PROG(tcp_retransmit, const struct sock *sk, const struct sk_buff *skb)
 	if (e->old_state == TCP_SYN_SENT)
 		e->h.flags |= EW_TCP_F_SYN;
 	owner_from_conn(e, (__u64)sk);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
 
@@ -409,7 +416,7 @@ int BPF_PROG(tcp_reset, struct sock *sk)
 		return 0;
 	e->old_state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	owner_from_conn(e, (__u64)sk);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
 
@@ -443,6 +450,6 @@ int BPF_PROG(dns_drop, struct sk_buff *skb, void *location, enum skb_drop_reason
 	d->dport = li.dport;
 	d->family = li.family;
 	d->proto = li.proto;
-	bpf_ringbuf_submit(d, 0);
+	bpf_ringbuf_submit(d, wakeup_flags());
 	return 0;
 }

@@ -12,7 +12,6 @@ namespace {
 constexpr size_t kBatchRecords = 2048;
 constexpr size_t kBatchBytes = 512 * 1024;
 constexpr size_t kQueueBatches = 256;
-constexpr int kPollMs = 50;
 
 struct Delivery {
   std::vector<uint8_t> bytes;
@@ -90,7 +89,11 @@ void RingReader::Flush() {
 void RingReader::Run() {
   batch_->bytes.reserve(64 * 1024);
   while (!stop_.load()) {
-    int n = ring_buffer__poll(rb_, kPollMs);
+    // Sleeps until the ring holds EW_WAKEUP_BYTES (the BPF side wakes us) or EW_DRAIN_MS pass;
+    // records submitted without a wakeup are drained by the consume that follows.
+    int n = ring_buffer__poll(rb_, EW_DRAIN_MS);
+    if (n < 0 && n != -EINTR) break;
+    n = ring_buffer__consume(rb_);
     if (n < 0 && n != -EINTR) break;
     Flush();
   }
