@@ -17,6 +17,7 @@ const transactions = Math.max(1000, Number(values.transactions));
 const runs = Math.max(1, Number(values.runs));
 const here = dirname(fileURLToPath(import.meta.url));
 const round = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 interface Pass {
   seconds: number;
@@ -50,7 +51,12 @@ async function ours(file: string, parse: boolean): Promise<Pass> {
 function tshark(file: string): Promise<Pass> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('tshark', ['-r', file, '-T', 'fields', '-e', 'dns.id', '-e', 'dns.qry.name', '-e', 'dns.flags.rcode'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // bash's `times` reports the CPU its children used: tshark's own CPU, beside wall time,
+    // because a busy machine stretches wall time for both tools.
+    const script = 'tshark -r "$1" -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode 2>/dev/null; rc=$?; times >&2; exit $rc';
+    const child = spawn('bash', ['-c', script, 'bash', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let timesOut = '';
+    child.stderr.on('data', (c: Buffer) => (timesOut += c.toString()));
     let rows = 0;
     let nxdomain = 0;
     let tail = '';
@@ -67,7 +73,10 @@ function tshark(file: string): Promise<Pass> {
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`tshark exited with ${code}`));
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      resolve({ seconds, cpuSeconds: NaN, dnsPackets: rows, nxdomain, parseErrors: 0 });
+      // Second line of `times`: children's user and system time, e.g. "0m7.123s 0m0.456s".
+      const child = timesOut.trim().split('\n')[1] ?? '';
+      const cpuSeconds = [...child.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+      resolve({ seconds, cpuSeconds, dnsPackets: rows, nxdomain, parseErrors: 0 });
     });
   });
 }
@@ -112,18 +121,20 @@ async function main(): Promise<void> {
       runs,
       egresswatch: {
         packetsPerSecond: rate(f),
-        seconds: round(f.seconds * 1000) / 1000,
-        cpuSeconds: round(f.cpuSeconds * 1000) / 1000,
+        seconds: round3(f.seconds),
+        cpuSeconds: round3(f.cpuSeconds),
+        packetsPerCpuSecond: Math.round(f.dnsPackets / f.cpuSeconds),
         medianPacketsPerSecond: Math.round(f.dnsPackets / median(full.map((p) => p.seconds))),
         what: 'read pcap, decode Ethernet/IP/UDP, emit DnsPacket, dns-packet parse (id, qname, rcode, answers)',
         dnsPackets: f.dnsPackets,
         nxdomain: f.nxdomain,
         parseErrors: f.parseErrors,
       },
-      egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round(d.seconds * 1000) / 1000 },
-      egresswatchCliJson: { packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...cli)), seconds: round(Math.min(...cli) * 1000) / 1000, what: 'egresswatch capture --pcap FILE --json > pipe (process start, JSON rendering included)' },
-      tshark: { packetsPerSecond: rate(t), seconds: round(t.seconds * 1000) / 1000, rows: t.dnsPackets, nxdomain: t.nxdomain, command: 'tshark -r FILE -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode' },
+      egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round3(d.seconds), cpuSeconds: round3(d.cpuSeconds) },
+      egresswatchCliJson: { packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...cli)), seconds: round3(Math.min(...cli)), what: 'egresswatch capture --pcap FILE --json > pipe (process start, JSON rendering included)' },
+      tshark: { packetsPerSecond: rate(t), seconds: round3(t.seconds), cpuSeconds: round3(t.cpuSeconds), packetsPerCpuSecond: Math.round(t.dnsPackets / t.cpuSeconds), rows: t.dnsPackets, nxdomain: t.nxdomain, command: 'tshark -r FILE -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode' },
       speedup: round(rate(f) / rate(t)),
+      speedupCpu: round((f.dnsPackets / f.cpuSeconds) / (t.dnsPackets / t.cpuSeconds)),
       agree: f.dnsPackets === t.dnsPackets && f.nxdomain === t.nxdomain,
     }, null, 2));
   } finally {
