@@ -65,7 +65,10 @@ Options:
       const lostRecords = Object.values(summary.lost).reduce((a, b) => a + b, 0);
       const line = { ...summary, parseErrors, lostRecords };
       if (json) io.stdout.write(JSON.stringify(line) + '\n');
-      else io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
+      else {
+        io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
+        for (const n of summary.notes ?? []) io.stderr.write(`note: ${n}\n`);
+      }
       return 0;
     } finally {
       if (timer) clearTimeout(timer);
