@@ -52,7 +52,8 @@ interface NameRow {
 }
 
 const SKETCH_ALPHA = 0.01;
-const EXPIRE_EVERY_MS = 100;
+/** How often (in stream time) to sweep expired state; outcomes do not depend on it. */
+const EXPIRE_EVERY_MS = 1_000;
 const PROBLEMS_KEPT = 100;
 const SPIKES_KEPT = 500;
 
@@ -99,8 +100,10 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       const w = r.window(Math.max(clock, tx.ts));
       const zone = registrableDomain(tx.qname);
       const zoneRow = zones.row(`${tx.server} ${zone}`, clock);
-      const who = processLabel(tx) ?? tx.client;
-      const nameRow = names.row(`${who}\u0000${tx.qname}`, clock);
+      const proc = processLabel(tx);
+      // Without process information (replay), names are counted per name: per client address
+      // would multiply rows by the number of pods without telling more.
+      const nameRow = names.row(`${proc ?? '-'}\u0000${tx.qname}`, clock);
       nameRow.queries++;
       zoneRow.queries++;
       let failed = false;
@@ -127,8 +130,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         nameRow.failures++;
         if (zoneRow.failedNames.size < 10) zoneRow.failedNames.add(tx.qname);
         if (zoneRow.clients.size < 10) zoneRow.clients.add(tx.client);
-        const p = processLabel(tx);
-        if (p && zoneRow.processes.size < 10) zoneRow.processes.add(p);
+        if (proc && zoneRow.processes.size < 10) zoneRow.processes.add(proc);
         zoneRow.firstFailTs = Math.min(zoneRow.firstFailTs, tx.ts);
         zoneRow.lastFailTs = Math.max(zoneRow.lastFailTs, clock);
       }
@@ -139,7 +141,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         problems.push(tx);
         if (problems.length > PROBLEMS_KEPT) problems.shift();
       }
-      ndots.observe(tx, who);
+      ndots.observe(tx, proc ?? tx.client);
       hooks.onTransaction?.(tx);
     },
     onResend: (obs) => race.noteResend(obs),

@@ -124,9 +124,16 @@ export function qtypeName(code: number): string {
   return QTYPE_NAMES[code] ?? `TYPE${code}`;
 }
 
+/**
+ * Names are written byte by byte into this scratch buffer and turned into a string once:
+ * concatenating per character or per label costs more than the rest of the analysis. Room for
+ * 255 bytes each escaped as \\DDD.
+ */
+const scratch = Buffer.alloc(1100);
+
 /** Reads a (possibly compressed) name at `start`; returns the text and the offset after it. */
 function readName(p: Uint8Array, start: number): { name: string; end: number } | { reason: string } {
-  let name = '';
+  let n = 0;
   let pos = start;
   let end = -1;
   let jumps = 0;
@@ -136,7 +143,7 @@ function readName(p: Uint8Array, start: number): { name: string; end: number } |
     const len = p[pos];
     if (len === 0) {
       if (end < 0) end = pos + 1;
-      return { name, end };
+      return { name: scratch.toString('latin1', 0, n), end };
     }
     const kind = len & 0xc0;
     if (kind === 0xc0) {
@@ -152,12 +159,18 @@ function readName(p: Uint8Array, start: number): { name: string; end: number } |
     wire += len + 1;
     if (wire > MAX_NAME) return { reason: 'name_too_long' };
     if (pos + 1 + len > p.length) return { reason: 'truncated' };
-    if (name.length) name += '.';
+    if (n) scratch[n++] = 0x2e;
     for (let i = pos + 1; i <= pos + len; i++) {
       let c = p[i];
       if (c >= 0x41 && c <= 0x5a) c += 0x20;
-      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) name += String.fromCharCode(c);
-      else name += '\\' + String(c).padStart(3, '0');
+      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) scratch[n++] = c;
+      else {
+        // Dig's escape: a backslash and three decimal digits.
+        scratch[n++] = 0x5c;
+        scratch[n++] = 0x30 + Math.floor(c / 100);
+        scratch[n++] = 0x30 + (Math.floor(c / 10) % 10);
+        scratch[n++] = 0x30 + (c % 10);
+      }
     }
     pos += len + 1;
   }

@@ -55,18 +55,24 @@ const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
 export class TransactionMatcher {
   private readonly open = new Map<string, OpenTx>();
-  /** Last attempt per socket and question (open or done), for re-sends and pairs. */
+  /** Open or failed attempts per socket and question: retransmissions with a new id, pairs. */
   private readonly bySocketQuestion = new Map<string, OpenTx>();
-  /** Last attempt per client address and question, for retries from a new socket or over TCP. */
+  /** Open or failed attempts per client address and question: retries from a new socket or over TCP. */
   private readonly byClientQuestion = new Map<string, OpenTx>();
+  /**
+   * Last send time of answered parallel queries per socket and question. A number rather than
+   * the transaction: these are most of what the window holds, so they must stay small.
+   */
+  private readonly answeredPairs = new Map<string, number>();
   private readonly recentMs: number;
 
   constructor(
     private readonly opts: MatcherOptions,
     private readonly cb: MatcherCallbacks,
   ) {
-    // Long enough to link a retry to a timed-out attempt and to see a re-send after a stall.
-    this.recentMs = Math.max(opts.timeoutMs, opts.clientTimeoutMs) * 2 + 1_000;
+    // Long enough to link a retry to a timed-out attempt and to see a re-send after a stall
+    // (up to 1.6 client timeouts); memory is this window times the query rate.
+    this.recentMs = Math.max(opts.timeoutMs, opts.clientTimeoutMs * 1.6) + 500;
   }
 
   get openCount(): number {
@@ -77,7 +83,12 @@ export class TransactionMatcher {
     const sock = `${pkt.proto}|${pkt.src}|${pkt.sport}|${pkt.dst}|${pkt.dport}`;
     const sockQ = `${sock}|${msg.qname}|${msg.qtype}`;
     const key = `${sockQ}|${msg.id}`;
-    const existing = this.open.get(key);
+    let existing = this.open.get(key);
+    // Timed out before this re-send: decided here so the outcome never depends on when expire() ran.
+    if (existing && existing.lastSendTs + this.opts.timeoutMs <= pkt.ts) {
+      this.timeout(existing);
+      existing = undefined;
+    }
     if (existing) {
       // Same socket, id and question: the client re-sent the very query.
       this.noteResend(existing, pkt);
@@ -100,13 +111,17 @@ export class TransactionMatcher {
 
     const prevSock = this.bySocketQuestion.get(sockQ);
     if (prevSock) this.noteResend(prevSock, pkt);
+    else {
+      const answeredTs = this.answeredPairs.get(sockQ);
+      if (answeredTs !== undefined) this.resendAfterAnswer(entry, answeredTs, pkt);
+    }
     const prev = prevSock ?? this.byClientQuestion.get(clientQ);
-    if (prev && prev !== existing) this.linkRetry(entry, prev);
+    if (prev) this.linkRetry(entry, prev);
 
     const partnerType = PARTNER_TYPE[msg.qtype];
     if (partnerType) {
       const partner = this.bySocketQuestion.get(`${sock}|${msg.qname}|${partnerType}`);
-      if (partner && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
+      if (partner && !partner.done && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
         tx.parallel = true;
@@ -114,14 +129,23 @@ export class TransactionMatcher {
       }
     }
     this.open.set(key, entry);
-    this.touch(this.bySocketQuestion, sockQ, entry);
-    this.touch(this.byClientQuestion, clientQ, entry);
+    // Re-inserting keeps each map ordered by time for expiry; a first insert needs no delete.
+    if (prevSock) this.bySocketQuestion.delete(sockQ);
+    this.bySocketQuestion.set(sockQ, entry);
+    if (prev) this.byClientQuestion.delete(clientQ);
+    this.byClientQuestion.set(clientQ, entry);
   }
 
   response(pkt: DnsPacket, msg: DnsQuestionSummary): void {
     const key = `${pkt.proto}|${pkt.dst}|${pkt.dport}|${pkt.src}|${pkt.sport}|${msg.qname}|${msg.qtype}|${msg.id}`;
     const entry = this.open.get(key);
     if (!entry) {
+      this.cb.onUnmatched(pkt, msg);
+      return;
+    }
+    if (entry.lastSendTs + this.opts.timeoutMs < pkt.ts) {
+      // Later than the timeout: the client has given up; the query counts as timed out.
+      this.timeout(entry);
       this.cb.onUnmatched(pkt, msg);
       return;
     }
@@ -136,6 +160,16 @@ export class TransactionMatcher {
     if (tx.comm === undefined && pkt.comm !== undefined) tx.comm = pkt.comm;
     if (tx.latencyMs >= this.opts.clientTimeoutMs * 0.8) tx.stalled = true;
     entry.done = true;
+    // A good answer leads to no retry: forget the transaction at once, keeping for parallel pairs
+    // only the send time, because a lost reply shows as a re-send from the same socket.
+    if (!msg.tc && msg.rcode !== 'SERVFAIL' && msg.rcode !== 'REFUSED') {
+      if (this.byClientQuestion.get(entry.clientQ) === entry) this.byClientQuestion.delete(entry.clientQ);
+      if (this.bySocketQuestion.get(entry.sockQ) === entry) this.bySocketQuestion.delete(entry.sockQ);
+      if (tx.parallel) {
+        this.answeredPairs.delete(entry.sockQ);
+        this.answeredPairs.set(entry.sockQ, entry.lastSendTs);
+      }
+    }
     this.cb.onTransaction(tx);
   }
 
@@ -143,19 +177,27 @@ export class TransactionMatcher {
   expire(now: number): void {
     for (const entry of this.open.values()) {
       if (entry.lastSendTs + this.opts.timeoutMs > now) break;
-      this.open.delete(entry.key);
-      entry.done = true;
-      entry.tx.outcome = 'timeout';
-      entry.tx.stalled = true;
-      this.cb.onTransaction(entry.tx);
+      this.timeout(entry);
     }
     this.forget(this.bySocketQuestion, now);
     this.forget(this.byClientQuestion, now);
+    for (const [k, ts] of this.answeredPairs) {
+      if (ts + this.recentMs > now) break;
+      this.answeredPairs.delete(k);
+    }
   }
 
   /** Open queries, for a snapshot: they are neither answered nor timed out yet. */
   pending(): DnsTransaction[] {
     return [...this.open.values()].map((e) => e.tx);
+  }
+
+  private timeout(entry: OpenTx): void {
+    this.open.delete(entry.key);
+    entry.done = true;
+    entry.tx.outcome = 'timeout';
+    entry.tx.stalled = true;
+    this.cb.onTransaction(entry.tx);
   }
 
   private forget(map: Map<string, OpenTx>, now: number): void {
@@ -173,35 +215,48 @@ export class TransactionMatcher {
     map.set(k, entry);
   }
 
+  /** The same socket asks an answered question of a parallel pair again. */
+  private resendAfterAnswer(entry: OpenTx, answeredTs: number, pkt: DnsPacket): void {
+    const gapMs = pkt.ts - answeredTs;
+    if (gapMs <= 0) return;
+    const tx = entry.tx;
+    const obs: ResendObservation = {
+      ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, qname: tx.qname, qtype: tx.qtype,
+      gapMs, replySeen: true, partnerAnswered: false,
+    };
+    if (pkt.pid !== undefined) obs.pid = pkt.pid;
+    if (pkt.comm !== undefined) obs.comm = pkt.comm;
+    this.cb.onResend(obs);
+    // About one client timeout later, its reply never reached the socket: a retry, and a stall.
+    if (gapMs >= this.opts.clientTimeoutMs * 0.8) {
+      tx.retries = 1;
+      tx.retryOf = 'answered';
+      tx.stalled = true;
+    }
+  }
+
   private linkRetry(entry: OpenTx, prev: OpenTx): void {
     const p = prev.tx;
-    const cause: RetryCause | undefined = !prev.done
-      ? undefined
-      : p.outcome === 'timeout' ? 'timeout'
-        : p.truncated ? 'truncated'
-          : p.rcode === 'SERVFAIL' ? 'servfail'
-            : p.rcode === 'REFUSED' ? 'refused'
-              : 'answered';
-    // An answered question asked again is a new lookup, unless the same socket re-sends it after
-    // about one client timeout: then its reply never reached the socket (the stall signature).
-    // An open previous attempt (the client gave up before our timeout) counts as a retry too.
-    const gap = entry.tx.ts - prev.lastSendTs;
-    if (cause === 'answered' && (entry.sockQ !== prev.sockQ || gap < this.opts.clientTimeoutMs * 0.8)) return;
+    // Only failed or still open attempts stay in the maps (answered ones are forgotten at once).
+    const cause: RetryCause = !prev.done || p.outcome === 'timeout' ? 'timeout'
+      : p.truncated ? 'truncated'
+        : p.rcode === 'SERVFAIL' ? 'servfail'
+          : p.rcode === 'REFUSED' ? 'refused'
+            : 'timeout';
     const tx = entry.tx;
     tx.retries = p.retries + p.retransmissions + 1;
-    tx.retryOf = cause ?? 'timeout';
+    tx.retryOf = cause;
     if (cause === 'truncated' && tx.proto === 'tcp' && p.proto === 'udp') tx.tcpAfterTruncation = true;
-    if (cause === 'timeout' || cause === 'answered' || cause === undefined) tx.stalled = gap >= this.opts.clientTimeoutMs * 0.8;
+    if (cause === 'timeout') tx.stalled = tx.ts - prev.lastSendTs >= this.opts.clientTimeoutMs * 0.8;
   }
 
   private noteResend(prev: OpenTx, pkt: DnsPacket): void {
     const gapMs = pkt.ts - prev.lastSendTs;
     if (gapMs <= 0) return;
-    const replySeen = prev.done && prev.tx.outcome === 'answered';
     const partnerAnswered = prev.partner !== undefined && prev.partner.done && prev.partner.tx.outcome === 'answered';
     const obs: ResendObservation = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, qname: prev.tx.qname, qtype: prev.tx.qtype,
-      gapMs, replySeen, partnerAnswered,
+      gapMs, replySeen: false, partnerAnswered,
     };
     if (pkt.pid !== undefined) obs.pid = pkt.pid;
     if (pkt.comm !== undefined) obs.comm = pkt.comm;
