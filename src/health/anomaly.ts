@@ -18,6 +18,9 @@ export interface BaselineSample {
 export interface RobustStats {
   median: number;
   mad: number;
+  /** 10th and 90th percentiles: a bimodal history (day and night) has a small MAD but a wide range. */
+  q10: number;
+  q90: number;
   n: number;
 }
 
@@ -28,8 +31,8 @@ export interface SeasonalBaseline {
 
 /** Fewest past values of one hour of day before the seasonal baseline is used. */
 const MIN_SEASONAL = 3;
-/** Fewest past values in all before any baseline is used (the detector is learning until then). */
-const MIN_OVERALL = 12;
+/** Fewest past values in all before any baseline is used: a full day, so the detector has seen day and night. */
+const MIN_OVERALL = 24;
 
 export function median(values: readonly number[]): number {
   const s = values.slice().sort((a, b) => a - b);
@@ -40,7 +43,9 @@ export function median(values: readonly number[]): number {
 export function robustStats(values: readonly number[]): RobustStats | null {
   if (values.length === 0) return null;
   const med = median(values);
-  return { median: med, mad: median(values.map((v) => Math.abs(v - med))), n: values.length };
+  const sorted = values.slice().sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: med, mad: median(values.map((v) => Math.abs(v - med))), q10: at(0.1), q90: at(0.9), n: values.length };
 }
 
 export function buildBaseline(samples: readonly BaselineSample[], minCount: number): SeasonalBaseline {
@@ -67,24 +72,38 @@ export interface AnomalyScore {
   seasonal: boolean;
 }
 
-/** Significance of a failure ratio measured over `count` calls at time `now`; undefined while learning. */
-export function ratioAnomaly(baseline: SeasonalBaseline, now: number, ratio: number, count: number): AnomalyScore | undefined {
-  const hourStats = baseline.byHour[new Date(now).getUTCHours()];
-  const stats = hourStats ?? baseline.all;
-  if (!stats || count <= 0) return undefined;
-  // Binomial noise of the current window, at the expected ratio (at least one event in the window's size).
-  const p = Math.min(0.5, Math.max(stats.median, 1 / (count + 1)));
-  const spread = Math.sqrt((1.4826 * stats.mad) ** 2 + (p * (1 - p)) / count);
-  return { expected: stats.median, spread, significance: (ratio - stats.median) / spread, seasonal: hourStats !== null };
+/**
+ * The baseline for a window [from, to): when it spans two hours of day, the more lenient (higher)
+ * median of the two, so a daily step (busy hours starting) is not mistaken for an anomaly.
+ */
+function statsFor(baseline: SeasonalBaseline, from: number, to: number): { stats: RobustStats; seasonal: boolean; minSpread: number } | undefined {
+  const hours = [...new Set([new Date(from).getUTCHours(), new Date(to - 1).getUTCHours()])];
+  const seasonal = hours.map((h) => baseline.byHour[h]);
+  if (seasonal.every((x): x is RobustStats => x !== null)) {
+    return { stats: seasonal.reduce((a, b) => (b.median > a.median ? b : a)), seasonal: true, minSpread: 0 };
+  }
+  // All hours mixed: the daily pattern is not yet separable, so the whole 10–90 % range counts as normal spread.
+  return baseline.all ? { stats: baseline.all, seasonal: false, minSpread: (baseline.all.q90 - baseline.all.q10) / 2.563 } : undefined;
 }
 
-/** Significance of a latency (ms) measured over `count` calls; undefined while learning. */
-export function latencyAnomaly(baseline: SeasonalBaseline, now: number, valueMs: number, count: number, relativeAccuracy = 0.02): AnomalyScore | undefined {
-  const hourStats = baseline.byHour[new Date(now).getUTCHours()];
-  const stats = hourStats ?? baseline.all;
-  if (!stats || count <= 0) return undefined;
+/** Significance of a failure ratio measured over `count` calls in [from, to); undefined while learning. */
+export function ratioAnomaly(baseline: SeasonalBaseline, from: number, to: number, ratio: number, count: number): AnomalyScore | undefined {
+  const found = statsFor(baseline, from, to);
+  if (!found || count <= 0) return undefined;
+  const { stats } = found;
+  // Binomial noise of the current window, at the expected ratio (at least one event in the window's size).
+  const p = Math.min(0.5, Math.max(stats.median, 1 / (count + 1)));
+  const spread = Math.max(found.minSpread, Math.sqrt((1.4826 * stats.mad) ** 2 + (p * (1 - p)) / count));
+  return { expected: stats.median, spread, significance: (ratio - stats.median) / spread, seasonal: found.seasonal };
+}
+
+/** Significance of a latency (ms) measured over `count` calls in [from, to); undefined while learning. */
+export function latencyAnomaly(baseline: SeasonalBaseline, from: number, to: number, valueMs: number, count: number, relativeAccuracy = 0.02): AnomalyScore | undefined {
+  const found = statsFor(baseline, from, to);
+  if (!found || count <= 0) return undefined;
+  const { stats } = found;
   // The sketch cannot tell apart values closer than its accuracy, and a median of few calls wanders: both widen the spread.
   const floor = stats.median * Math.max(2 * relativeAccuracy, 1 / Math.sqrt(count));
-  const spread = Math.max(1.4826 * stats.mad, floor, 1e-3);
-  return { expected: stats.median, spread, significance: (valueMs - stats.median) / spread, seasonal: hourStats !== null };
+  const spread = Math.max(1.4826 * stats.mad, floor, found.minSpread, 1e-3);
+  return { expected: stats.median, spread, significance: (valueMs - stats.median) / spread, seasonal: found.seasonal };
 }

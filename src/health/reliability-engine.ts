@@ -35,8 +35,10 @@ import { callSeries, latencySeries, uptimeDays, uptimePct } from './snapshot-ser
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-/** Window over which anomalies and attribution look at the present. */
+/** Window over which anomalies look at the present. */
 const RECENT_MS = 15 * MINUTE;
+/** Window over which attribution compares hosts, processes and resolvers (the page rule's short window). */
+const ATTRIBUTION_MS = 5 * MINUTE;
 /** A provider counts as failing (for "several providers fail together") from this failure ratio over 5 minutes. */
 const FAILING_RATIO = 0.05;
 const FAILING_MIN_CALLS = 10;
@@ -258,7 +260,7 @@ class Engine implements ReliabilityEngine {
     for (const key of this.windows.keys()) {
       const id = parseSeriesKey(key);
       if (id.scope !== 'host' && id.scope !== 'process' && id.scope !== 'resolver') continue;
-      const c = this.windows.sum(key, RECENT_MS, now + 1);
+      const c = this.windows.sum(key, ATTRIBUTION_MS, now + 1);
       if (c.total === 0) continue;
       let entry = out.get(id.provider);
       if (!entry) {
@@ -372,12 +374,12 @@ class Engine implements ReliabilityEngine {
         const recent = this.windows.sum(`provider|${p}`, RECENT_MS, now + 1);
         if (recent.total >= a.anomaly.minEvents) {
           const ratio = recent.failed / recent.total;
-          const score = ratioAnomaly(base.ratio, now, ratio, recent.total);
+          const score = ratioAnomaly(base.ratio, now - RECENT_MS, now, ratio, recent.total);
           if (score && score.significance >= a.anomaly.significance) candidates.push(anomalyCandidate('failure_ratio', p, ratio, recent.total, score, attributionOf(p)));
         }
         const lat = this.recentLatency(`provider|${p}`, now);
         if (lat.p50 !== null && lat.count >= a.anomaly.minEvents) {
-          const score = latencyAnomaly(base.latency, now, lat.p50, lat.count);
+          const score = latencyAnomaly(base.latency, now - RECENT_MS, now, lat.p50, lat.count);
           if (score && score.significance >= a.anomaly.significance) candidates.push(anomalyCandidate('latency', p, lat.p50, lat.count, score, attributionOf(p)));
         }
       }

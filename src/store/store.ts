@@ -203,7 +203,7 @@ export interface BreakdownEntry {
   value: string;
   total: number;
   failed: number;
-  /** failed / total over the last hour; null when total is 0. */
+  /** failed / total over the last 5 minutes (the attribution window); null when total is 0. */
   failureRatio: number | null;
 }
 

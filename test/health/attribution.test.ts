@@ -1,0 +1,89 @@
+// Attribution through the whole pipeline: local network, the provider, some hosts, one zone, one resolver.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DnsOutcome } from '../../src/health/signal-inputs.js';
+import { harness, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+
+const quietAnomaly = { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } };
+
+test('several unrelated providers failing together from this host is attributed to the local network', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  await run(h, 30, (t) => [1, 2, 3, 4].map((n) => ({ events: minuteOfConnects(n, t, 200, 0) })), 5);
+  await run(h, 10, (t) => [1, 2, 3, 4].map((n) => ({ events: minuteOfConnects(n, t, 200, 100) })));
+  const pages = h.engine.alerts().filter((a) => a.name === 'SloBurnRatePage');
+  assert.equal(pages.length, 4);
+  for (const a of pages) {
+    assert.equal(a.attribution?.scope, 'local');
+    assert.match(a.attribution?.reason ?? '', /4 unrelated providers \(p1, p2, p3, p4\) fail together: this host's network, NAT or resolver, not the providers/);
+  }
+  const open = await h.store.listIncidents({ state: 'open' });
+  assert.deepEqual(open.map((i) => i.providerId), ['local'], 'one incident for the local network, not four provider incidents');
+});
+
+test('one provider failing from every host and process is attributed to the provider', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const hosts = ['h1', 'h2', 'h3'];
+  await run(h, 30, (t) => hosts.flatMap((host) => [{ events: minuteOfConnects(1, t, 100, 0), host }, { events: minuteOfConnects(2, t, 100, 0), host }]), 5);
+  await run(h, 10, (t) => hosts.flatMap((host) => [
+    { events: [...minuteOfConnects(1, t, 50, 40, undefined, 'curl'), ...minuteOfConnects(1, t, 50, 40, undefined, 'java')], host },
+    { events: minuteOfConnects(2, t, 100, 0), host },
+  ]));
+  const page = h.engine.alerts().find((a) => a.name === 'SloBurnRatePage');
+  assert.ok(page);
+  assert.equal(page.providerId, 'p1');
+  assert.deepEqual(page.attribution?.targets, ['p1']);
+  assert.equal(page.attribution?.scope, 'provider');
+  assert.match(page.attribution?.reason ?? '', /p1 fails from every host \(3\) and process \(2\) seen/);
+  const p1 = (await h.store.getProvider('p1'))!;
+  assert.deepEqual(p1.affected.hosts.map((x) => x.value).sort(), hosts);
+});
+
+test('one host failing to reach a provider is named, so the fix is to drain it', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const hosts = ['h1', 'h2', 'h3'];
+  await run(h, 30, (t) => hosts.map((host) => ({ events: minuteOfConnects(1, t, 100, 0), host })), 5);
+  await run(h, 10, (t) => hosts.map((host) => ({ events: minuteOfConnects(1, t, 100, host === 'h2' ? 90 : 0), host })));
+  const page = h.engine.alerts().find((a) => a.name === 'SloBurnRatePage');
+  assert.ok(page);
+  assert.equal(page.attribution?.scope, 'host');
+  assert.deepEqual(page.attribution?.targets, ['h2']);
+  assert.match(page.attribution?.reason ?? '', /only host h2 fail/);
+  const p1 = (await h.store.getProvider('p1'))!;
+  assert.equal(p1.affected.hosts[0].value, 'h2', 'the worst host comes first');
+});
+
+test('every host of one zone failing (and no other) names the zone', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const hosts = [['a1', 'zone-a'], ['a2', 'zone-a'], ['b1', 'zone-b'], ['b2', 'zone-b']];
+  await run(h, 30, (t) => hosts.map(([host, zone]) => ({ events: minuteOfConnects(1, t, 100, 0), host, zone })), 5);
+  await run(h, 10, (t) => hosts.map(([host, zone]) => ({ events: minuteOfConnects(1, t, 100, zone === 'zone-a' ? 80 : 0), host, zone })));
+  const page = h.engine.alerts().find((a) => a.name === 'SloBurnRatePage');
+  assert.ok(page);
+  assert.equal(page.attribution?.scope, 'zone');
+  assert.deepEqual(page.attribution?.targets, ['zone-a']);
+});
+
+test('DNS failures through one resolver only are attributed to that resolver', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const dnsMinute = (t: number, badFails: boolean): DnsOutcome[] => {
+    const out: DnsOutcome[] = [];
+    for (let i = 0; i < 100; i++) {
+      const resolver = i % 2 ? '10.206.0.53' : '10.206.0.54';
+      const ok = !(badFails && resolver === '10.206.0.53');
+      out.push({ ts: t + i * 600, name: 'api.p7.example', resolver, ok, rcode: ok ? 'NOERROR' : 'SERVFAIL', latencyMs: 3, comm: 'app' });
+    }
+    return out;
+  };
+  for (let m = 0; m < 40; m++) {
+    h.engine.ingestDns(dnsMinute(h.clock.now(), m >= 30));
+    h.clock.advance(MINUTE);
+    if (m % 5 === 4 || m >= 30) h.ticks.push(await h.engine.tick());
+  }
+  const page = h.engine.alerts().find((a) => a.name === 'SloBurnRatePage');
+  assert.ok(page);
+  assert.equal(page.providerId, 'p7');
+  assert.equal(page.attribution?.scope, 'resolver');
+  assert.deepEqual(page.attribution?.targets, ['10.206.0.53']);
+  const p7 = (await h.store.getProvider('p7'))!;
+  assert.deepEqual(p7.affected.resolvers.map((r) => [r.value, r.failed > 0]), [['10.206.0.53', true], ['10.206.0.54', false]]);
+});
