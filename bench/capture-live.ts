@@ -58,7 +58,7 @@ remote-control:
   return spawn('unbound', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-interface PerfResult { sent: number; completed: number; qps: number }
+interface PerfResult { sent: number; completed: number; qps: number; runSeconds: number }
 
 function dnsperf(port: number, queries: string, rate: number): Promise<PerfResult> {
   // The 1,000 q/s step runs at least 20 s: its CPU is a few clock ticks per second.
@@ -69,7 +69,7 @@ function dnsperf(port: number, queries: string, rate: number): Promise<PerfResul
     execFile('dnsperf', args, { maxBuffer: 1 << 22 }, (err, stdout) => {
       if (err) return reject(err);
       const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
-      resolve({ sent: num(/Queries sent:\s+(\d+)/), completed: num(/Queries completed:\s+(\d+)/), qps: num(/Queries per second:\s+([\d.]+)/) });
+      resolve({ sent: num(/Queries sent:\s+(\d+)/), completed: num(/Queries completed:\s+(\d+)/), qps: num(/Queries per second:\s+([\d.]+)/), runSeconds: num(/Run time \(s\):\s+([\d.]+)/) });
     });
   });
 }
@@ -117,7 +117,7 @@ try {
     steps.push({
       targetQps: rate || 'max', achievedQps: Math.round(perf.qps), wirePackets: expected, captured: r.packets, parsed: r.parsed,
       lostRecords: lost, lostByWhere: r.lost, lossFree: lost === 0 && r.packets >= expected,
-      packetsPerSecond: Math.round(r.packets / (wallMs / 1000)),
+      packetsPerSecond: Math.round(r.packets / perf.runSeconds),
       agentCpuPercentOfCore: Math.round((cpu / cpuWallMs) * 1000) / 10,
       agentCpuMsPer1000Packets: r.packets ? Math.round((cpu / ((r.packets * cpuWallMs) / wallMs / 1000)) * 1000) / 1000 : null,
     });
@@ -125,6 +125,7 @@ try {
   }
   const lossFree = steps.filter((s) => s.lossFree);
   const at1000 = steps.find((s) => s.targetQps === 1000);
+  const busiest = [...lossFree].sort((a, b) => b.packetsPerSecond - a.packetsPerSecond)[0];
   console.log(JSON.stringify({
     bench: 'capture-live',
     seconds,
@@ -132,6 +133,8 @@ try {
     highestLossFreePacketsPerSecond: lossFree.length ? Math.max(...lossFree.map((s) => s.packetsPerSecond)) : 0,
     agentCpuPercentAt1000Qps: at1000?.agentCpuPercentOfCore ?? null,
     agentCpuMsPer1000PacketsAt1000Qps: at1000?.agentCpuMsPer1000Packets ?? null,
+    // An estimate, not a measurement: packets one core could take at the busiest step's cost.
+    estimatedPacketsPerSecondPerCore: busiest?.agentCpuMsPer1000Packets ? Math.round(1e6 / busiest.agentCpuMsPer1000Packets) : null,
     steps,
   }, null, 2));
 } finally {

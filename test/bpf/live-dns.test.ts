@@ -102,6 +102,33 @@ test("Node's resolver: NXDOMAIN response, attributed to this process", async () 
   assert.deepEqual(rj.answers, []);
 });
 
+test('DNS over IPv6 loopback: dig @::1 against a UDP6 server, with the asking process', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const dnsPacket = await import('dns-packet');
+  const udp6 = createSocket('udp6');
+  t.after(() => udp6.close());
+  udp6.on('message', (msg, rinfo) => {
+    const q = dnsPacket.decode(msg);
+    const answer = dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: q.questions, answers: [{ type: 'A', name: 'six.example.test', ttl: 5, data: '192.0.2.6' }] });
+    udp6.send(answer, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => udp6.bind(0, '::1', () => r()));
+  const port6 = udp6.address().port;
+  const extra = await startLiveCapture({ dnsPorts: [port6] });
+  try {
+    const pid = await new Promise<number>((resolve, reject) => {
+      const child = execFile('dig', ['@::1', '-p', String(port6), '+time=2', '+tries=1', 'six.example.test', 'A'], (err) => (err ? reject(err) : resolve(child.pid ?? -1)));
+    });
+    const q = await extra.waitFor((ev) => ev.type === 'dns' && ev.dir === 'query' && ev.dport === port6);
+    const qj = json(q);
+    assert.deepEqual([qj.src, qj.dst, qj.qname, qj.pid, qj.comm], ['::1', '::1', 'six.example.test', pid, 'dig']);
+    const r = await extra.waitFor((ev) => ev.type === 'dns' && ev.dir === 'response' && ev.sport === port6);
+    assert.deepEqual(json(r).answers, [{ name: 'six.example.test', type: 'A', ttl: 5, data: '192.0.2.6' }]);
+  } finally {
+    await extra.stop();
+  }
+});
+
 test('a DNS query to a port nobody listens on is reported as a kernel drop', async () => {
   const { createSocket } = await import('node:dgram');
   const probe = createSocket('udp4');
