@@ -87,6 +87,10 @@ std::string BpfCapture::Start(const CaptureOptions& opts) {
   libbpf_set_print(LibbpfPrint);
   skel_ = capture_bpf__open();
   if (!skel_) return Errno("open BPF object", errno);
+  if (opts.ringBytes) {
+    int err = bpf_map__set_max_entries(skel_->maps.records, opts.ringBytes);
+    if (err) return Errno("set ring buffer size", err);
+  }
   int err = capture_bpf__load(skel_);
   if (err) return Errno("load BPF programs", err);
 

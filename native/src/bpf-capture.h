@@ -17,6 +17,7 @@ struct CaptureOptions {
   std::vector<uint16_t> dnsPorts;           // host byte order
   std::vector<InterfaceConfig> interfaces;  // known interfaces (framing, loopback)
   std::vector<uint32_t> bindIfindexes;      // sockets to open; empty: one for all interfaces
+  uint32_t ringBytes = 0;                   // ring buffer size (power of 2 pages); 0: EW_RINGBUF_BYTES
 };
 
 class BpfCapture {

@@ -30,6 +30,7 @@ CaptureHandle::CaptureHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   CaptureOptions opts;
   for (uint32_t p : NumberArray(o, "dnsPorts")) opts.dnsPorts.push_back(static_cast<uint16_t>(p));
   opts.bindIfindexes = NumberArray(o, "bindIfindexes");
+  if (o.Get("ringBytes").IsNumber()) opts.ringBytes = o.Get("ringBytes").As<Napi::Number>().Uint32Value();
   Napi::Value ifs = o.Get("interfaces");
   if (ifs.IsArray()) {
     Napi::Array a = ifs.As<Napi::Array>();

@@ -17,6 +17,8 @@ export interface AddonCaptureOptions {
   interfaces: AddonInterface[];
   /** One packet socket per ifindex; empty: one socket for every interface. */
   bindIfindexes: number[];
+  /** Ring buffer bytes (a power-of-2 number of pages); default 16 MiB. */
+  ringBytes?: number;
 }
 
 export interface AddonStats {

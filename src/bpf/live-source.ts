@@ -25,6 +25,8 @@ export interface LiveCaptureOptions {
   interfaces: string[];
   /** How often to sample /proc/net/stat/nf_conntrack (default 10 s; 0: only at start and stop). */
   conntrackIntervalMs?: number;
+  /** Ring buffer bytes, a power-of-2 number of pages (default 16 MiB): smaller loses records sooner. */
+  ringBytes?: number;
   /** Called once every program and socket is attached: traffic from then on is seen. */
   ready?: () => void;
 }
@@ -115,7 +117,7 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
 
   let capture;
   try {
-    capture = new addon.Capture({ dnsPorts, interfaces: known, bindIfindexes }, (buf, n) => {
+    capture = new addon.Capture({ dnsPorts, interfaces: known, bindIfindexes, ringBytes: opts.ringBytes }, (buf, n) => {
       if (buf === null) return ended();
       bump(summary.counters, 'records', n);
       records.decodeBatch(buf, sink);
