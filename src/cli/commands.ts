@@ -12,4 +12,6 @@ export const commands: CommandEntry[] = [
   { name: 'capture', summary: 'print captured DNS and TCP events (live eBPF or a pcap file)', load: async () => (await import('./capture-command.js')).captureCommand },
   { name: 'check', summary: 'run the blackbox checks (HTTP, DNS, TCP, TLS) once or on their schedules', load: async () => (await import('./check-command.js')).checkCommand },
   { name: 'dns report', summary: 'DNS transactions, resolver health and findings (pcap file or live capture)', load: async () => (await import('./dns-command.js')).dnsReportCommand },
+  { name: 'label', summary: 'name remote addresses: provider, service, region, hostname (from arguments or a capture)', load: async () => (await import('./label-command.js')).labelCommand },
+  { name: 'data refresh', summary: 'download (or import) the published cloud IP ranges used for labelling', load: async () => (await import('./data-command.js')).dataRefreshCommand },
 ];

@@ -26,45 +26,84 @@ export function parseIPv4(text: string): number {
   return value * 256 + part;
 }
 
+const groups = new Uint16Array(8);
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 /**
  * IPv6 text to four 32-bit words (big-endian order) written into `out`; returns false when the
  * text is not IPv6. Accepts "::" compression and a trailing dotted quad; a zone ("%eth0") is cut.
+ * A character scanner without regular expressions or arrays: range files hold thousands of these.
  */
 export function parseIPv6(text: string, out: Uint32Array): boolean {
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const groups: number[] = [];
-  let gap = -1;
+  let end = text.indexOf('%');
+  if (end < 0) end = text.length;
+  let n = 0; // groups written
+  let gap = -1; // index in groups where "::" was
   let i = 0;
-  if (text.startsWith('::')) {
+  if (end >= 2 && text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return false;
     gap = 0;
     i = 2;
-  } else if (text.startsWith(':')) return false;
-  while (i < text.length) {
-    const colon = text.indexOf(':', i);
-    const end = colon < 0 ? text.length : colon;
-    const piece = text.slice(i, end);
-    if (piece.includes('.')) {
-      if (colon >= 0) return false;
-      const v4 = parseIPv4(piece);
-      if (v4 < 0) return false;
-      groups.push(v4 >>> 16, v4 & 0xffff);
-    } else {
-      if (piece.length === 0 || piece.length > 4 || !/^[0-9a-fA-F]+$/.test(piece)) return false;
-      groups.push(parseInt(piece, 16));
+    if (i === end) {
+      out.fill(0);
+      return true;
     }
-    if (colon < 0) break;
-    i = colon + 1;
-    if (text.charCodeAt(i) === 58) {
-      if (gap >= 0) return false;
-      gap = groups.length;
-      i++;
-    } else if (i === text.length) return false;
   }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
-  const full = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
-  for (let w = 0; w < 4; w++) out[w] = ((full[2 * w] << 16) | full[2 * w + 1]) >>> 0;
+  while (i < end) {
+    if (n === 8) return false;
+    let value = 0;
+    let digits = 0;
+    const start = i;
+    while (i < end) {
+      const h = hexValue(text.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === 46) {
+      // A trailing dotted quad takes two groups.
+      if (n > 6) return false;
+      const v4 = parseIPv4(text.slice(start, end));
+      if (v4 < 0) return false;
+      groups[n++] = v4 >>> 16;
+      groups[n++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4) return false;
+    groups[n++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+    } else if (i === end) return false;
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const fill = 8 - n;
+  for (let w = 0; w < 4; w++) {
+    const hi = groupAt(2 * w, n, gap, fill);
+    const lo = groupAt(2 * w + 1, n, gap, fill);
+    out[w] = ((hi << 16) | lo) >>> 0;
+  }
   return true;
+}
+
+/** The k-th of the eight groups after expanding "::" (at `gap`, `fill` zero groups). */
+function groupAt(k: number, n: number, gap: number, fill: number): number {
+  if (gap < 0) return groups[k];
+  if (k < gap) return groups[k];
+  if (k < gap + fill) return 0;
+  return groups[k - fill];
 }
 
 export type ParsedAddress = { v6: false; v4: number } | { v6: true; words: Uint32Array };
