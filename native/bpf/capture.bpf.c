@@ -241,6 +241,9 @@ static __always_inline int read_skb_l3(struct sk_buff *skb, struct l3info *li)
 		struct iphdr ip;
 		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) < 0)
 			return -1;
+		/* A packet dropped before its headers were parsed has no valid network header. */
+		if (ip.version != 4 || ip.ihl < 5)
+			return -1;
 		if (bpf_ntohs(ip.frag_off) & 0x1fff)
 			return -1;
 		li->proto = ip.protocol;
@@ -251,6 +254,8 @@ static __always_inline int read_skb_l3(struct sk_buff *skb, struct l3info *li)
 	} else if (proto == ETH_P_IPV6) {
 		struct ipv6hdr ip6;
 		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh) < 0)
+			return -1;
+		if (ip6.version != 6)
 			return -1;
 		li->proto = ip6.nexthdr;
 		__builtin_memcpy(li->saddr, &ip6.saddr, 16);

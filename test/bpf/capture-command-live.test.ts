@@ -3,16 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDnsTestServer } from '../helpers/dns-test-server.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const cli = join(repoRoot, 'bin', 'egresswatch.js');
 
-test('capture --json --dns-port prints DNS events with pid and comm, then the summary', async (t) => {
+test('capture --json --dns-port --interface lo prints DNS events with pid and comm, then the summary', async (t) => {
   const server = await startDnsTestServer({ 'cli.example.test': { answers: [{ type: 'A', name: 'cli.example.test', ttl: 30, data: '192.0.2.99' }] } });
   t.after(() => server.close());
-  const child = spawn(process.execPath, [cli, 'capture', '--json', '--duration', '4', '--dns-port', String(server.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'capture', '--json', '--duration', '4', '--dns-port', String(server.port), '--interface', 'lo'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.kill());
   let stdout = '';
   let stderr = '';
@@ -42,6 +43,10 @@ test('capture --json --dns-port prints DNS events with pid and comm, then the su
   assert.ok(response);
   assert.equal(response.rcode, 'NOERROR');
   assert.deepEqual(response.answers, [{ name: 'cli.example.test', type: 'A', ttl: 30, data: '192.0.2.99' }]);
+  if (existsSync('/proc/net/stat/nf_conntrack')) {
+    const ct = lines.find((l) => l.type === 'conntrack');
+    assert.ok(ct && typeof ct.insertFailed === 'number' && typeof ct.clashResolve === 'number', 'conntrack counters sampled');
+  }
   const summary = lines.at(-1);
   assert.equal(summary?.type, 'summary');
   assert.equal(summary.lostRecords, 0);
