@@ -36,8 +36,8 @@ export class DnsTcpStream {
   private msg: Uint8Array | undefined;
   private msgHave = 0;
   private pending: PendingSegment[] | undefined;
-  /** Framing lost (no memory for a message): skip to the next segment and assume it starts one. */
-  private desynced = false;
+  /** Bytes of a message being skipped because there was no memory for it (framing is kept). */
+  private skip = 0;
 
   constructor(
     private readonly sink: DnsTcpStreamSink,
@@ -69,14 +69,6 @@ export class DnsTcpStream {
     this.consume(data, off, len, ts);
     this.nextSeq = (this.nextSeq + len) >>> 0;
     if (this.pending) this.drainPending(ts);
-    if (this.desynced) this.resync();
-  }
-
-  private resync(): void {
-    this.desynced = false;
-    this.resetMessage();
-    this.dropPending();
-    this.nextSeq = undefined;
   }
 
   /** Bytes still waiting (partial message or held segments): reported as incomplete. */
@@ -97,7 +89,6 @@ export class DnsTcpStream {
       this.dropPending();
       this.consume(bytes, 0, bytes.length, ts);
       this.nextSeq = (seq + bytes.length) >>> 0;
-      if (this.desynced) this.resync();
       return;
     }
     // The caller's bytes belong to a frame that may be reused: keep a copy.
@@ -109,7 +100,7 @@ export class DnsTcpStream {
   private drainPending(ts: number): void {
     const pending = this.pending!;
     let progressed = true;
-    while (progressed && pending.length > 0 && !this.desynced) {
+    while (progressed && pending.length > 0) {
       progressed = false;
       for (let i = 0; i < pending.length; i++) {
         const p = pending[i];
@@ -139,12 +130,19 @@ export class DnsTcpStream {
     this.msgHave = 0;
     this.hdrHave = 0;
     this.hdrVal = 0;
+    this.skip = 0;
   }
 
   /** Splits in-order bytes into messages; whole messages inside one segment are not copied. */
   private consume(d: Uint8Array, off: number, len: number, ts: number): void {
     const end = off + len;
-    while (off < end && !this.desynced) {
+    while (off < end) {
+      if (this.skip > 0) {
+        const take = Math.min(end - off, this.skip);
+        this.skip -= take;
+        off += take;
+        continue;
+      }
       if (this.msg !== undefined) {
         const take = Math.min(end - off, this.msg.length - this.msgHave);
         this.msg.set(d.subarray(off, off + take), this.msgHave);
@@ -189,9 +187,9 @@ export class DnsTcpStream {
 
   private beginMessage(mlen: number): void {
     if (this.budget.used + mlen > this.budget.limit) {
-      // No room: this message is lost, and so is the framing of the rest of the stream.
+      // No room: this message is lost, but its length keeps the framing for the next one.
       this.sink.problem('dns_tcp_buffer_limit');
-      this.desynced = true;
+      this.skip = mlen;
       return;
     }
     this.budget.used += mlen;

@@ -80,6 +80,8 @@ export interface TcpFlowTableOptions {
   /** Flows with no packet for this long are forgotten. */
   idleTimeoutMs: number;
   reassemblyBudgetBytes: number;
+  /** false: only reassemble DNS over TCP, emit no connection events and track no other flows. */
+  connectionEvents: boolean;
 }
 
 const KEY_MAX = 1 + 16 + 16 + 4;
@@ -98,6 +100,7 @@ export class TcpFlowTable {
 
   segment(s: TcpSegment): void {
     if (s.ts - this.lastSweep >= 1000) this.sweep(s.ts);
+    if (!this.opts.connectionEvents && !this.isDnsSegment(s)) return;
     // Order the endpoints so both directions of a connection share one key.
     const srcFirst = this.compareEndpoints(s) <= 0;
     const from = srcFirst ? 0 : 1;
@@ -241,6 +244,7 @@ export class TcpFlowTable {
   }
 
   private tcpEvent(flow: TcpFlow, ts: number, event: TcpEvent['event'], extra?: Partial<TcpEvent>): void {
+    if (!this.opts.connectionEvents) return;
     const c = flow.clientSide;
     const ev: TcpEvent = { type: 'tcp', ts, event, src: flow.addr[c], sport: flow.port[c], dst: flow.addr[c ^ 1], dport: flow.port[c ^ 1] };
     if (extra) Object.assign(ev, extra);

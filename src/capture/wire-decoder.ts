@@ -53,6 +53,11 @@ export interface WireDecoderOptions {
   idleTimeoutMs?: number;
   /** Bytes all DNS-over-TCP reassembly may hold at once (default 32 MiB). */
   reassemblyBudgetBytes?: number;
+  /**
+   * Derive TcpEvents from every TCP flow (default true). Live capture, which gets connection
+   * events from kernel hooks, turns this off: then only DNS-over-TCP flows are tracked.
+   */
+  tcpEvents?: boolean;
 }
 
 export interface WireDecoder {
@@ -122,6 +127,7 @@ class WireDecoderImpl implements WireDecoder {
       synTimeoutMs: opts.synTimeoutMs ?? 130_000,
       idleTimeoutMs: opts.idleTimeoutMs ?? 600_000,
       reassemblyBudgetBytes: opts.reassemblyBudgetBytes ?? 32 << 20,
+      connectionEvents: opts.tcpEvents ?? true,
     });
   }
 

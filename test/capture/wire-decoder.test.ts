@@ -210,3 +210,62 @@ test('an unanswered connect times out once capture time passes the SYN timeout',
   assert.equal(failed[0].reason, 'timeout');
   assert.equal(failed[0].sport, 50010);
 });
+
+test('the flow table is bounded: connects beyond it are counted as lost', () => {
+  const events: CaptureEvent[] = [];
+  const summary = emptySummary();
+  const dec = createWireDecoder({ dnsPorts: [53], emit: (e) => events.push(e), summary, maxFlows: 4 });
+  for (let i = 0; i < 6; i++) {
+    const f: L4 = { src: '10.202.0.1', sport: 50100 + i, dst: '10.202.0.2', dport: 80 };
+    dec.decode({ linkType: LinkType.RAW, ts: i, data: ip(f, 6, tcp(f, { seq: i, flags: SYN })), origLen: 0 });
+  }
+  assert.equal(tcpOf(events).filter((e) => e.event === 'connect').length, 4);
+  assert.equal(summary.lost.tcp_flow_table_full, 2);
+});
+
+test('DNS-over-TCP reassembly is bounded: a message beyond the budget is dropped and counted', () => {
+  const events: CaptureEvent[] = [];
+  const summary = emptySummary();
+  const dec = createWireDecoder({ dnsPorts: [53], emit: (e) => events.push(e), summary, reassemblyBudgetBytes: 100 });
+  const c: L4 = { src: '10.202.0.1', sport: 41001, dst: '10.202.0.53', dport: 53 };
+  const big = framed(dnsPacket.encode({ type: 'query', id: 9, questions: [{ type: 'TXT', name: 'x'.repeat(60) + '.' + 'y'.repeat(60) + '.test' }] }));
+  const small = framed(query('small.test', 10));
+  const send = (seq: number, payload: Buffer) => dec.decode({ linkType: LinkType.RAW, ts: seq, data: ip(c, 6, tcp(c, { seq, flags: ACK | PSH, payload })), origLen: 0 });
+  send(1, big.subarray(0, 50));
+  send(51, big.subarray(50));
+  // The lost message's length prefix still says where the next message starts.
+  send(1 + big.length, small);
+  dec.flush();
+  assert.equal(summary.malformed.dns_tcp_buffer_limit, 1);
+  assert.deepEqual(dnsOf(events).map((e) => parseDnsMessage(e.payload)).map((p) => (p.ok ? p.message.qname : p.reason)), ['small.test']);
+});
+
+test('tcpEvents: false reassembles DNS over TCP but derives no connection events', () => {
+  const events: CaptureEvent[] = [];
+  const dec = createWireDecoder({ dnsPorts: [53], emit: (e) => events.push(e), summary: emptySummary(), tcpEvents: false });
+  const c: L4 = { src: '10.202.0.1', sport: 41002, dst: '10.202.0.53', dport: 53 };
+  const other: L4 = { src: '10.202.0.1', sport: 41003, dst: '10.202.0.80', dport: 80 };
+  dec.decode({ linkType: LinkType.RAW, ts: 0, data: ip(c, 6, tcp(c, { seq: 5, flags: SYN })), origLen: 0 });
+  dec.decode({ linkType: LinkType.RAW, ts: 0, data: ip(other, 6, tcp(other, { seq: 5, flags: SYN })), origLen: 0 });
+  dec.decode({ linkType: LinkType.RAW, ts: 1, data: ip(c, 6, tcp(c, { seq: 6, flags: ACK | PSH, payload: framed(query('quiet.test', 11)) })), origLen: 0 });
+  dec.flush();
+  assert.deepEqual(events.map((e) => e.type), ['dns']);
+});
+
+test('random TCP segments (flags, sequence numbers, payload bytes) never throw and stay bounded', () => {
+  const { dec, events, summary } = harness([53]);
+  let seed = 99;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8) % n;
+  const hosts = ['10.202.0.1', '10.202.0.2', '2001:db8::1', '2001:db8::2'];
+  for (let i = 0; i < 20000; i++) {
+    const v6 = rnd(2) === 1;
+    const f: L4 = { src: hosts[rnd(2) + (v6 ? 2 : 0)], dst: hosts[rnd(2) + (v6 ? 2 : 0)], sport: [53, 1000, 1001][rnd(3)], dport: [53, 1000, 80][rnd(3)] };
+    const payload = Buffer.alloc(rnd(40));
+    for (let j = 0; j < payload.length; j++) payload[j] = rnd(256);
+    if (payload.length >= 2 && rnd(2)) payload.writeUInt16BE(rnd(30), 0);
+    dec.decode({ linkType: LinkType.RAW, ts: i * 10, data: ip(f, 6, tcp(f, { seq: rnd(200), ack: rnd(200), flags: rnd(64), payload })), origLen: 0 });
+  }
+  dec.flush();
+  assert.ok(summary.counters.tcp_packets > 0);
+  for (const e of events) assert.ok(e.type === 'tcp' || e.type === 'dns');
+});
