@@ -20,6 +20,11 @@ const KIND_NAME: Record<number, TcpEvent['event']> = {
   [TcpKind.CLOSE]: 'close',
 };
 
+/** A dual-stack socket's IPv4-mapped address as plain IPv4, as the wire shows it. */
+function unmapped(addr: string): string {
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
 /** Why a connect failed, from the socket error the kernel set. */
 export function failReason(skErr: number): TcpFailReason {
   switch (skErr) {
@@ -47,7 +52,7 @@ export class TcpEventAssembler {
   add(r: TcpRecord, emit: (ev: TcpEvent) => void): void {
     const name = KIND_NAME[r.kind];
     if (!name) return;
-    const ev: TcpEvent = { type: 'tcp', ts: this.toEpochMs(r.tsNs), event: name, src: r.src, sport: r.sport, dst: r.dst, dport: r.dport };
+    const ev: TcpEvent = { type: 'tcp', ts: this.toEpochMs(r.tsNs), event: name, src: unmapped(r.src), sport: r.sport, dst: unmapped(r.dst), dport: r.dport };
     if (r.owner) Object.assign(ev, r.owner);
     if (name === 'connect' && r.sport === 0) {
       this.held.set(r.sk, { ev, heldAtNs: r.tsNs });
@@ -57,7 +62,7 @@ export class TcpEventAssembler {
     if (held) {
       this.held.delete(r.sk);
       held.ev.sport = r.sport;
-      if (held.ev.src === '0.0.0.0' || held.ev.src === '::') held.ev.src = r.src;
+      if (held.ev.src === '0.0.0.0' || held.ev.src === '::') held.ev.src = unmapped(r.src);
       emit(held.ev);
     }
     if (name === 'established') ev.latencyMs = r.latencyNs / 1e6;

@@ -70,6 +70,10 @@ test('a connect is held until its socket has a local port, then emitted before i
   a.expire(6.1e9, (e) => late.push(e));
   assert.deepEqual(late.map((e) => [e.event, e.sport]), [['connect', 0]]);
 
+  const mapped: TcpEvent[] = [];
+  a.add(rec(TcpKind.RESET, 40003, 8e9, { sk: 'ffff4', src: '::ffff:10.0.0.1', dst: '::ffff:192.0.2.1', family: 10 }), (e) => mapped.push(e));
+  assert.deepEqual([mapped[0].src, mapped[0].dst], ['10.0.0.1', '192.0.2.1']);
+
   const failed: TcpEvent[] = [];
   a.add(rec(TcpKind.FAILED, 40002, 7e9, { sk: 'ffff3', skErr: 110 }), (e) => failed.push(e));
   assert.deepEqual([failed[0].reason, failed[0].errno], ['timeout', 110]);
