@@ -115,6 +115,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         bump(w.rcodes, rcode);
         bump(zoneRow.rcodes, rcode);
         w.latency.add(tx.latencyMs ?? 0);
+        r.noteAnswer(tx.ts + (tx.latencyMs ?? 0));
         nameRow.latencySum += tx.latencyMs ?? 0;
         nameRow.latencyCount++;
         if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode);
@@ -122,6 +123,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       } else {
         timeouts++;
         w.timeouts++;
+        r.noteTimeout(tx.ts, clock);
         zoneRow.timeouts++;
         nameRow.timeouts++;
         failed = true;
@@ -176,6 +178,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
     }
     const r = resolver(pkt.dst);
     r.window(pkt.ts).queries++;
+    if (pkt.ts > r.lastAnswerTs) r.silentQueries++;
     r.noteClient(pkt.src);
     if (pkt.ts < r.firstTs) r.firstTs = pkt.ts;
     if (pkt.ts > r.lastTs) r.lastTs = pkt.ts;
@@ -217,7 +220,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       const down = new Set<string>();
       for (const r of resolvers.values()) {
         health.push(resolverHealth(r, since, clock, role(r.server), pendingBy.get(r.server) ?? 0));
-        const d = resolverDown(r, since, opts.windowMs, opts.minQueries);
+        const d = resolverDown(r, since, opts.minQueries);
         if (d) {
           findings.push(d);
           down.add(r.server);

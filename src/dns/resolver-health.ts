@@ -42,6 +42,14 @@ export class ResolverState {
   readonly clients = new Set<string>();
   firstTs = Infinity;
   lastTs = -Infinity;
+  /** When the newest answer arrived; queries timed out after it make the resolver look down. */
+  lastAnswerTs = -Infinity;
+  /** Timeouts of queries sent after the newest answer, and when they were sent and noticed. */
+  silentTimeouts = 0;
+  silentFirstTs = Infinity;
+  silentLastTs = -Infinity;
+  /** Queries sent after the newest answer (timed out or still open). */
+  silentQueries = 0;
 
   constructor(
     readonly server: string,
@@ -60,6 +68,22 @@ export class ResolverState {
     this.windows.push(w);
     if (last) this.onWindowClosed(this, last, this.windows.slice(0, -2));
     return w;
+  }
+
+  noteAnswer(ts: number): void {
+    if (ts < this.lastAnswerTs) return;
+    this.lastAnswerTs = ts;
+    this.silentTimeouts = 0;
+    this.silentQueries = 0;
+    this.silentFirstTs = Infinity;
+    this.silentLastTs = -Infinity;
+  }
+
+  noteTimeout(sentTs: number, now: number): void {
+    if (sentTs <= this.lastAnswerTs) return;
+    this.silentTimeouts++;
+    this.silentFirstTs = Math.min(this.silentFirstTs, sentTs);
+    this.silentLastTs = Math.max(this.silentLastTs, now);
   }
 
   noteClient(client: string): void {

@@ -253,7 +253,9 @@ export class TransactionMatcher {
   private noteResend(prev: OpenTx, pkt: DnsPacket): void {
     const gapMs = pkt.ts - prev.lastSendTs;
     if (gapMs <= 0) return;
-    const partnerAnswered = prev.partner !== undefined && prev.partner.done && prev.partner.tx.outcome === 'answered';
+    // Only a good answer counts: a SERVFAIL partner says the resolver failed, not the host.
+    const partner = prev.partner?.tx;
+    const partnerAnswered = partner !== undefined && prev.partner!.done && partner.outcome === 'answered' && (partner.rcode === 'NOERROR' || partner.rcode === 'NXDOMAIN');
     const obs: ResendObservation = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, qname: prev.tx.qname, qtype: prev.tx.qtype,
       gapMs, replySeen: false, partnerAnswered,
