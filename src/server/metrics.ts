@@ -1,7 +1,7 @@
 // /metrics in the Prometheus exposition format: per-provider and per-resolver series read from
 // the store and the DNS snapshot at scrape time, check counters fed as results arrive. Provider
 // and resolver label values are bounded by LabelBudget (top N by volume, the rest "other").
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResolverHealth } from '../dns/types.js';
 import type { ProbeResult } from '../events.js';
 import type { HealthState, Incident, ProviderSummary } from '../store/store.js';
@@ -33,7 +33,7 @@ export class MetricsExporter {
   private readonly providerLabels: LabelBudget;
   private readonly resolverLabels: LabelBudget;
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
-  private readonly checkPhase: Histogram<'provider' | 'phase'>;
+  private readonly checkPhase: Histogram<'type' | 'phase'>;
   private data: ScrapeData = { providers: new Map(), resolvers: new Map(), openIncidents: [] };
 
   constructor(private readonly options: MetricsOptions) {
@@ -45,13 +45,15 @@ export class MetricsExporter {
     this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result.', labelNames: ['provider', 'type', 'result'], registers: r });
     this.checkPhase = new Histogram({
       name: 'egresswatch_check_phase_duration_seconds',
-      help: 'Time spent in each phase of a blackbox check (dns, connect, tls, first_byte, total).',
-      labelNames: ['provider', 'phase'],
+      // By check type, not provider: a histogram per provider would multiply every bucket by the
+      // provider count; per-provider latency is egresswatch_provider_latency_seconds.
+      help: 'Time spent in each phase of a blackbox check (dns, connect, tls, first_byte, total), by check type.',
+      labelNames: ['type', 'phase'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     });
     this.registerScrapeMetrics();
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'egresswatch_' });
+    if (options.processMetrics ?? true) this.registerProcessMetrics();
   }
 
   /** Records one check result (called by the run command as results arrive). */
@@ -60,7 +62,7 @@ export class MetricsExporter {
     this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
     for (const [key, phase] of PHASES) {
       const ms = result.phases[key];
-      if (ms !== undefined) this.checkPhase.observe({ provider, phase }, ms / 1000);
+      if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);
     }
   }
 
@@ -171,6 +173,26 @@ export class MetricsExporter {
         this.set(sources.monitoring().capture.state === 'live' ? 1 : 0);
       },
     });
+  }
+
+  /**
+   * The standard process_* series, from Node's own counters: prom-client's default collectors read
+   * several /proc files per scrape, which cost more than every other series here together.
+   */
+  private registerProcessMetrics(): void {
+    const r = [this.registry];
+    const startSeconds = Math.round(performance.timeOrigin / 1000);
+    new Counter({
+      name: 'process_cpu_seconds_total', help: 'Total user and system CPU time spent in seconds.', registers: r,
+      collect() {
+        const u = process.cpuUsage();
+        this.reset();
+        this.inc((u.user + u.system) / 1e6);
+      },
+    });
+    new Gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', registers: r, collect() { this.set(process.memoryUsage.rss()); } });
+    new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds.', registers: r }).set(startSeconds);
+    new Gauge({ name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', registers: r, collect() { this.set(process.memoryUsage().heapUsed); } });
   }
 
   private groupProviders(providers: ProviderSummary[]): Map<string, ProviderSummary[]> {

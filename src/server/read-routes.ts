@@ -5,7 +5,9 @@ import type { MetricsExporter } from './metrics.js';
 import { renderDnsPage } from './pages/dns-page.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { renderProviderPage } from './pages/provider-page.js';
-import { renderStatusPage } from './pages/status-page.js';
+import { renderProviderTable, renderStatusPage, type ProviderTable } from './pages/status-page.js';
+import { toApiJson } from './json-surface.js';
+import { SnapshotCache } from './snapshot-cache.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
@@ -21,9 +23,17 @@ export interface ReadRouteDeps {
 export function addReadRoutes(router: Router, { sources, metrics, assets }: ReadRouteDeps): void {
   const { store } = sources;
 
+  // The provider table and the provider list change only with the snapshot (and maintenance):
+  // kept per snapshot so a page view costs one render per engine tick, not one per request.
+  const tableCache = new SnapshotCache<ProviderTable>();
+  const providersJsonCache = new SnapshotCache<string>();
+
   router.add('GET', '/', async () => {
-    const [providers, openIncidents, maintenance] = await Promise.all([store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
-    return htmlReply(renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now: sources.now() }));
+    const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
+    const now = sources.now();
+    const active = maintenance.filter((w) => w.startsAt <= now && now < w.endsAt).map((w) => `${w.id}@${w.scope}`).join(',');
+    const table = tableCache.get(snapshot, active, () => renderProviderTable(providers, maintenance, now));
+    return htmlReply(renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now }, table));
   });
   router.add('GET', '/providers/{id}', async ({ params }) => {
     const provider = await providerWithLatest(sources, params.id);
@@ -32,7 +42,11 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
   });
   router.add('GET', '/dns', () => htmlReply(renderDnsPage(sources.dns(), sources.monitoring())));
 
-  router.add('GET', '/api/v1/providers', async () => jsonReply({ providers: await store.listProviders() }));
+  router.add('GET', '/api/v1/providers', async () => {
+    const [snapshot, providers] = await Promise.all([store.getSnapshot(), store.listProviders()]);
+    const body = providersJsonCache.get(snapshot, '', () => toApiJson({ providers }));
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
+  });
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {
     const provider = await providerWithLatest(sources, params.id);
     return provider ? jsonReply(provider) : apiError(404, 'not_found', `no provider with id ${JSON.stringify(params.id)}`);
@@ -66,7 +80,8 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
   router.add('GET', '/api/v1/silences', async () => jsonReply({ silences: await store.listSilences() }));
   router.add('GET', '/api/v1/dns/resolvers', () => {
     const snapshot = sources.dns();
-    return jsonReply({ running: snapshot !== undefined, resolvers: snapshot?.resolvers ?? [] });
+    // The latency sketch is the analyzer's internal state (hundreds of buckets): the quantiles are in latencyMs.
+    return jsonReply({ running: snapshot !== undefined, resolvers: (snapshot?.resolvers ?? []).map(({ latencySketch: _sketch, ...r }) => r) });
   });
   router.add('GET', '/api/v1/dns/findings', () => {
     const snapshot = sources.dns();

@@ -100,8 +100,8 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   assert.equal(Number(p99[0].value[1]), 0.02);
   const findings = await query(base, 'egresswatch_dns_findings');
   assert.deepEqual(findings.map((r) => [r.metric.kind, r.metric.severity, r.value[1]]), [['ndots_amplification', 'warning', '1']]);
-  const phase = await query(base, 'egresswatch_check_phase_duration_seconds_count{provider="p4",phase="first_byte"}');
+  const phase = await query(base, 'egresswatch_check_phase_duration_seconds_count{type="http",phase="first_byte"}');
   assert.equal(phase[0].value[1], '5');
-  const under25ms = await query(base, 'egresswatch_check_phase_duration_seconds_bucket{provider="p4",phase="first_byte",le="0.025"}');
+  const under25ms = await query(base, 'egresswatch_check_phase_duration_seconds_bucket{type="http",phase="first_byte",le="0.025"}');
   assert.equal(under25ms[0].value[1], '5', 'the 20 ms first byte falls in the 25 ms bucket');
 });

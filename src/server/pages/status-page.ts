@@ -24,10 +24,27 @@ export function overallState(states: readonly ShownState[]): ShownState {
   return worst;
 }
 
-export function renderStatusPage(data: StatusPageData): SafeHtml {
-  const rows = data.providers.map((p) => ({ p, state: shownState(p, data.maintenance, data.now) }));
+/** The providers table (the heavy part of the page: 90 bars per row) and the states it shows. */
+export interface ProviderTable {
+  html: SafeHtml;
+  states: ShownState[];
+}
+
+export function renderProviderTable(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): ProviderTable {
+  const rows = providers.map((p) => ({ p, state: shownState(p, maintenance, now) }));
   rows.sort((a, b) => SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
-  const overall = overallState(rows.map((r) => r.state));
+  const table = rows.length === 0 ? html`<p class="muted">No provider seen yet: configure checks, or wait for capture to see outbound traffic.</p>` : html`<table class="providers">
+<thead><tr><th>Provider</th><th>State</th><th class="num">Score</th><th>Last 90 days</th><th>Latency (1 h)</th><th>Error budget left</th></tr></thead>
+<tbody>
+${rows.map((r) => providerRow(r.p, r.state))}
+</tbody>
+</table>`;
+  return { html: table, states: rows.map((r) => r.state) };
+}
+
+/** `table` may come from a cache (it changes only with the snapshot and active maintenance). */
+export function renderStatusPage(data: StatusPageData, table: ProviderTable = renderProviderTable(data.providers, data.maintenance, data.now)): SafeHtml {
+  const overall = overallState(table.states);
   const upcoming = data.maintenance.filter((w) => w.endsAt > data.now).sort((a, b) => a.startsAt - b.startsAt);
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const body = html`<section class="overall overall-${overall}" id="overall" data-state="${overall}">
@@ -38,12 +55,7 @@ ${incidentList(data.openIncidents)}
 ${upcoming.length ? html`<section id="maintenance"><h2>Maintenance</h2><ul>${upcoming.map((w) => html`<li>${shortTime(w.startsAt)} → ${shortTime(w.endsAt)} · ${w.scope === '*' ? 'everything' : html`<a href="/providers/${encodeURIComponent(w.scope)}">${w.scope}</a>`}: ${w.reason}</li>`)}</ul></section>` : ''}
 <section id="providers">
 <h2>Providers</h2>
-${rows.length === 0 ? html`<p class="muted">No provider seen yet: configure checks, or wait for capture to see outbound traffic.</p>` : html`<table class="providers">
-<thead><tr><th>Provider</th><th>State</th><th class="num">Score</th><th>Last 90 days</th><th>Latency (1 h)</th><th>Error budget left</th></tr></thead>
-<tbody>
-${rows.map((r) => providerRow(r.p, r.state))}
-</tbody>
-</table>`}
+${table.html}
 </section>`;
   return renderPage({ title: 'Provider status', section: 'status', monitoring: data.monitoring, body });
 }

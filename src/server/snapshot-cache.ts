@@ -1,0 +1,26 @@
+// Keeps one derived value (a rendered table, a serialised list) per health snapshot: the engine
+// publishes a new snapshot object at each tick, so the snapshot's identity plus a small key of
+// whatever else the value depends on says exactly when to rebuild.
+
+export class SnapshotCache<T> {
+  private snapshot: object | undefined;
+  private key = '';
+  private value: T | undefined;
+  /** Rebuilds and hits, for tests and the benchmark. */
+  readonly stats = { builds: 0, hits: 0 };
+
+  /** The cached value for this snapshot and key, or a fresh one from `build`. */
+  get(snapshot: object | undefined, key: string, build: () => T): T {
+    if (snapshot !== undefined && snapshot === this.snapshot && key === this.key && this.value !== undefined) {
+      this.stats.hits++;
+      return this.value;
+    }
+    this.stats.builds++;
+    const value = build();
+    // Without a snapshot there is nothing stable to key on: never cache.
+    this.snapshot = snapshot;
+    this.key = key;
+    this.value = snapshot === undefined ? undefined : value;
+    return value;
+  }
+}
