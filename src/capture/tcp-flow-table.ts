@@ -128,6 +128,8 @@ export class TcpFlowTable {
       flow.sides[from].dns?.start(s.seq);
       this.startSide(flow.sides[from], s.seq);
       this.tcpEvent(flow, s.ts, 'connect');
+      // TCP Fast Open carries data (a DNS query, RFC 7766 §6.2.2) in the SYN, after the ISN.
+      if (s.payloadLen > 0) flow.sides[from].dns?.push(s.data, s.payloadOff, s.payloadLen, (s.seq + 1) >>> 0, s.ts);
       return;
     }
 

@@ -269,3 +269,13 @@ test('random TCP segments (flags, sequence numbers, payload bytes) never throw a
   assert.ok(summary.counters.tcp_packets > 0);
   for (const e of events) assert.ok(e.type === 'tcp' || e.type === 'dns');
 });
+
+test('a DNS query carried in the SYN (TCP Fast Open) is decoded', () => {
+  const { dec, events } = harness();
+  const c: L4 = { src: '10.202.0.1', sport: 41004, dst: '10.202.0.53', dport: 53 };
+  dec.decode({ linkType: LinkType.RAW, ts: 0, data: ip(c, 6, tcp(c, { seq: 77, flags: SYN, payload: framed(query('tfo.test', 12)) })), origLen: 0 });
+  const dns = dnsOf(events);
+  assert.equal(dns.length, 1);
+  const p = parseDnsMessage(dns[0].payload);
+  assert.ok(p.ok && p.message.qname === 'tfo.test' && dns[0].proto === 'tcp');
+});
