@@ -7,16 +7,14 @@
 // looks that key up for queries (source side) and responses (destination side) and puts the
 // process into the packet record. TCP and drop events come as their own records.
 import { CaptureUnavailableError, oneLine } from '../errors.js';
-import { bump, emptySummary, type CaptureEvent, type CaptureSource, type CaptureSummary, type DropEvent, type EventBatchHandler, type ProcessRef } from '../events.js';
-import { createWireDecoder, LinkType } from '../capture/wire-decoder.js';
+import { bump, type CaptureEvent, type CaptureSource, type CaptureSummary, type EventBatchHandler } from '../events.js';
 import { loadCaptureAddon, type AddonStats } from './addon-loader.js';
 import { checkCaptureCapabilities } from './capabilities.js';
 import { readConntrackStat } from './conntrack-stat.js';
 import { dropReasonNames } from './drop-reasons.js';
 import { listInterfaces, resolveInterfaces } from './interfaces.js';
-import { RecordDecoder, type RecordSink } from './record-decoder.js';
 import { LostIndex } from './record-layout.js';
-import { TcpEventAssembler } from './tcp-events.js';
+import { RecordPipeline } from './record-pipeline.js';
 
 export interface LiveCaptureOptions {
   /** UDP/TCP ports treated as DNS (53 plus configured extras). */
@@ -30,8 +28,6 @@ export interface LiveCaptureOptions {
   /** Called once every program and socket is attached: traffic from then on is seen. */
   ready?: () => void;
 }
-
-const IPPROTO_TCP = 6;
 
 export function createLiveSource(opts: LiveCaptureOptions): CaptureSource {
   return {
@@ -48,55 +44,18 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   const dnsPorts = [...new Set(opts.dnsPorts)].filter((p) => Number.isInteger(p) && p > 0 && p < 65536);
   if (dnsPorts.length > 16) throw new CaptureUnavailableError(`live capture supports at most 16 DNS ports (${dnsPorts.length} configured)`);
 
-  const summary = emptySummary();
-  const wireSummary = emptySummary();
   // Kernel timestamps are CLOCK_MONOTONIC, the clock of process.hrtime.
   const offsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
-  const toEpochMs = (monoNs: number) => monoNs / 1e6 + offsetMs;
   const nowNs = () => Number(process.hrtime.bigint());
 
   let out: CaptureEvent[] = [];
-  // DNS packets are counted in a plain variable: a Record update per packet costs on the hot path.
-  let dnsEvents = 0;
-  const push = (ev: CaptureEvent) => {
-    if (ev.type === 'dns') dnsEvents++;
-    else bump(summary.events, ev.type);
-    out.push(ev);
-  };
-  let owner: ProcessRef | undefined;
-  const wire = createWireDecoder({
+  const pipeline = new RecordPipeline({
     dnsPorts,
-    summary: wireSummary,
-    emit: (ev) => {
-      // TCP events come from the kernel's own hooks; the decoder's view of DNS flows would repeat them.
-      if (ev.type !== 'dns') return bump(summary.counters, 'wire_tcp_events_ignored');
-      if (owner) {
-        ev.pid = owner.pid;
-        ev.comm = owner.comm;
-        ev.cgroupId = owner.cgroupId;
-      }
-      push(ev);
-    },
+    dropReasonName: dropReasonNames(addon.dropReasons()),
+    toEpochMs: (monoNs) => monoNs / 1e6 + offsetMs,
+    emit: (ev) => out.push(ev),
   });
-  const tcp = new TcpEventAssembler(toEpochMs);
-  const reasonName = dropReasonNames(addon.dropReasons());
-  const records = new RecordDecoder();
-  const sink: RecordSink = {
-    packet(p) {
-      owner = p.owner;
-      wire.decode({ linkType: p.l2Len === 0 ? LinkType.RAW : LinkType.ETHERNET, ts: toEpochMs(p.tsNs), data: p.data, origLen: p.origLen, ifindex: p.ifindex });
-      owner = undefined;
-    },
-    tcp: (r) => tcp.add(r, push),
-    drop(d) {
-      const ev: DropEvent = {
-        type: 'drop', ts: toEpochMs(d.tsNs), reason: reasonName(d.reason), proto: d.proto === IPPROTO_TCP ? 'tcp' : 'udp',
-        src: d.src, sport: d.sport, dst: d.dst, dport: d.dport,
-      };
-      push(ev);
-    },
-    malformed: (reason) => bump(summary.malformed, reason),
-  };
+  const summary = pipeline.summary;
 
   let failure: unknown;
   let stop!: () => void;
@@ -119,8 +78,7 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   try {
     capture = new addon.Capture({ dnsPorts, interfaces: known, bindIfindexes, ringBytes: opts.ringBytes }, (buf, n) => {
       if (buf === null) return ended();
-      bump(summary.counters, 'records', n);
-      records.decodeBatch(buf, sink);
+      pipeline.addBatch(buf, n);
       deliver();
     });
   } catch (err) {
@@ -129,17 +87,20 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
 
   const sampleConntrack = async () => {
     const s = await readConntrackStat();
-    if (s) push(s);
+    if (s) {
+      bump(summary.events, 'conntrack');
+      out.push(s);
+    }
     else bump(summary.counters, 'conntrack_unavailable');
     deliver();
   };
   const interval = opts.conntrackIntervalMs ?? 10_000;
   const timers = [
     setInterval(() => {
-      tcp.expire(nowNs(), push);
+      pipeline.expire(nowNs());
       deliver();
     }, 500),
-    setInterval(() => wire.expire(Date.now()), 5_000),
+    setInterval(() => pipeline.expireFlows(Date.now()), 5_000),
   ];
   if (interval > 0) timers.push(setInterval(() => void sampleConntrack(), interval));
   await sampleConntrack();
@@ -153,19 +114,14 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   const stats = capture.close();
   // The last batches arrive after close() returned; the end marker follows them.
   await Promise.race([drained, new Promise((r) => setTimeout(r, 2000).unref())]);
-  wire.flush();
-  tcp.flush(push);
+  pipeline.flush();
   await sampleConntrack();
   deliver();
   if (failure) throw failure;
-  if (dnsEvents) bump(summary.events, 'dns', dnsEvents);
-  return finish(summary, wireSummary, stats);
+  return finish(summary, stats);
 }
 
-function finish(summary: CaptureSummary, wire: CaptureSummary, stats: AddonStats): CaptureSummary {
-  for (const [k, v] of Object.entries(wire.malformed)) bump(summary.malformed, k, v);
-  for (const [k, v] of Object.entries(wire.counters)) bump(summary.counters, k, v);
-  for (const [k, v] of Object.entries(wire.lost)) bump(summary.lost, k, v);
+function finish(summary: CaptureSummary, stats: AddonStats): CaptureSummary {
   summary.lost.ringbuf_packets = stats.lost[LostIndex.PACKET] ?? 0;
   summary.lost.ringbuf_tcp = stats.lost[LostIndex.TCP] ?? 0;
   summary.lost.ringbuf_drops = stats.lost[LostIndex.DROP] ?? 0;
