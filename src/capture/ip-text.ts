@@ -19,9 +19,31 @@ export function ipv4Text(b: Uint8Array, off: number): string {
 
 /**
  * RFC 5952 text of the 16 bytes at off: lower-case hex, the longest run (≥ 2) of zero groups
- * compressed to "::", and IPv4-mapped addresses as ::ffff:a.b.c.d, as Node prints them.
+ * compressed to "::", embedded IPv4 in dotted form: the same text Node gives for the address.
  */
 export function ipv6Text(b: Uint8Array, off: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ b[off + i], 0x01000193);
+  const slot = (h >>> 0) & (V6_CACHE_SIZE - 1);
+  const k = slot * 16;
+  if (v6Filled[slot] === 1) {
+    let i = 0;
+    while (i < 16 && v6Keys[k + i] === b[off + i]) i++;
+    if (i === 16) return v6Text[slot];
+  }
+  const text = renderIpv6(b, off);
+  v6Keys.set(b.subarray(off, off + 16), k);
+  v6Filled[slot] = 1;
+  v6Text[slot] = text;
+  return text;
+}
+
+const V6_CACHE_SIZE = 256;
+const v6Keys = new Uint8Array(V6_CACHE_SIZE * 16);
+const v6Filled = new Uint8Array(V6_CACHE_SIZE);
+const v6Text: string[] = new Array<string>(V6_CACHE_SIZE).fill('');
+
+function renderIpv6(b: Uint8Array, off: number): string {
   let bestStart = -1;
   let bestLen = 0;
   let runStart = -1;
@@ -38,9 +60,12 @@ export function ipv6Text(b: Uint8Array, off: number): string {
     }
   }
   if (bestLen < 2) bestStart = -1;
+  // Embedded IPv4 as Node (inet_ntop) writes it: IPv4-mapped ::ffff:a.b.c.d, and the old
+  // IPv4-compatible ::a.b.c.d when exactly the first six groups are zero.
   if (bestStart === 0 && bestLen === 5 && b[off + 10] === 0xff && b[off + 11] === 0xff) {
     return '::ffff:' + ipv4Text(b, off + 12);
   }
+  if (bestStart === 0 && bestLen === 6) return '::' + ipv4Text(b, off + 12);
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
