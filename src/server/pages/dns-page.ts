@@ -49,7 +49,7 @@ function sevRank(s: DnsFinding['severity']): number {
 
 function resolverRow(r: ResolverHealth): SafeHtml {
   const answered = Object.values(r.rcodes).reduce((a, b) => a + b, 0);
-  const mix = Object.entries(r.rcodes).sort((a, b) => b[1] - a[1]);
+  const mix = Object.entries(r.rcodes).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   return html`<tr data-resolver="${r.server}"><td>${r.server} <span class="muted">${r.role}</span></td><td>${stateBadge(resolverState(r))}</td>
 <td class="num">${r.queries}</td><td class="num">${r.timeouts} <span class="muted">(${percent(r.queries ? r.timeouts / r.queries : null, 1)})</span></td>
 <td class="num">${ms(r.latencyMs.p50)}</td><td class="num">${ms(r.latencyMs.p99)}</td><td class="num">${r.clients}</td>

@@ -47,7 +47,7 @@ ${frame.body}
 function monitoringBanner(m: MonitoringStatus): SafeHtml {
   if (m.capture.state === 'live' && m.notMonitored.length === 0) return html``;
   return html`<section class="banner" id="monitoring-gaps" role="status">
-<strong>Capture ${m.capture.state}:</strong> ${m.capture.detail}
+${m.capture.state === 'live' ? html`<strong>Note:</strong>` : html`<strong>Capture ${m.capture.state}:</strong> ${m.capture.detail}`}
 ${m.notMonitored.length ? html`<ul>${m.notMonitored.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 </section>`;
 }
