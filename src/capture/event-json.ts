@@ -91,7 +91,7 @@ export function eventToText(o: Record<string, unknown>): string {
       return `${ts} dns  response ${o.proto} ${flow} id=${o.id} ${q} ${o.rcode}${answers ? ` [${answers}]` : ''}${who(o)}`;
     }
     case 'tcp': {
-      const extra = o.event === 'established' ? ` ${Number(o.latencyMs).toFixed(3)}ms` : o.reason ? ` (${o.reason})` : '';
+      const extra = o.event === 'established' ? ` ${Number(o.latencyMs).toFixed(3)}ms` : o.reason ? ` (${o.reason})` : o.syn ? ' (SYN)' : '';
       return `${ts} tcp  ${String(o.event).padEnd(11)} ${flow}${extra}${who(o)}`;
     }
     case 'drop':
