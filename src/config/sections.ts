@@ -7,8 +7,9 @@ import { alertsSection } from './alerts.js';
 import { dnsSection } from './dns.js';
 import { labelsSection } from './labels.js';
 import { serverSection } from './server.js';
+import { captureSection } from './capture.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection] as const;
 
 type Section = (typeof sections)[number];
 

@@ -1,0 +1,52 @@
+// The `capture:` section: what live eBPF capture watches, defaults first, then validation.
+//
+//   capture:
+//     dnsPorts: [5353]          ports treated as DNS besides 53 (UDP and TCP; at most 15)
+//     interfaces: [eth0, lo]    interfaces to capture DNS packets on (default: all)
+//     conntrackInterval: 10s    how often /proc/net/stat/nf_conntrack is sampled
+import type { ConfigValue } from './config-value.js';
+import { defineSection } from './section.js';
+
+export interface CaptureSettings {
+  /** 53 first, then the configured extras, without repeats. */
+  dnsPorts: number[];
+  interfaces: string[];
+  conntrackIntervalMs: number;
+}
+
+const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval'];
+
+export function defaultCaptureSettings(): CaptureSettings {
+  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000 };
+}
+
+export const captureSection = defineSection({
+  key: 'capture',
+  defaultValue: defaultCaptureSettings,
+  validate: (value: ConfigValue): CaptureSettings => {
+    const o = value.object(KEYS);
+    const s = defaultCaptureSettings();
+    const ports = o.optional('dnsPorts');
+    if (ports) {
+      const items = ports.listOrOne();
+      // The kernel side holds 16 ports: 53 and 15 more.
+      if (items.length > 15) ports.fail(`at most 15 extra DNS ports, got ${items.length}`);
+      for (const item of items) {
+        const p = item.number({ min: 1, max: 65535, integer: true });
+        if (!s.dnsPorts.includes(p)) s.dnsPorts.push(p);
+      }
+    }
+    const ifs = o.optional('interfaces');
+    if (ifs) {
+      s.interfaces = ifs.listOrOne().map((item) => {
+        const name = item.string().trim();
+        // Linux interface names: at most 15 bytes, no '/', no whitespace.
+        if (name.length > 15 || /[\s/]/.test(name)) item.fail(`not an interface name: ${JSON.stringify(name)}`);
+        return name;
+      });
+    }
+    const interval = o.optional('conntrackInterval');
+    if (interval) s.conntrackIntervalMs = interval.durationMs({ minMs: 1_000, maxMs: 3_600_000 });
+    return s;
+  },
+});

@@ -1,0 +1,11 @@
+// The capture section: defaults when absent, extra DNS ports after 53 without repeats, interfaces
+// as one name or a list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.js';
+
+test('capture settings: defaults, then configured ports, interfaces and interval', () => {
+  assert.deepEqual(parseConfig('{}\n', 'config.yaml', '.').capture, { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000 });
+  const c = parseConfig('capture:\n  dnsPorts: [5353, 53, 5353]\n  interfaces: lo\n  conntrackInterval: 30s\n', 'config.yaml', '.').capture;
+  assert.deepEqual(c, { dnsPorts: [53, 5353], interfaces: ['lo'], conntrackIntervalMs: 30_000 });
+});
