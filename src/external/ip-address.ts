@@ -120,31 +120,45 @@ export function parseAddress(text: string): ParsedAddress | undefined {
 
 export interface Cidr {
   v6: boolean;
-  /** One word for IPv4, four for IPv6, with host bits cleared. */
-  words: Uint32Array;
+  /** One word for IPv4, four for IPv6 (unsigned 32-bit values), with host bits cleared. */
+  words: readonly number[];
   prefix: number;
+}
+
+const cidrScratch = new Uint32Array(4);
+
+/** Prefix length text ("0".."128") to a number, or -1; no regular expression on this hot path. */
+function prefixBits(text: string, from: number): number {
+  const len = text.length - from;
+  if (len < 1 || len > 3) return -1;
+  let n = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
 }
 
 /** "a.b.c.d/n" or "x::/n" (a bare address is a host prefix); undefined when malformed. */
 export function parseCidr(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   const addr = slash < 0 ? text : text.slice(0, slash);
-  const bitsText = slash < 0 ? undefined : text.slice(slash + 1);
-  if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return undefined;
   const v4 = parseIPv4(addr);
   if (v4 >= 0) {
-    const prefix = bitsText === undefined ? 32 : Number(bitsText);
-    if (prefix > 32) return undefined;
+    const prefix = slash < 0 ? 32 : prefixBits(text, slash + 1);
+    if (prefix < 0 || prefix > 32) return undefined;
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    return { v6: false, words: Uint32Array.of((v4 & mask) >>> 0), prefix };
+    return { v6: false, words: [(v4 & mask) >>> 0], prefix };
   }
-  const words = new Uint32Array(4);
-  if (!parseIPv6(addr, words)) return undefined;
-  const prefix = bitsText === undefined ? 128 : Number(bitsText);
-  if (prefix > 128) return undefined;
-  for (let w = 0; w < 4; w++) {
-    const keep = Math.max(0, Math.min(32, prefix - 32 * w));
-    words[w] = keep === 0 ? 0 : (words[w] & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
+  const w = cidrScratch;
+  if (!parseIPv6(addr, w)) return undefined;
+  const prefix = slash < 0 ? 128 : prefixBits(text, slash + 1);
+  if (prefix < 0 || prefix > 128) return undefined;
+  const words = [0, 0, 0, 0];
+  for (let i = 0; i < 4; i++) {
+    const keep = Math.max(0, Math.min(32, prefix - 32 * i));
+    words[i] = keep === 0 ? 0 : (w[i] & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
   }
   return { v6: true, words, prefix };
 }

@@ -75,10 +75,14 @@ class EntryCollector {
   }
 }
 
+const awsServiceNames = new Map<string, string>();
+
 /** AWS service names ("S3", "API_GATEWAY") as label services ("s3", "api-gateway"); AMAZON is no service. */
 function awsService(name: unknown): string | undefined {
   if (typeof name !== 'string' || name === 'AMAZON') return undefined;
-  return name.toLowerCase().replace(/_/g, '-');
+  let s = awsServiceNames.get(name);
+  if (s === undefined) awsServiceNames.set(name, (s = name.toLowerCase().replace(/_/g, '-')));
+  return s;
 }
 
 function awsRegion(region: unknown): string | undefined {

@@ -35,7 +35,7 @@ class BitTrie {
   }
 
   /** Walks (creating nodes) to the prefix's node; returns its index. */
-  node(words: Uint32Array, prefix: number): number {
+  node(words: readonly number[], prefix: number): number {
     let n = 0;
     for (let i = 0; i < prefix; i++) {
       const bit = (words[i >>> 5] >>> (31 - (i & 31))) & 1;

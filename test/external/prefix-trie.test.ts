@@ -21,7 +21,7 @@ test('IPv4 and IPv6 text parsing accepts what it should and nothing else', () =>
   assert.ok(parseIPv6('1:2:3:4:5:6:7:8', w));
   for (const bad of ['1:2:3:4:5:6:7:8:9', '1::2::3', ':1:2', '1:2:', '12345::', 'g::', '1:2:3:4:5:6:7']) assert.equal(parseIPv6(bad, w), false, bad);
   assert.deepEqual(parseAddress('::ffff:10.0.0.1'), { v6: false, v4: 0x0a000001 });
-  assert.deepEqual(parseCidr('10.1.2.3/8')?.words, Uint32Array.of(0x0a000000));
+  assert.deepEqual(parseCidr('10.1.2.3/8')?.words, [0x0a000000]);
   assert.equal(parseCidr('10.0.0.0/33'), undefined);
   assert.equal(parseCidr('2001:db8::/129'), undefined);
   assert.deepEqual([...parseCidr('2001:db8:ffff:ffff::/36')!.words], [0x20010db8, 0xf0000000, 0, 0]);
