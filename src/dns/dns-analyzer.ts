@@ -101,9 +101,10 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       const zone = registrableDomain(tx.qname);
       const zoneRow = zones.row(`${tx.server} ${zone}`, clock);
       const proc = processLabel(tx);
-      // Without process information (replay), names are counted per name: per client address
-      // would multiply rows by the number of pods without telling more.
-      const nameRow = names.row(`${proc ?? '-'}\u0000${tx.qname}`, clock);
+      // Rows are per process name: short-lived processes (getent, curl) get a new pid each run.
+      // Without process information (replay), per name only: per client address would multiply
+      // rows by the number of pods without telling more.
+      const nameRow = names.row(`${tx.comm ?? '-'}\u0000${tx.qname}`, clock);
       nameRow.queries++;
       zoneRow.queries++;
       let failed = false;
@@ -143,7 +144,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         problems.push(tx);
         if (problems.length > PROBLEMS_KEPT) problems.shift();
       }
-      ndots.observe(tx, proc ?? tx.client);
+      ndots.observe(tx, tx.comm ?? tx.client);
       hooks.onTransaction?.(tx);
     },
     onResend: (obs) => race.noteResend(obs),

@@ -16,7 +16,7 @@ export interface ResendObservation {
   qtype: string;
   /** Since the previous send of the same question from the same socket. */
   gapMs: number;
-  /** The previous attempt's reply had been seen on the wire (it never reached the socket). */
+  /** The previous attempt, one of an A/AAAA pair, had its reply on the wire (it never reached the socket). */
   replySeen: boolean;
   /** The other query of its parallel A/AAAA pair was answered. */
   partnerAnswered: boolean;
@@ -60,10 +60,11 @@ export class TransactionMatcher {
   /** Open or failed attempts per client address and question: retries from a new socket or over TCP. */
   private readonly byClientQuestion = new Map<string, OpenTx>();
   /**
-   * Last send time of answered parallel queries per socket and question. A number rather than
-   * the transaction: these are most of what the window holds, so they must stay small.
+   * Last send time of answered A and AAAA queries per socket and question, for pairs and for
+   * re-sends after a lost reply. A number rather than the transaction: these are most of what
+   * the window holds, so they must stay small.
    */
-  private readonly answeredPairs = new Map<string, number>();
+  private readonly answeredAddr = new Map<string, number>();
   private readonly recentMs: number;
 
   constructor(
@@ -109,23 +110,28 @@ export class TransactionMatcher {
     if (pkt.comm !== undefined) tx.comm = pkt.comm;
     const entry: OpenTx = { key, sockQ, clientQ, tx, lastSendTs: pkt.ts, done: false };
 
+    const partnerType = PARTNER_TYPE[msg.qtype];
+    const partnerQ = partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined;
     const prevSock = this.bySocketQuestion.get(sockQ);
     if (prevSock) this.noteResend(prevSock, pkt);
     else {
-      const answeredTs = this.answeredPairs.get(sockQ);
-      if (answeredTs !== undefined) this.resendAfterAnswer(entry, answeredTs, pkt);
+      const answeredTs = this.answeredAddr.get(sockQ);
+      if (answeredTs !== undefined) this.resendAfterAnswer(entry, answeredTs, partnerQ, pkt);
     }
     const prev = prevSock ?? this.byClientQuestion.get(clientQ);
     if (prev) this.linkRetry(entry, prev);
 
-    const partnerType = PARTNER_TYPE[msg.qtype];
-    if (partnerType) {
-      const partner = this.bySocketQuestion.get(`${sock}|${msg.qname}|${partnerType}`);
-      if (partner && !partner.done && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
+    if (partnerQ) {
+      // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two.
+      const partner = this.bySocketQuestion.get(partnerQ);
+      if (partner && Math.abs(pkt.ts - partner.lastSendTs) <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
         tx.parallel = true;
         partner.tx.parallel = true;
+      } else {
+        const answeredTs = this.answeredAddr.get(partnerQ);
+        if (answeredTs !== undefined && pkt.ts - answeredTs <= PAIR_WINDOW_MS) tx.parallel = true;
       }
     }
     this.open.set(key, entry);
@@ -165,9 +171,9 @@ export class TransactionMatcher {
     if (!msg.tc && msg.rcode !== 'SERVFAIL' && msg.rcode !== 'REFUSED') {
       if (this.byClientQuestion.get(entry.clientQ) === entry) this.byClientQuestion.delete(entry.clientQ);
       if (this.bySocketQuestion.get(entry.sockQ) === entry) this.bySocketQuestion.delete(entry.sockQ);
-      if (tx.parallel) {
-        this.answeredPairs.delete(entry.sockQ);
-        this.answeredPairs.set(entry.sockQ, entry.lastSendTs);
+      if (tx.qtype === 'A' || tx.qtype === 'AAAA') {
+        this.answeredAddr.delete(entry.sockQ);
+        this.answeredAddr.set(entry.sockQ, entry.lastSendTs);
       }
     }
     this.cb.onTransaction(tx);
@@ -181,9 +187,9 @@ export class TransactionMatcher {
     }
     this.forget(this.bySocketQuestion, now);
     this.forget(this.byClientQuestion, now);
-    for (const [k, ts] of this.answeredPairs) {
+    for (const [k, ts] of this.answeredAddr) {
       if (ts + this.recentMs > now) break;
-      this.answeredPairs.delete(k);
+      this.answeredAddr.delete(k);
     }
   }
 
@@ -215,14 +221,17 @@ export class TransactionMatcher {
     map.set(k, entry);
   }
 
-  /** The same socket asks an answered question of a parallel pair again. */
-  private resendAfterAnswer(entry: OpenTx, answeredTs: number, pkt: DnsPacket): void {
+  /** The same socket asks an answered A or AAAA question again. */
+  private resendAfterAnswer(entry: OpenTx, answeredTs: number, partnerQ: string | undefined, pkt: DnsPacket): void {
     const gapMs = pkt.ts - answeredTs;
     if (gapMs <= 0) return;
     const tx = entry.tx;
+    // Was it one of a pair? Its partner went out from the same socket at about the same time.
+    const partnerTs = partnerQ === undefined ? undefined : this.answeredAddr.get(partnerQ) ?? this.bySocketQuestion.get(partnerQ)?.tx.ts;
+    const paired = partnerTs !== undefined && Math.abs(partnerTs - answeredTs) <= PAIR_WINDOW_MS;
     const obs: ResendObservation = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, qname: tx.qname, qtype: tx.qtype,
-      gapMs, replySeen: true, partnerAnswered: false,
+      gapMs, replySeen: paired, partnerAnswered: false,
     };
     if (pkt.pid !== undefined) obs.pid = pkt.pid;
     if (pkt.comm !== undefined) obs.comm = pkt.comm;

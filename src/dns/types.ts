@@ -114,7 +114,7 @@ export interface DnsZoneStats {
 
 export interface DnsNameStats {
   name: string;
-  /** Process as "comm[pid]", or "-" when the source does not know processes (replay). */
+  /** Process name (comm), or "-" when the source does not know processes (replay). */
   process: string;
   queries: number;
   failures: number;

@@ -71,14 +71,14 @@ async function runScenario(name: string, actions: () => Promise<void>): Promise<
   rmSync(pcap, { force: true });
   const liveProc = spawn('ip', ['netns', 'exec', APP_NS, process.execPath, join(repoRoot, 'bin/egresswatch.js'), 'dns', 'report', '--duration', '600', ...reportArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const live = collect(liveProc);
-  const tcpdump = spawn('ip', ['netns', 'exec', APP_NS, 'tcpdump', '-i', 'ewdns-a', '-n', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const tcpdump = spawn('ip', ['netns', 'exec', APP_NS, 'tcpdump', '-i', 'ewdns-a', '-n', '--immediate-mode', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const dumped = collect(tcpdump);
   try {
     // Both capture sockets open, and a moment for the BPF programs to attach behind them.
     for (let i = 0; i < 200 && packetSockets() < 2; i++) await sleep(50);
     await sleep(1500);
     await actions();
-    await sleep(500);
+    await sleep(1500);
   } finally {
     liveProc.kill('SIGINT');
     tcpdump.kill('SIGINT');
@@ -90,9 +90,12 @@ async function runScenario(name: string, actions: () => Promise<void>): Promise<
   return { live: liveReport, replay: replayReport };
 }
 
-/** What must agree between live analysis and replay: the kind, resolver and zone of each finding. */
+/**
+ * What must agree between live analysis and replay: the kinds, resolvers and zones of the
+ * findings. Live capture knows processes and may split a finding per process; replay cannot.
+ */
 function shape(r: Report): string[] {
-  return r.findings.map((f) => `${f.kind} ${f.resolver ?? '-'} ${f.zone ?? '-'}`).sort();
+  return [...new Set(r.findings.map((f) => `${f.kind} ${f.resolver ?? '-'} ${f.zone ?? '-'}`))].sort();
 }
 
 function kinds(r: Report): string[] {

@@ -20,6 +20,7 @@ export const RACE_MITIGATIONS = [
 interface Stall {
   ts: number;
   client: string;
+  clientPort: number;
   server: string;
   name: string;
   process: string | undefined;
@@ -41,8 +42,12 @@ export class ConntrackRaceEvidence {
     const t = this.clientTimeoutMs;
     if (obs.gapMs < t * 0.8 || obs.gapMs > t * 1.6) return;
     if (!obs.replySeen && !obs.partnerAnswered) return;
+    // One stalled lookup may re-send both queries of its pair (glibc then asks one at a time):
+    // count the stall once.
+    const last = this.stalls[this.stalls.length - 1];
+    if (last && last.client === obs.client && last.clientPort === obs.clientPort && last.name.startsWith(`${obs.qname} `) && obs.ts - last.ts < 1_000) return;
     this.stallTotal++;
-    this.stalls.push({ ts: obs.ts, client: obs.client, server: obs.server, name: `${obs.qname} ${obs.qtype}`, process: processLabel(obs), gapMs: obs.gapMs, replySeen: obs.replySeen });
+    this.stalls.push({ ts: obs.ts, client: obs.client, clientPort: obs.clientPort, server: obs.server, name: `${obs.qname} ${obs.qtype}`, process: processLabel(obs), gapMs: obs.gapMs, replySeen: obs.replySeen });
     if (this.stalls.length > KEPT) this.stalls.splice(0, this.stalls.length - KEPT);
   }
 

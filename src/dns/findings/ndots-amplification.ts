@@ -13,12 +13,14 @@ export interface NdotsRow {
   addedLatencySumMs: number;
   examples: Set<string>;
   clients: Set<string>;
+  /** Process ids seen (a few), as "comm[pid]". */
+  instances: Set<string>;
   firstTs: number;
   lastTs: number;
 }
 
 function emptyRow(process: string): NdotsRow {
-  return { process, amplifiedLookups: 0, wastedQueries: 0, addedLatencySumMs: 0, examples: new Set(), clients: new Set(), firstTs: Infinity, lastTs: -Infinity };
+  return { process, amplifiedLookups: 0, wastedQueries: 0, addedLatencySumMs: 0, examples: new Set(), clients: new Set(), instances: new Set(), firstTs: Infinity, lastTs: -Infinity };
 }
 
 function mergeRow(into: NdotsRow, from: NdotsRow): void {
@@ -27,6 +29,7 @@ function mergeRow(into: NdotsRow, from: NdotsRow): void {
   into.addedLatencySumMs += from.addedLatencySumMs;
   for (const x of from.examples) noteCapped(into.examples, x, 5);
   for (const x of from.clients) noteCapped(into.clients, x);
+  for (const x of from.instances) noteCapped(into.instances, x);
   into.firstTs = Math.min(into.firstTs, from.firstTs);
   into.lastTs = Math.max(into.lastTs, from.lastTs);
 }
@@ -54,7 +57,7 @@ export class NdotsDetector {
     this.table = new TableGenerations(topN * 2, emptyRow, mergeRow, rotateEveryMs);
   }
 
-  /** Feed every answered transaction, in completion order. */
+  /** Feed every answered transaction, in completion order; `who` is the process name or client. */
   observe(tx: DnsTransaction, who: string): void {
     if (tx.outcome !== 'answered') return;
     const key = `${tx.client}|${who}`;
@@ -93,6 +96,7 @@ export class NdotsDetector {
     row.addedLatencySumMs += tx.ts - firstTs;
     noteCapped(row.examples, `${tx.qname} ${tx.qtype}`, 5);
     noteCapped(row.clients, tx.client);
+    if (tx.pid !== undefined) noteCapped(row.instances, `${tx.comm ?? '?'}[${tx.pid}]`);
     row.firstTs = Math.min(row.firstTs, firstTs);
     row.lastTs = Math.max(row.lastTs, tx.ts + (tx.latencyMs ?? 0));
   }
@@ -113,7 +117,7 @@ export class NdotsDetector {
         name: [...row.examples][0]?.split(' ')[0] ?? null,
         count: row.wastedQueries,
         clients: row.clients,
-        processes: [row.process],
+        processes: row.instances.size ? row.instances : [row.process],
         firstSeenMs: row.firstTs,
         lastSeenMs: row.lastTs,
         summary: `${row.process}: ${row.amplifiedLookups} lookups tried search suffixes first, ${perLookup.toFixed(1)} wasted NXDOMAIN queries per lookup adding ${added.toFixed(1)} ms each`,
