@@ -117,6 +117,12 @@ export class TcpFlowTable {
         this.tcpEvent(flow, s.ts, 'retransmit', { syn: true });
         return;
       }
+      if (flow && flow.clientSide === from && flow.state !== FlowState.Unknown && s.seq === flow.synSeq) {
+        // A late copy of the SYN of a connection already answered: not a new connect.
+        flow.lastSeen = s.ts;
+        bump(this.opts.summary.counters, 'tcp_syn_duplicates');
+        return;
+      }
       if (flow) this.remove(flow); // port reuse: a new connection on the same tuple
       flow = this.create(s, srcFirst, hash);
       if (!flow) return;

@@ -279,3 +279,19 @@ test('a DNS query carried in the SYN (TCP Fast Open) is decoded', () => {
   const p = parseDnsMessage(dns[0].payload);
   assert.ok(p.ok && p.message.qname === 'tfo.test' && dns[0].proto === 'tcp');
 });
+
+test('a late duplicate of an answered SYN is not a new connect; a new SYN on the same tuple is', () => {
+  const { dec, events, summary } = harness();
+  const c: L4 = { src: '10.202.0.1', sport: 41005, dst: '10.202.0.80', dport: 80 };
+  const s: L4 = { src: c.dst, sport: c.dport, dst: c.src, dport: c.sport };
+  const send = (f: L4, o: { seq: number; ack?: number; flags: number }, ts: number) => dec.decode({ linkType: LinkType.RAW, ts, data: ip(f, 6, tcp(f, o)), origLen: 0 });
+  send(c, { seq: 10, flags: SYN }, 0);
+  send(s, { seq: 50, ack: 11, flags: SYN | ACK }, 1);
+  send(c, { seq: 10, flags: SYN }, 2);
+  send(c, { seq: 11, ack: 51, flags: RST }, 3);
+  send(c, { seq: 9000, flags: SYN }, 4);
+  dec.flush();
+  assert.deepEqual(tcpOf(events).map((e) => e.event), ['connect', 'established', 'reset', 'connect']);
+  assert.equal(summary.counters.tcp_syn_duplicates, 1);
+  assert.equal(summary.counters.tcp_connect_unanswered_at_end, 1);
+});
