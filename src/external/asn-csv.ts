@@ -79,33 +79,74 @@ export class CsvAsnDatabase implements AsnDatabase {
     }
   }
 
+  /**
+   * IPv4 ranges, scanned in place: no per-line strings except an organisation that differs from
+   * the previous line's (consecutive ranges usually share one), which keeps 400,000 lines fast.
+   */
   private loadV4(file: string): void {
-    const lines = this.read(file);
-    const start = new Uint32Array(lines.length);
-    const end = new Uint32Array(lines.length);
-    const asn = new Uint32Array(lines.length);
-    const org = new Uint32Array(lines.length);
+    const text = this.readText(file);
+    let capacity = 1024;
+    let start = new Uint32Array(capacity);
+    let end = new Uint32Array(capacity);
+    let asn = new Uint32Array(capacity);
+    let org = new Uint32Array(capacity);
     let n = 0;
-    for (const line of lines) {
-      if (!line) continue;
-      const f = splitLine(line);
-      const s = f ? parseIPv4(f[0]) : -1;
-      const e = f ? parseIPv4(f[1]) : -1;
-      const a = f ? Number(f[2]) : NaN;
-      if (!f || s < 0 || e < s || !Number.isInteger(a) || (n > 0 && s <= end[n - 1])) {
-        this.malformed[file] = (this.malformed[file] ?? 0) + 1;
+    let lastOrgText = '';
+    let lastOrgId = -1;
+    let pos = 0;
+    while (pos < text.length) {
+      let eol = text.indexOf('\n', pos);
+      if (eol < 0) eol = text.length;
+      const c1 = text.indexOf(',', pos);
+      const c2 = c1 < 0 || c1 > eol ? -1 : text.indexOf(',', c1 + 1);
+      const c3 = c2 < 0 || c2 > eol ? -1 : text.indexOf(',', c2 + 1);
+      if (eol === pos) {
+        pos = eol + 1;
         continue;
+      }
+      const s = c3 > 0 && c3 < eol ? parseIPv4(text.slice(pos, c1)) : -1;
+      const e = s >= 0 ? parseIPv4(text.slice(c1 + 1, c2)) : -1;
+      const a = e >= 0 ? digits(text, c2 + 1, c3) : -1;
+      if (s < 0 || e < s || a < 0 || (n > 0 && s <= end[n - 1])) {
+        this.malformed[file] = (this.malformed[file] ?? 0) + 1;
+        pos = eol + 1;
+        continue;
+      }
+      if (n === capacity) {
+        capacity *= 2;
+        start = grow(start, capacity);
+        end = grow(end, capacity);
+        asn = grow(asn, capacity);
+        org = grow(org, capacity);
+      }
+      let orgEnd = eol;
+      if (text.charCodeAt(orgEnd - 1) === 13) orgEnd--;
+      const orgLen = orgEnd - c3 - 1;
+      if (lastOrgId < 0 || orgLen !== lastOrgText.length || !text.startsWith(lastOrgText, c3 + 1)) {
+        lastOrgText = text.slice(c3 + 1, orgEnd);
+        let name = lastOrgText;
+        if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1).replace(/""/g, '"');
+        lastOrgId = this.orgs.id(name);
       }
       start[n] = s;
       end[n] = e;
       asn[n] = a;
-      org[n] = this.orgs.id(f[3]);
+      org[n] = lastOrgId;
       n++;
+      pos = eol + 1;
     }
     this.v4Start = start.slice(0, n);
     this.v4End = end.slice(0, n);
     this.v4Asn = asn.slice(0, n);
     this.v4Org = org.slice(0, n);
+  }
+
+  private readText(file: string): string {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new EgressError('data', `${file}: cannot read the ASN dataset (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
   }
 
   private loadV6(file: string): void {
@@ -170,6 +211,24 @@ export class CsvAsnDatabase implements AsnDatabase {
   private record(asn: number, org: number): AsnRecord {
     return { asn, org: this.orgs.names[org] };
   }
+}
+
+/** A non-negative decimal integer in text[from, to), or -1. */
+function digits(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 10) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+function grow(a: Uint32Array, size: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(size);
+  b.set(a);
+  return b;
 }
 
 /** Compares 128-bit a (4 words from index 0) with b's 4 words at offset. */
