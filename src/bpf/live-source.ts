@@ -54,6 +54,7 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
     dropReasonName: dropReasonNames(addon.dropReasons()),
     toEpochMs: (monoNs) => monoNs / 1e6 + offsetMs,
     emit: (ev) => out.push(ev),
+    multiInterface: bindIfindexes.length !== 1,
   });
   const summary = pipeline.summary;
 

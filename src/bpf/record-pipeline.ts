@@ -5,6 +5,7 @@
 import { bump, emptySummary, type CaptureEvent, type CaptureSummary, type DropEvent, type ProcessRef } from '../events.js';
 import { createWireDecoder, LinkType, type WireDecoder } from '../capture/wire-decoder.js';
 import type { DropReasonNames } from './drop-reasons.js';
+import { InterfaceCopyFilter } from './interface-copies.js';
 import { RecordDecoder, type RecordSink } from './record-decoder.js';
 import { TcpEventAssembler } from './tcp-events.js';
 
@@ -17,6 +18,8 @@ export interface RecordPipelineOptions {
   toEpochMs: (monoNs: number) => number;
   /** Receives every event, in record order. */
   emit: (ev: CaptureEvent) => void;
+  /** Capturing on more than one interface: drop the copies of a packet seen on each it crosses. */
+  multiInterface?: boolean;
 }
 
 export class RecordPipeline {
@@ -31,9 +34,12 @@ export class RecordPipeline {
   // DNS packets are counted in a plain field: a Record update per packet costs on the hot path.
   private dnsEvents = 0;
   private recordCount = 0;
+  private interfaceCopies = 0;
+  private readonly copies: InterfaceCopyFilter | undefined;
   private readonly push: (ev: CaptureEvent) => void;
 
   constructor(private readonly opts: RecordPipelineOptions) {
+    this.copies = opts.multiInterface ? new InterfaceCopyFilter() : undefined;
     this.push = (ev) => {
       if (ev.type === 'dns') this.dnsEvents++;
       else bump(this.summary.events, ev.type);
@@ -51,6 +57,7 @@ export class RecordPipeline {
           ev.comm = o.comm;
           ev.cgroupId = o.cgroupId;
         }
+        if (this.copies?.isCopy(ev)) return void this.interfaceCopies++;
         this.push(ev);
       },
     });
@@ -103,6 +110,8 @@ export class RecordPipeline {
     w.lost = {};
     if (this.dnsEvents) bump(s.events, 'dns', this.dnsEvents);
     if (this.recordCount) bump(s.counters, 'records', this.recordCount);
+    if (this.interfaceCopies) bump(s.counters, 'dns_copies_on_other_interfaces', this.interfaceCopies);
+    this.interfaceCopies = 0;
     this.dnsEvents = 0;
     this.recordCount = 0;
     return s;

@@ -26,3 +26,27 @@ test('packet records become DNS events carrying the owner, with times on the epo
   assert.equal(summary.counters.records, 3);
   assert.equal(summary.counters.udp_other_packets, 1);
 });
+
+test('on several interfaces, the copies of one packet are dropped and counted; retries are kept', () => {
+  const events: CaptureEvent[] = [];
+  const pipeline = new RecordPipeline({ dnsPorts: [53], dropReasonName: dropReasonNames([]), toEpochMs: (ns) => ns / 1e6, emit: (ev) => events.push(ev), multiInterface: true });
+  const query = dnsQuery(11, 'copies.example');
+  const inner = udpFrame({ src: [172, 17, 0, 2], dst: [192, 0, 2, 53], sport: 41000, dport: 53, dns: query });
+  const natted = udpFrame({ src: [10, 0, 0, 5], dst: [192, 0, 2, 53], sport: 41000, dport: 53, dns: query });
+  const response = dnsResponse(11, 'copies.example', '192.0.2.80');
+  const owner = { pid: 55, comm: 'app', cgroupId: 3n };
+  pipeline.addBatch(packetBatch([
+    { frame: inner, tsNs: 1_000_000, ifindex: 7, owner }, // container's veth
+    { frame: inner, tsNs: 1_010_000, ifindex: 4 }, // bridge
+    { frame: natted, tsNs: 1_020_000, ifindex: 2 }, // uplink, after NAT
+    // The response arrives on the uplink first, unattributed; the veth copy knows the process.
+    { frame: udpFrame({ src: [192, 0, 2, 53], dst: [10, 0, 0, 5], sport: 53, dport: 41000, dns: response }), tsNs: 5_000_000, ifindex: 2 },
+    { frame: udpFrame({ src: [192, 0, 2, 53], dst: [172, 17, 0, 2], sport: 53, dport: 41000, dns: response }), tsNs: 5_020_000, ifindex: 7, owner },
+    // The client's retry a second later, same bytes: a new query.
+    { frame: inner, tsNs: 1_001_000_000, ifindex: 7, owner },
+  ]), 6);
+  const summary = pipeline.flush();
+  const dns = events as DnsPacket[];
+  assert.deepEqual(dns.map((e) => [e.dir, e.ifindex, e.pid]), [['query', 7, 55], ['response', 2, 55], ['query', 7, 55]]);
+  assert.equal(summary.counters.dns_copies_on_other_interfaces, 3);
+});
