@@ -5,6 +5,7 @@
 // same prefixes. Prints one JSON object.
 // Usage: node dist/bench/label-lookup.js [--aws FILE] [--gcp FILE] [--seconds 2]
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,7 +102,12 @@ const gcpText = values.gcp ? readFileSync(values.gcp, 'utf8') : syntheticGcp();
 // Trie build: parse + build from the files' text, and build alone from parsed prefixes.
 const endToEnd: number[] = [];
 const buildOnly: number[] = [];
+const buildOnlyCpu: number[] = [];
 let entries: RangeEntry[][] = [];
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 for (let run = 0; run < 7; run++) {
   const t0 = performance.now();
   const a = awsFeed.parse(awsText);
@@ -109,8 +115,10 @@ for (let run = 0; run < 7; run++) {
   if (!a.ok || !g.ok) throw new Error('range files did not parse');
   entries = [a.entries, g.entries];
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   buildRangeTrie(entries);
   const t2 = performance.now();
+  buildOnlyCpu.push(cpuMs(c1));
   endToEnd.push(t2 - t0);
   buildOnly.push(t2 - t1);
 }
@@ -177,7 +185,8 @@ const result = {
     distinctPrefixesInTrie: trie.size,
     trieNodes: trie.nodes,
   },
-  trieBuild: { prefixes: prefixCount, parseAndBuildMs: { first: Number(endToEnd[0].toFixed(2)), median: median(endToEnd) }, buildOnlyMs: { first: Number(buildOnly[0].toFixed(2)), median: median(buildOnly) } },
+  trieBuild: { prefixes: prefixCount, parseAndBuildMs: { first: Number(endToEnd[0].toFixed(2)), median: median(endToEnd) }, buildOnlyMs: { first: Number(buildOnly[0].toFixed(2)), median: median(buildOnly), medianCpu: median(buildOnlyCpu) } },
+  loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
   lookupsPerSecond: {
     labelerSeenAddresses: opsPerSecond(inputs, (ip) => labeler.label(ip)),
     trieFromText: opsPerSecond(inputs, (ip) => trie.lookup(ip)),
