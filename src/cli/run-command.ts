@@ -11,12 +11,12 @@ import type { Config } from '../config/sections.js';
 import { dnsAnalyzerOptions } from '../dns/analyzer-options.js';
 import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
-import type { DnsSnapshot, DnsTransaction } from '../dns/types.js';
+import type { DnsFinding, DnsSnapshot, DnsTransaction } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
-import type { CaptureEvent, ProbeResult } from '../events.js';
-import { EventAggregator } from '../health/aggregator.js';
-import { rollUp } from '../health/rollup.js';
-import type { DnsOutcome } from '../health/signal-inputs.js';
+import type { CaptureEvent, MonitorEvent, ProbeResult } from '../events.js';
+import { createLabelingStage, type LabelingStage } from '../external/labeling-stage.js';
+import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
+import type { DnsFindingInput, DnsOutcome, EndpointLabel as HealthLabel, EndpointLabeller } from '../health/signal-inputs.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
@@ -30,7 +30,8 @@ const DEFAULT_DATA_DIR = '.egresswatch';
 /** The DNS snapshot is recomputed at most this often, however often pages are asked for. */
 const DNS_SNAPSHOT_MAX_AGE_MS = 1000;
 const SUMMARY_EVERY_MS = 60_000;
-const PRUNE_EVERY_MS = 3_600_000;
+/** Events held while labelling data loads; beyond this they are dropped (and counted). */
+const MAX_QUEUED_EVENTS = 200_000;
 /** What live capture alone provides: said once when it is unavailable, and shown on the page. */
 const CAPTURE_SIGNALS = [
   'passive DNS analysis (resolver health, rcodes, findings such as conntrack races and ndots amplification)',
@@ -53,8 +54,9 @@ Options:
   --listen ADDR        host:port of the status page (default 127.0.0.1:9797; port 0 picks one)
   --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
   --log-format FORMAT  text (default, for people) or json (one object per line, for machines)
-  --dns-port PORT      also treat this port as DNS, besides 53 (repeatable)
-  --interface NAME     capture DNS packets on this interface only (repeatable; default all)`,
+  --dns-port PORT      also treat this port as DNS, besides 53 and capture.dnsPorts (repeatable)
+  --interface NAME     capture DNS packets on this interface only (repeatable; default
+                       capture.interfaces, else every interface)`,
   options: {
     config: { type: 'string' },
     listen: { type: 'string' },
@@ -68,12 +70,17 @@ Options:
     const format = stringOpt(values, 'log-format') ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format must be "text" or "json", got ${JSON.stringify(format)}`);
     const log = createRunLog(io, format as LogFormat);
+    // Libraries' process warnings (deprecations, runtime notices) go through the same log, so
+    // --log-format json stays one JSON object per line.
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => log.warn(`${w.name}: ${oneLine(w)}`));
     const configFile = stringOpt(values, 'config');
     const config: Config = configFile ? loadConfig(configFile) : parseConfig('', '(defaults)', process.cwd());
     const listenText = stringOpt(values, 'listen');
     const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
     const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
-    const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
+    const dnsPorts = [...new Set([...config.capture.dnsPorts, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))])];
+    const interfaces = stringList(values, 'interface').length ? stringList(values, 'interface') : config.capture.interfaces;
     const resolvConf = readResolvConf(config.dns.resolvConf);
     log.info(`configuration: ${configFile ?? 'none, defaults'}; ${config.checks.length} check${config.checks.length === 1 ? '' : 's'}; resolvers ${resolvConf.nameservers.join(', ') || 'none found'} (${config.dns.resolvConf})`, { config: configFile ?? null, checks: config.checks.length, resolvers: resolvConf.nameservers });
 
@@ -93,8 +100,17 @@ Options:
     status.stages.store = { ok: true, detail: store.description };
     log.info(`store: ${store.description}`, { dataDir });
 
-    const aggregator = new EventAggregator({ hostName: hostname(), breakdownLimit: config.store.breakdownLimit, maxEndpointsPerProvider: 200 });
-    const analyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => aggregator.ingestDns([dnsOutcome(tx)]) });
+    // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
+    // background while the page is already up, and events wait for it in a bounded queue so the
+    // engine labels them from the first one.
+    const labels = new LateLabels(log);
+    const engine: ReliabilityEngine = await createReliabilityEngine({
+      store, config: { store: config.store, slos: config.slos, alerts: config.alerts }, labeller: labels.labeller, hostName: hostname(),
+      log: (line) => log.warn(line),
+    });
+    labels.feed(engine);
+    status.stages.engine = { ok: true, detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
+    const analyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => labels.ingestDns(dnsOutcome(tx)) });
     let dnsSnapshot: DnsSnapshot | undefined;
     let dnsSnapshotAt = 0;
     const sources: ServerSources = {
@@ -128,18 +144,18 @@ Options:
     log.info(`status page: ${url} (JSON: ${url}api/v1/providers, metrics: ${url}metrics; writes ${config.server.token ? 'need the bearer token' : 'are off: no server.token'})`, { url });
 
     // Capture runs in the background: the page is up before the BPF programs are attached.
-    const counts = { events: 0, dns: 0, tcp: 0, probes: 0, probeFailures: 0, flushedBuckets: 0 };
+    const counts = { events: 0, dns: 0, tcp: 0, probes: 0, probeFailures: 0, ticks: 0 };
     const captureStop = new AbortController();
     const source = createLiveSource({
-      dnsPorts, interfaces: stringList(values, 'interface'),
+      dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
       ready: () => {
-        status.capture = { state: 'live', detail: `live eBPF capture on ${stringList(values, 'interface').join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
+        status.capture = { state: 'live', detail: `live eBPF capture on ${interfaces.join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
         status.stages.capture = { ok: true, detail: status.capture.detail };
         status.stages.dns = { ok: true, detail: 'analysing captured DNS' };
         log.info(`capture: ${status.capture.detail}`);
       },
     });
-    const captureDone = source.run((batch) => ingestCapture(batch, analyzer, aggregator, counts), captureStop.signal).then(
+    const captureDone = source.run((batch) => ingestCapture(batch, analyzer, labels, counts), captureStop.signal).then(
       (summary) => {
         const lost = Object.values(summary.lost).reduce((a, b) => a + b, 0);
         if (lost) log.warn(`capture lost ${lost} records before user space ${JSON.stringify(summary.lost)}`);
@@ -150,41 +166,50 @@ Options:
     const failing = new Set<string>();
     const scheduler = new CheckScheduler({
       checks: config.checks,
-      run: createCheckRunner(),
-      onResult: (result) => onProbe(result, aggregator, metrics, counts, failing, log),
+      run: createCheckRunner({ labeler: (ip, host) => labels.probeLabel(ip, host) }),
+      onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
     });
     scheduler.start();
     status.stages.checks = { ok: true, detail: `${config.checks.length} checks scheduled` };
     if (config.checks.length) log.info(`checks: ${config.checks.map((c) => c.name).join(', ')}`);
 
-    const flush = async () => {
-      if (aggregator.empty) return;
-      const minute = aggregator.drain();
-      await store.mergeBuckets([...minute, ...rollUp(minute, 'hour'), ...rollUp(minute, 'day')]);
-      counts.flushedBuckets += minute.length;
+    // The engine's tick flushes buckets, evaluates SLOs and alerts, and publishes the snapshot the
+    // page shows; DNS findings join it as alert inputs. One tick at a time, the first one now.
+    let ticking = Promise.resolve();
+    const tick = () => {
+      ticking = ticking.then(async () => {
+        const snap = sources.dns();
+        if (snap) engine.reportDnsFindings(snap.findings.map(findingInput));
+        await engine.tick();
+        counts.ticks++;
+      }).catch((err: unknown) => log.error(`reliability tick failed: ${oneLine(err)}`));
     };
-    let flushing = Promise.resolve();
-    const flushTimer = setInterval(() => {
-      flushing = flushing.then(flush).catch((err: unknown) => log.error(`store flush failed: ${oneLine(err)}`));
-    }, config.store.flushIntervalMs);
-    const pruneTimer = setInterval(() => void store.prune(Date.now(), config.store.retentionMs).catch((err: unknown) => log.error(`store prune failed: ${oneLine(err)}`)), PRUNE_EVERY_MS);
-    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP), ${counts.probes} check runs (${counts.probeFailures} failed), ${counts.flushedBuckets} buckets stored`, { ...counts }), SUMMARY_EVERY_MS);
-    for (const t of [flushTimer, pruneTimer, summaryTimer]) t.unref();
+    tick();
+    const tickTimer = setInterval(tick, config.store.flushIntervalMs);
+    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts }), SUMMARY_EVERY_MS);
+    for (const t of [tickTimer, summaryTimer]) t.unref();
     log.info(`ready in ${Date.now() - startedAt} ms`, { startupMs: Date.now() - startedAt });
+    // Loading the labelling data parses large files synchronously: only once everything is up.
+    const labelsReady = new Promise<void>((done) => setImmediate(done)).then(() => createLabelingStage({ settings: config.labels, log: (line) => log.info(line) })).then(
+      (stage) => labels.ready(stage),
+      (err: unknown) => labels.failed(oneLine(err)),
+    );
 
     await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
     const reason = signal.reason instanceof Error ? signal.reason.message : 'stop requested';
     log.info(`stopping (${reason})`);
-    for (const t of [flushTimer, pruneTimer, summaryTimer]) clearInterval(t);
+    for (const t of [tickTimer, summaryTimer]) clearInterval(t);
     await scheduler.stop();
     captureStop.abort();
     await captureDone;
     analyzer.advance(Date.now());
-    await flushing;
-    await flush().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
+    await labelsReady;
+    await ticking;
+    await engine.close().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
+    labels.close();
     await server.close();
     await store.close();
-    log.info(`stopped: store flushed (${counts.flushedBuckets} buckets in total), capture detached, ${scheduler.stats.runs} check runs`, { ...counts });
+    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler.stats.runs} check runs`, { ...counts, dropped: labels.dropped });
     return 0;
   },
 };
@@ -210,19 +235,19 @@ function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string):
   log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
 }
 
-function ingestCapture(batch: readonly CaptureEvent[], analyzer: ReturnType<typeof createDnsAnalyzer>, aggregator: EventAggregator, counts: { events: number; dns: number; tcp: number }): void {
+function ingestCapture(batch: readonly CaptureEvent[], analyzer: ReturnType<typeof createDnsAnalyzer>, labels: LateLabels, counts: { events: number; dns: number; tcp: number }): void {
   counts.events += batch.length;
   for (const ev of batch) {
     if (ev.type === 'dns') counts.dns++;
     else if (ev.type === 'tcp') counts.tcp++;
   }
   analyzer.ingest(batch);
-  aggregator.ingest(batch);
+  labels.ingest(batch);
 }
 
-function onProbe(result: ProbeResult, aggregator: EventAggregator, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
+function onProbe(result: ProbeResult, labels: LateLabels, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
   counts.probes++;
-  aggregator.ingest([result]);
+  labels.ingest([result]);
   metrics.observeProbe(result);
   // People hear about a check when it changes between passing and failing, not on every run.
   if (!result.ok) {
@@ -230,6 +255,102 @@ function onProbe(result: ProbeResult, aggregator: EventAggregator, metrics: Metr
     if (!failing.has(result.check)) log.warn(`check ${result.check} failed: ${result.error?.kind}: ${result.error?.message}`, { check: result.check, error: result.error });
     failing.add(result.check);
   } else if (failing.delete(result.check)) log.info(`check ${result.check} passes again`, { check: result.check });
+}
+
+/**
+ * The labelling stage once it has loaded, and the events that arrive before: queued (bounded),
+ * then handed to the engine in order, so nothing is labelled "unknown" only for being early.
+ */
+class LateLabels {
+  private stage: LabelingStage | undefined;
+  private engine: ReliabilityEngine | undefined;
+  private queue: { events?: readonly MonitorEvent[]; dns?: DnsOutcome }[] = [];
+  private queued = 0;
+  private settled = false;
+  dropped = 0;
+  readonly labeller: EndpointLabeller = {
+    labelIp: (ip) => (this.stage ? healthLabel(this.stage.labeler.label(ip)) : undefined),
+    labelName: (name) => {
+      const m = this.stage?.data.catalogue.match(name);
+      return m ? { provider: m.provider, service: m.service ?? null, region: m.region ?? null, hostname: name } : undefined;
+    },
+  };
+
+  constructor(private readonly log: RunLog) {}
+
+  feed(engine: ReliabilityEngine): void {
+    this.engine = engine;
+  }
+
+  ready(stage: LabelingStage): void {
+    this.stage = stage;
+    const parts = ['provider catalogue', `${stage.data.ranges.feeds.length} IP range feeds`, ...(stage.data.asn ? ['ASN dataset'] : []), ...(stage.aws ? ['AWS metadata'] : [])];
+    this.settle(`labels: ${parts.join(', ')} loaded`);
+  }
+
+  failed(why: string): void {
+    this.settle(`labels unavailable (${why}): endpoints are grouped as "unknown"`);
+  }
+
+  ingest(events: readonly MonitorEvent[]): void {
+    this.stage?.labeler.observe(events);
+    if (this.settled) return this.engine?.ingest(events);
+    this.hold({ events }, events.length);
+  }
+
+  ingestDns(outcome: DnsOutcome): void {
+    if (this.settled) return this.engine?.ingestDns([outcome]);
+    this.hold({ dns: outcome }, 1);
+  }
+
+  probeLabel(ip: string, host: string | undefined): { provider?: string; service?: string } | undefined {
+    const l = this.stage?.labeler.label(ip, host);
+    return l?.provider ? { provider: l.provider, ...(l.service ? { service: l.service } : {}) } : undefined;
+  }
+
+  close(): void {
+    this.stage?.close();
+  }
+
+  private hold(item: { events?: readonly MonitorEvent[]; dns?: DnsOutcome }, n: number): void {
+    if (this.queued + n > MAX_QUEUED_EVENTS) {
+      this.dropped += n;
+      return;
+    }
+    this.queue.push(item);
+    this.queued += n;
+  }
+
+  private settle(message: string): void {
+    this.settled = true;
+    const queue = this.queue;
+    this.queue = [];
+    for (const item of queue) {
+      if (item.events) {
+        this.stage?.labeler.observe(item.events);
+        this.engine?.ingest(item.events);
+      } else if (item.dns) this.engine?.ingestDns([item.dns]);
+    }
+    this.log.info(message + (this.dropped ? `; ${this.dropped} events arrived while loading and were dropped (queue full)` : ''), { queuedEvents: this.queued, droppedEvents: this.dropped });
+    this.queued = 0;
+  }
+}
+
+function healthLabel(l: { provider?: string; service?: string; region?: string; hostname?: string; confidence: number }): HealthLabel | undefined {
+  if (!l.provider) return undefined;
+  return { provider: l.provider, service: l.service ?? null, region: l.region ?? null, hostname: l.hostname ?? null, confidence: l.confidence };
+}
+
+/** A DNS finding as an alert input: critical pages, warning makes a ticket. */
+function findingInput(f: DnsFinding): DnsFindingInput {
+  return {
+    kind: f.kind,
+    severity: f.severity === 'critical' ? 'page' : f.severity === 'warning' ? 'ticket' : 'info',
+    ...(f.resolver ? { resolver: f.resolver } : {}),
+    summary: f.summary,
+    evidence: Object.entries(f.evidence).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
+    ...(f.mitigations?.length ? { fix: f.mitigations.join('; ') } : {}),
+  };
 }
 
 function dnsOutcome(tx: DnsTransaction): DnsOutcome {

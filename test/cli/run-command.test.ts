@@ -29,7 +29,8 @@ interface Running {
 /** Starts `egresswatch run` with JSON logs and resolves once it says it is ready. */
 async function startRun(args: string[], opts: { cwd: string; prefix?: string[] }): Promise<Running> {
   const cmd = [...(opts.prefix ?? []), process.execPath, join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--log-format', 'json', ...args];
-  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No cloud metadata lookups from tests: they would leave loopback.
+  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
   const lines: LogLine[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let url = '';
@@ -86,7 +87,7 @@ test('configured checks run and show in /metrics; the server token comes from th
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   t.after(() => target.close());
   const port = (target.address() as AddressInfo).port;
-  writeFileSync(join(dir, 'config.yml'), `checks:\n  - name: local-web\n    type: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 900ms\n    provider: loopback-test\nserver:\n  token: a-long-enough-test-token\n`);
+  writeFileSync(join(dir, 'config.yml'), `checks:\n  - name: local-web\n    type: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 900ms\n    provider: loopback-test\nserver:\n  token: a-long-enough-test-token\nstore:\n  flushInterval: 1s\nlabels:\n  aws:\n    enabled: false\n`);
   const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
   t.after(() => run.child.kill('SIGKILL'));
   let metrics = '';
@@ -95,6 +96,15 @@ test('configured checks run and show in /metrics; the server token comes from th
     metrics = await (await fetch(`${run.url}metrics`)).text();
   }
   assert.match(metrics, /egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success"\} [1-9]/);
+  // The engine's tick publishes the provider of the check on the page and in the API.
+  let providers: { id: string; total: number }[] = [];
+  for (let i = 0; i < 200 && !providers.some((p) => p.id === 'loopback-test' && p.total > 0); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    providers = ((await (await fetch(`${run.url}api/v1/providers`)).json()) as { providers: { id: string; total: number }[] }).providers;
+  }
+  assert.ok(providers.some((p) => p.id === 'loopback-test' && p.total > 0), `provider listed: ${JSON.stringify(providers.map((p) => p.id))}`);
+  const home = await (await fetch(run.url)).text();
+  assert.match(home, /<tr data-provider="loopback-test">/);
   const denied = await fetch(`${run.url}api/v1/maintenance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(denied.status, 401, 'writes are on, so a missing token is 401 (not 403)');
   assert.equal(await stop(run), 0);

@@ -35,7 +35,7 @@ test('a captured DNS name made of HTML and script is shown as text on the DNS pa
   t.after(() => dns.close());
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-e2e-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--data', join(dir, 'data'), '--log-format', 'json', '--dns-port', String(dns.port), '--interface', 'lo'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--data', join(dir, 'data'), '--log-format', 'json', '--dns-port', String(dns.port), '--interface', 'lo'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   t.after(() => child.kill('SIGKILL'));
   const log: string[] = [];
