@@ -43,7 +43,11 @@ export interface WireDecoderOptions {
   dnsPorts: readonly number[];
   /** Called once per event, in capture order. */
   emit: (ev: CaptureEvent) => void;
-  /** Receives counts: events by type, malformed frames by reason, counters of what was seen. */
+  /**
+   * Receives counts: events by type, malformed frames by reason, counters of what was seen.
+   * Malformed reasons are added at once; the per-packet counters and event counts are added on
+   * flush() and expire(), to keep map updates off the per-packet path.
+   */
   summary: CaptureSummary;
   /** Bound on tracked TCP connections (default 65536); beyond it new flows are counted as lost. */
   maxFlows?: number;
@@ -69,7 +73,7 @@ export interface WireDecoder {
   decodeRange(linkType: number, ts: number, data: Uint8Array, start: number, end: number, origLen: number, ifindex?: number): void;
   /** End of input: finishes pending connects (timeouts), counts incomplete messages, syncs counters. */
   flush(): void;
-  /** Applies connection timeouts up to now (ms since the epoch); for live sources with idle wires. */
+  /** Applies connection timeouts up to now (ms since the epoch) and syncs counters; for live sources with idle wires. */
   expire(now: number): void;
 }
 
