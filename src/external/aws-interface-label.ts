@@ -2,6 +2,7 @@
 // NAT gateway, a Lambda function, a VPC endpoint, one of our instances) from its type,
 // description and requester, as DescribeNetworkInterfaces reports them.
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
+import { canonicalIp } from './ip-address.js';
 
 export interface InterfaceLabel {
   service: string;
@@ -61,6 +62,6 @@ export function addressesOf(ni: NetworkInterface): string[] {
     if (p.Association?.PublicIp) out.add(p.Association.PublicIp);
   }
   if (ni.Association?.PublicIp) out.add(ni.Association.PublicIp);
-  for (const v6 of ni.Ipv6Addresses ?? []) if (v6.Ipv6Address) out.add(v6.Ipv6Address.toLowerCase());
+  for (const v6 of ni.Ipv6Addresses ?? []) if (v6.Ipv6Address) out.add(canonicalIp(v6.Ipv6Address));
   return [...out];
 }

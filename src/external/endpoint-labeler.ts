@@ -9,6 +9,7 @@ import { createConfigSource, type ConfiguredEndpoint } from './config-source.js'
 import { createDnsSource, type DnsLabelQuery } from './dns-source.js';
 import type { EndpointLabel, LabelSource } from './endpoint-label.js';
 import { internalLabel } from './internal-source.js';
+import { canonicalIp } from './ip-address.js';
 import type { RangeInfo } from './ip-range-feeds.js';
 import { createIpRangeSource } from './ip-range-source.js';
 import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './passive-dns.js';
@@ -91,7 +92,9 @@ export function createEndpointLabeler(options: EndpointLabelerOptions): Endpoint
   };
   if (options.aws) options.aws.onChange = clear;
 
-  function compute(ip: string, hostname: string | undefined): CacheEntry {
+  function compute(given: string, hostname: string | undefined): CacheEntry {
+    // Sources see one textual form of the address; the label keeps the caller's.
+    const ip = canonicalIp(given);
     const dns = pdns.lookup(ip);
     const internal = internalLabel({ ip });
     const query: DnsLabelQuery = { ip, hostname, dns, special: internal !== undefined };
@@ -110,6 +113,7 @@ export function createEndpointLabeler(options: EndpointLabelerOptions): Endpoint
       label.asn = asn.asn;
       label.asOrg = asn.asOrg;
     }
+    label.ip = given;
     bySource[label.source] = (bySource[label.source] ?? 0) + 1;
     const usedDns = dns !== undefined && (label.source === 'dns' || label.hostname === dns.name);
     return { label: Object.freeze(label), validUntil: usedDns ? dns.expiresAt : Infinity };

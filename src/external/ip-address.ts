@@ -186,3 +186,35 @@ export function specialRange(addr: ParsedAddress): SpecialRange | undefined {
   if ((top & 0xff00) === 0xff00) return 'multicast';
   return undefined;
 }
+
+/**
+ * The one textual form of an address, so that names from DNS answers, capture events and user
+ * input meet: IPv6 in RFC 5952 form (lower case, longest zero run compressed), IPv4-mapped IPv6
+ * as plain IPv4. Text that is not an address is returned unchanged.
+ */
+export function canonicalIp(text: string): string {
+  if (parseIPv4(text) >= 0) return text;
+  const addr = parseAddress(text);
+  if (!addr) return text;
+  if (!addr.v6) return `${addr.v4 >>> 24}.${(addr.v4 >>> 16) & 255}.${(addr.v4 >>> 8) & 255}.${addr.v4 & 255}`;
+  const g: number[] = [];
+  for (const w of addr.words) g.push(w >>> 16, w & 0xffff);
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is not compressed
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) => g.slice(from, to).map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+}

@@ -4,6 +4,7 @@
 // (so a name with rotating addresses, like S3, keeps its recent ones without flushing others).
 import { parseDnsMessage, type DnsAnswer } from '../dns/message.js';
 import type { DnsPacket } from '../events.js';
+import { canonicalIp } from './ip-address.js';
 
 export interface PassiveDnsOptions {
   /** Addresses kept at most (least recently refreshed evicted first). */
@@ -120,7 +121,7 @@ export class PassiveDns {
         ttl = Math.min(ttl, up.ttl);
         name = up.owner;
       }
-      this.add(a.data.toLowerCase(), name === asked ? asked : name, chain.length ? chain : NO_CHAIN, ts + ttl * 1000 + this.graceMs);
+      this.add(a.type === 'A' ? a.data : canonicalIp(a.data), name === asked ? asked : name, chain.length ? chain : NO_CHAIN, ts + ttl * 1000 + this.graceMs);
     }
   }
 

@@ -32,6 +32,12 @@ test('a CNAME chain is followed back to the asked name; the chain is kept in ord
   assert.deepEqual(pdns.addressesOf('API.Stripe.com.'), ['203.0.113.10', '203.0.113.11']);
 });
 
+test('AAAA answers are stored in canonical form and found from any spelling through the labeller', () => {
+  const pdns = new PassiveDns();
+  pdns.observe([response(T0, 'v6.example', [{ name: 'v6.example', type: 'AAAA', ttl: 60, data: '2001:DB8:0:0:0:0:0:A' }])]);
+  assert.equal(pdns.lookup('2001:db8::a')?.name, 'v6.example');
+});
+
 test('a CNAME loop or a broken chain does not hang and keeps the furthest owner', () => {
   const pdns = new PassiveDns();
   pdns.observe([

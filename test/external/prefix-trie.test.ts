@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseAddress, parseCidr, parseIPv4, parseIPv6, specialRange } from '../../src/external/ip-address.js';
+import { canonicalIp, parseAddress, parseCidr, parseIPv4, parseIPv6, specialRange } from '../../src/external/ip-address.js';
 import { awsFeed } from '../../src/external/ip-range-feeds.js';
 import { buildRangeTrie } from '../../src/external/ip-range-source.js';
 import { PrefixTrie } from '../../src/external/prefix-trie.js';
@@ -25,6 +25,16 @@ test('IPv4 and IPv6 text parsing accepts what it should and nothing else', () =>
   assert.equal(parseCidr('10.0.0.0/33'), undefined);
   assert.equal(parseCidr('2001:db8::/129'), undefined);
   assert.deepEqual([...parseCidr('2001:db8:ffff:ffff::/36')!.words], [0x20010db8, 0xf0000000, 0, 0]);
+});
+
+test('canonical text: RFC 5952 for IPv6, IPv4-mapped as IPv4', () => {
+  assert.equal(canonicalIp('2001:DB8:0:0:0:0:0:1'), '2001:db8::1');
+  assert.equal(canonicalIp('2001:db8:0:1:0:0:0:1'), '2001:db8:0:1::1', 'the longest zero run');
+  assert.equal(canonicalIp('2001:db8:0:1:1:1:1:1'), '2001:db8:0:1:1:1:1:1', 'one zero group stays');
+  assert.equal(canonicalIp('::'), '::');
+  assert.equal(canonicalIp('::ffff:102:304'), '1.2.3.4');
+  assert.equal(canonicalIp('1.2.3.4'), '1.2.3.4');
+  assert.equal(canonicalIp('not-an-ip'), 'not-an-ip');
 });
 
 test('special-purpose ranges are recognised in both families', () => {
