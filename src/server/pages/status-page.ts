@@ -76,7 +76,7 @@ export function incidentList(incidents: readonly Incident[], heading = 'Open inc
   if (incidents.length === 0) return html`<section id="incidents"><h2>${heading}</h2><p class="muted">None.</p></section>`;
   return html`<section id="incidents"><h2>${heading}</h2><ul class="incidents">
 ${incidents.map((i) => html`<li class="incident sev-${i.severity}"><strong>${i.title}</strong> <span class="muted">${i.severity} · opened ${shortTime(i.openedAt)}${i.resolvedAt !== null ? ` · resolved ${shortTime(i.resolvedAt)}` : ''}</span>
-· <a href="/providers/${encodeURIComponent(i.providerId)}#incident-${encodeURIComponent(i.id)}">${i.providerId}</a>
+· ${i.providerId === 'local' ? html`this host's network` : html`<a href="/providers/${encodeURIComponent(i.providerId)}#incident-${encodeURIComponent(i.id)}">${i.providerId}</a>`}
 ${i.attribution ? html`<br>Attribution: <em>${i.attribution.scope}</em>${i.attribution.targets.length ? html` (${i.attribution.targets.join(', ')})` : ''}: ${i.attribution.reason}` : ''}</li>`)}
 </ul></section>`;
 }
