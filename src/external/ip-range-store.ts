@@ -1,10 +1,10 @@
 // Keeps the cloud IP-range files in a data directory: loads them into the trie, downloads fresh
 // copies (undici) or imports them from a directory, validating each before it replaces the last
 // good copy. A file that fails validation never replaces one that passed.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { oneLine } from '../errors.js';
+import { EgressError, oneLine } from '../errors.js';
 import { feedForFile, rangeFeeds, type RangeEntry, type RangeFeed, type RangeInfo } from './ip-range-feeds.js';
 import { buildRangeTrie } from './ip-range-source.js';
 import type { PrefixTrie } from './prefix-trie.js';
@@ -70,6 +70,15 @@ export interface FeedUpdate {
   reason?: string;
 }
 
+/** Creates the data directory, or says in one line why it cannot. */
+function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new EgressError('data', `cannot create the data directory ${JSON.stringify(dir)} (${(err as NodeJS.ErrnoException).code ?? oneLine(err)}); choose another with --data or labels.dataDir`);
+  }
+}
+
 /** Writes through a temporary file and a rename, so readers never see half a file. */
 function replaceFile(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -90,7 +99,7 @@ export interface RefreshOptions {
 
 /** Downloads the official range files into dir; each replaces the previous copy only when it validates. */
 export async function refreshRanges(dir: string, options: RefreshOptions = {}): Promise<FeedUpdate[]> {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const wanted = options.feeds ?? rangeFeeds.filter((f) => f.url).map((f) => f.id);
   const results: FeedUpdate[] = [];
   for (const id of wanted) {
@@ -140,7 +149,11 @@ async function download(url: string, options: RefreshOptions): Promise<string> {
 function install(feed: RangeFeed, text: string, dir: string): FeedUpdate {
   const parsed = feed.parse(text);
   if (!parsed.ok) return { id: feed.id, outcome: 'kept', reason: `invalid: ${parsed.problem}` };
-  replaceFile(join(dir, feed.file), text);
+  try {
+    replaceFile(join(dir, feed.file), text);
+  } catch (err) {
+    return { id: feed.id, outcome: 'kept', reason: `cannot write ${join(dir, feed.file)} (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})` };
+  }
   return { id: feed.id, outcome: 'updated', prefixes: parsed.entries.length, ...(parsed.malformed ? { reason: `${parsed.malformed} malformed prefixes ignored` } : {}) };
 }
 
@@ -150,7 +163,7 @@ function install(feed: RangeFeed, text: string, dir: string): FeedUpdate {
  * the official names such as ip-ranges.json, cloud.json, ServiceTags_Public_*.json).
  */
 export function importRanges(fromDir: string, dir: string, names: readonly string[]): FeedUpdate[] {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const results: FeedUpdate[] = [];
   const done = new Set<string>();
   for (const name of names) {
@@ -167,13 +180,4 @@ export function importRanges(fromDir: string, dir: string, names: readonly strin
     results.push(install(feed, text, dir));
   }
   return results;
-}
-
-/** Copies the package's snapshots into a fresh data directory, for feeds it lacks. */
-export function seedRanges(packageDir: string, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (const feed of rangeFeeds) {
-    const from = join(packageDir, feed.file);
-    if (existsSync(from) && !existsSync(join(dir, feed.file))) copyFileSync(from, join(dir, feed.file));
-  }
 }

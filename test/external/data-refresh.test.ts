@@ -114,6 +114,15 @@ test('--from imports official file names offline, Azure service tags included', 
   assert.match(none.err, /no range files found/);
 });
 
+test('an unusable data directory is reported in one line', async () => {
+  const file = join(testOutputDir('external'), 'refresh-not-a-dir');
+  writeFileSync(file, 'x');
+  const r = await run(['data', 'refresh', '--data', join(file, 'sub'), ...urls()]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^egresswatch data refresh: cannot create the data directory ".*refresh-not-a-dir\/sub" \(ENOTDIR\)/);
+  assert.equal(r.err.trim().split('\n').length, 1);
+});
+
 test('usage errors are one line', async () => {
   const r = await run(['data', 'refresh', '--feed', 'oracle']);
   assert.equal(r.code, 2);
