@@ -47,7 +47,7 @@ export function loadLabelData(options: LabelDataOptions): LabelData {
   if (asnSetting === 'none') asn = undefined;
   else if (asnSetting) asn = new MmdbAsnDatabase(asnSetting, asnSetting);
   else {
-    asn = CsvAsnDatabase.fromPackage();
+    asn = CsvAsnDatabase.lazyFromPackage();
     if (!asn) problems.push('ASN lookups off: the @ip-location-db/asn package is not installed and no labels.asn.database is set');
   }
   return { catalogue, ranges, ...(asn ? { asn } : {}), problems };
