@@ -64,6 +64,7 @@ Options:
       ipRangeFiles: stringList(values, 'ip-ranges'),
       ...(asnDb ? { asnDatabase: asnDb } : {}),
       aws: flag(values, 'aws'),
+      lazyAsn: true,
       log: (line) => io.stderr.write(`${line}\n`),
     });
     try {

@@ -21,6 +21,11 @@ export interface LabelDataOptions {
   ipRangeFiles?: readonly string[];
   /** Overrides settings.asnDatabase: a MaxMind-format file, or "none". */
   asnDatabase?: string;
+  /**
+   * Read the default ASN dataset on its first lookup instead of now. Short commands want this;
+   * the monitor does not (a second-long read inside the capture handler would stall it).
+   */
+  lazyAsn?: boolean;
 }
 
 export interface LabelData {
@@ -47,7 +52,7 @@ export function loadLabelData(options: LabelDataOptions): LabelData {
   if (asnSetting === 'none') asn = undefined;
   else if (asnSetting) asn = new MmdbAsnDatabase(asnSetting, asnSetting);
   else {
-    asn = CsvAsnDatabase.lazyFromPackage();
+    asn = options.lazyAsn ? CsvAsnDatabase.lazyFromPackage() : CsvAsnDatabase.fromPackage();
     if (!asn) problems.push('ASN lookups off: the @ip-location-db/asn package is not installed and no labels.asn.database is set');
   }
   return { catalogue, ranges, ...(asn ? { asn } : {}), problems };
