@@ -58,7 +58,9 @@ Options:
     const settings = readSettings(values);
     const options = { ...dnsAnalyzerOptions(settings, readResolvConf(settings.resolvConf)), horizonMs: Infinity };
     const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
-    const source: CaptureSource = pcap ? createPcapSource(pcap, { dnsPorts }) : createLiveSource({ dnsPorts, interfaces: stringList(values, 'interface') });
+    // Live: say when capture is running (scripts wait for this line before generating traffic).
+    const ready = () => io.stderr.write(`capturing DNS live for ${duration} s (Ctrl-C reports early)\n`);
+    const source: CaptureSource = pcap ? createPcapSource(pcap, { dnsPorts }) : createLiveSource({ dnsPorts, interfaces: stringList(values, 'interface'), ready });
 
     const analyzer = createDnsAnalyzer(options);
     const stop = new AbortController();

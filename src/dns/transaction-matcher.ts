@@ -4,6 +4,7 @@
 // pairs, and re-sends of a question about one client timeout after the previous send.
 import type { DnsPacket } from '../events.js';
 import type { DnsQuestionSummary } from './message.js';
+import { GenerationalMap } from './generational-map.js';
 import type { DnsTransaction, RetryCause } from './types.js';
 
 /** A re-send of a question from the same socket after a pause: what a stalled client does. */
@@ -56,15 +57,15 @@ const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 export class TransactionMatcher {
   private readonly open = new Map<string, OpenTx>();
   /** Open or failed attempts per socket and question: retransmissions with a new id, pairs. */
-  private readonly bySocketQuestion = new Map<string, OpenTx>();
+  private readonly bySocketQuestion: GenerationalMap<OpenTx>;
   /** Open or failed attempts per client address and question: retries from a new socket or over TCP. */
-  private readonly byClientQuestion = new Map<string, OpenTx>();
+  private readonly byClientQuestion: GenerationalMap<OpenTx>;
   /**
    * Last send time of answered A and AAAA queries per socket and question, for pairs and for
    * re-sends after a lost reply. A number rather than the transaction: these are most of what
    * the window holds, so they must stay small.
    */
-  private readonly answeredAddr = new Map<string, number>();
+  private readonly answeredAddr: GenerationalMap<number>;
   private readonly recentMs: number;
 
   constructor(
@@ -74,6 +75,9 @@ export class TransactionMatcher {
     // Long enough to link a retry to a timed-out attempt and to see a re-send after a stall
     // (up to 1.6 client timeouts); memory is this window times the query rate.
     this.recentMs = Math.max(opts.timeoutMs, opts.clientTimeoutMs * 1.6) + 500;
+    this.bySocketQuestion = new GenerationalMap(this.recentMs);
+    this.byClientQuestion = new GenerationalMap(this.recentMs);
+    this.answeredAddr = new GenerationalMap(this.recentMs);
   }
 
   get openCount(): number {
@@ -97,7 +101,7 @@ export class TransactionMatcher {
       existing.lastSendTs = pkt.ts;
       this.open.delete(key);
       this.open.set(key, existing); // keep the map ordered by last send for expiry
-      this.touch(this.bySocketQuestion, sockQ, existing);
+      this.bySocketQuestion.set(sockQ, existing);
       return;
     }
     const clientQ = `${pkt.src}|${msg.qname}|${msg.qtype}`;
@@ -112,13 +116,15 @@ export class TransactionMatcher {
 
     const partnerType = PARTNER_TYPE[msg.qtype];
     const partnerQ = partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined;
-    const prevSock = this.bySocketQuestion.get(sockQ);
+    // History older than the window (generations keep up to twice as much) is not used.
+    const recent = (e: OpenTx | undefined) => (e && pkt.ts - e.lastSendTs <= this.recentMs ? e : undefined);
+    const prevSock = recent(this.bySocketQuestion.get(sockQ));
     if (prevSock) this.noteResend(prevSock, pkt);
     else {
       const answeredTs = this.answeredAddr.get(sockQ);
-      if (answeredTs !== undefined) this.resendAfterAnswer(entry, answeredTs, partnerQ, pkt);
+      if (answeredTs !== undefined && pkt.ts - answeredTs <= this.recentMs) this.resendAfterAnswer(entry, answeredTs, partnerQ, pkt);
     }
-    const prev = prevSock ?? this.byClientQuestion.get(clientQ);
+    const prev = prevSock ?? recent(this.byClientQuestion.get(clientQ));
     if (prev) this.linkRetry(entry, prev);
 
     if (partnerQ) {
@@ -135,10 +141,7 @@ export class TransactionMatcher {
       }
     }
     this.open.set(key, entry);
-    // Re-inserting keeps each map ordered by time for expiry; a first insert needs no delete.
-    if (prevSock) this.bySocketQuestion.delete(sockQ);
     this.bySocketQuestion.set(sockQ, entry);
-    if (prev) this.byClientQuestion.delete(clientQ);
     this.byClientQuestion.set(clientQ, entry);
   }
 
@@ -172,7 +175,6 @@ export class TransactionMatcher {
       if (this.byClientQuestion.get(entry.clientQ) === entry) this.byClientQuestion.delete(entry.clientQ);
       if (this.bySocketQuestion.get(entry.sockQ) === entry) this.bySocketQuestion.delete(entry.sockQ);
       if (tx.qtype === 'A' || tx.qtype === 'AAAA') {
-        this.answeredAddr.delete(entry.sockQ);
         this.answeredAddr.set(entry.sockQ, entry.lastSendTs);
       }
     }
@@ -185,12 +187,9 @@ export class TransactionMatcher {
       if (entry.lastSendTs + this.opts.timeoutMs > now) break;
       this.timeout(entry);
     }
-    this.forget(this.bySocketQuestion, now);
-    this.forget(this.byClientQuestion, now);
-    for (const [k, ts] of this.answeredAddr) {
-      if (ts + this.recentMs > now) break;
-      this.answeredAddr.delete(k);
-    }
+    this.bySocketQuestion.rotate(now);
+    this.byClientQuestion.rotate(now);
+    this.answeredAddr.rotate(now);
   }
 
   /** Open queries, for a snapshot: they are neither answered nor timed out yet. */
@@ -204,21 +203,6 @@ export class TransactionMatcher {
     entry.tx.outcome = 'timeout';
     entry.tx.stalled = true;
     this.cb.onTransaction(entry.tx);
-  }
-
-  private forget(map: Map<string, OpenTx>, now: number): void {
-    for (const [k, entry] of map) {
-      if (entry.lastSendTs + this.recentMs > now) break;
-      map.delete(k);
-      // Break the pair link so a forgotten transaction can be collected.
-      if (entry.partner?.partner === entry) entry.partner.partner = undefined;
-      entry.partner = undefined;
-    }
-  }
-
-  private touch(map: Map<string, OpenTx>, k: string, entry: OpenTx): void {
-    map.delete(k);
-    map.set(k, entry);
   }
 
   /** The same socket asks an answered A or AAAA question again. */

@@ -7,7 +7,7 @@
 // tcpdump; replaying the recording (`dns report --pcap`) must give the same findings.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,12 +71,21 @@ async function runScenario(name: string, actions: () => Promise<void>): Promise<
   rmSync(pcap, { force: true });
   const liveProc = spawn('ip', ['netns', 'exec', APP_NS, process.execPath, join(repoRoot, 'bin/egresswatch.js'), 'dns', 'report', '--duration', '600', ...reportArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const live = collect(liveProc);
+  const liveReady = new Promise<void>((resolve) => {
+    let err = '';
+    liveProc.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('capturing DNS live')) resolve();
+    });
+    liveProc.once('exit', () => resolve());
+  });
   const tcpdump = spawn('ip', ['netns', 'exec', APP_NS, 'tcpdump', '-i', 'ewdns-a', '-n', '--immediate-mode', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const dumped = collect(tcpdump);
   try {
-    // Both capture sockets open, and a moment for the BPF programs to attach behind them.
+    // Live capture says when it runs; tcpdump has its packet socket open.
+    await liveReady;
     for (let i = 0; i < 200 && packetSockets() < 2; i++) await sleep(50);
-    await sleep(1500);
+    await sleep(300);
     await actions();
     await sleep(1500);
   } finally {
@@ -87,6 +96,9 @@ async function runScenario(name: string, actions: () => Promise<void>): Promise<
   await dumped.code;
   const replayProc = spawn(process.execPath, [join(repoRoot, 'bin/egresswatch.js'), 'dns', 'report', '--pcap', pcap, ...reportArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const replayReport = JSON.parse(await collect(replayProc).out) as Report;
+  // Kept beside the recording for whoever reads a failure.
+  writeFileSync(pcap.replace(/\.pcap$/, '.live.json'), JSON.stringify(liveReport, null, 1));
+  writeFileSync(pcap.replace(/\.pcap$/, '.replay.json'), JSON.stringify(replayReport, null, 1));
   return { live: liveReport, replay: replayReport };
 }
 
