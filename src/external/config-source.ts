@@ -1,8 +1,7 @@
 // Operators' own names for endpoints (the `labels.endpoints` configuration): CIDRs or hostname
 // patterns mapped to provider, service, region and resource. It wins over every other source.
 import { compilePattern } from './catalogue.js';
-import type { EndpointLabel, LabelSource } from './endpoint-label.js';
-import type { DnsLabelQuery } from './dns-source.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
 import { parseCidr } from './ip-address.js';
 import { PrefixTrie } from './prefix-trie.js';
 
@@ -38,7 +37,7 @@ export function createConfigSource(endpoints: readonly ConfiguredEndpoint[]): La
   };
   return {
     name: 'config',
-    lookup(query: DnsLabelQuery): EndpointLabel | undefined {
+    lookup(query: LabelQuery): EndpointLabel | undefined {
       const byAddress = trie.lookup(query.ip);
       const hostname = query.hostname ?? query.dns?.name;
       if (byAddress) return make(query.ip, byAddress, hostname);

@@ -4,19 +4,11 @@ import { getDomain } from 'tldts';
 import type { Catalogue } from './catalogue.js';
 import { labelFromMatch } from './catalogue.js';
 import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
-import type { PassiveDnsName } from './passive-dns.js';
-
-export interface DnsLabelQuery extends LabelQuery {
-  /** What passive DNS knows about the address, looked up once by the labeller. */
-  dns?: PassiveDnsName;
-  /** True for private, loopback and other special addresses. */
-  special?: boolean;
-}
 
 export function createDnsSource(catalogue: Catalogue): LabelSource {
   return {
     name: 'dns',
-    lookup(query: DnsLabelQuery): EndpointLabel | undefined {
+    lookup(query: LabelQuery): EndpointLabel | undefined {
       const dns = query.dns;
       if (!dns) return undefined;
       for (const name of [dns.name, ...dns.chain]) {

@@ -1,4 +1,5 @@
 // The endpoint label and the one contract every labelling source implements.
+import type { PassiveDnsName } from './passive-dns.js';
 
 /** Where a label came from, in the order of precedence the labeller applies. */
 export type LabelSourceName = 'config' | 'aws' | 'dns' | 'catalogue' | 'ip-ranges' | 'asn';
@@ -35,6 +36,10 @@ export interface LabelQuery {
   ip: string;
   /** A hostname the caller knows (e.g. a check's URL host); it wins over names from DNS. */
   hostname?: string;
+  /** What passive DNS knows about the address, looked up once by the labeller. */
+  dns?: PassiveDnsName;
+  /** True for private, loopback and other special-purpose addresses. */
+  special?: boolean;
 }
 
 /**

@@ -6,8 +6,8 @@ import { createAsnSource } from './asn-source.js';
 import type { AsnDatabase } from './asn-database.js';
 import { createCatalogueSource, type Catalogue } from './catalogue.js';
 import { createConfigSource, type ConfiguredEndpoint } from './config-source.js';
-import { createDnsSource, type DnsLabelQuery } from './dns-source.js';
-import type { EndpointLabel, LabelSource } from './endpoint-label.js';
+import { createDnsSource } from './dns-source.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
 import { internalLabel } from './internal-source.js';
 import { canonicalIp } from './ip-address.js';
 import type { RangeInfo } from './ip-range-feeds.js';
@@ -97,7 +97,7 @@ export function createEndpointLabeler(options: EndpointLabelerOptions): Endpoint
     const ip = canonicalIp(given);
     const dns = pdns.lookup(ip);
     const internal = internalLabel({ ip });
-    const query: DnsLabelQuery = { ip, hostname, dns, special: internal !== undefined };
+    const query: LabelQuery = { ip, hostname, dns, special: internal !== undefined };
     let found: EndpointLabel | undefined;
     for (const source of sources) {
       found = source.lookup(query);
