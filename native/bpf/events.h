@@ -18,7 +18,7 @@
 /* Records are submitted without waking the reader until this much is waiting; the reader also
  * drains on its own every EW_DRAIN_MS. Few wakeups keep the cost per record low at any rate. */
 #define EW_WAKEUP_BYTES (512 * 1024)
-#define EW_DRAIN_MS 50
+#define EW_DRAIN_MS 100
 #define EW_MAX_DNS_PORTS 16
 
 enum ew_record_kind {

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <cerrno>
 #include <cstring>
+#include <pthread.h>
 
 #include "events.h"
 
@@ -87,6 +88,7 @@ void RingReader::Flush() {
 }
 
 void RingReader::Run() {
+  pthread_setname_np(pthread_self(), "ew-ring-reader");  // visible in top -H and /proc
   batch_->bytes.reserve(64 * 1024);
   while (!stop_.load()) {
     // Sleeps until the ring holds EW_WAKEUP_BYTES (the BPF side wakes us) or EW_DRAIN_MS pass;
