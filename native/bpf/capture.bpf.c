@@ -105,34 +105,31 @@ struct l3info {
 	__u8 family;
 };
 
+/* Every frame on every interface passes here: one load for the IP header, one for the ports. */
 static __always_inline int parse_frame(struct __sk_buff *skb, __u32 l2_len, struct l3info *li)
 {
 	__u16 ethertype = bpf_ntohs(skb->protocol);
 	__u32 off = l2_len;
 	if (ethertype == ETH_P_IP) {
-		__u8 vihl;
-		if (bpf_skb_load_bytes(skb, off, &vihl, 1) < 0)
+		struct iphdr ip;
+		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) < 0)
 			return -1;
-		__u16 frag;
-		if (bpf_skb_load_bytes(skb, off + 6, &frag, 2) < 0)
+		if (ip.version != 4 || ip.ihl < 5)
 			return -1;
-		if (bpf_ntohs(frag) & 0x1fff) /* later fragments carry no ports */
+		if (bpf_ntohs(ip.frag_off) & 0x1fff) /* later fragments carry no ports */
 			return -1;
-		if (bpf_skb_load_bytes(skb, off + 9, &li->proto, 1) < 0)
-			return -1;
-		if (bpf_skb_load_bytes(skb, off + 12, li->saddr, 4) < 0)
-			return -1;
-		if (bpf_skb_load_bytes(skb, off + 16, li->daddr, 4) < 0)
-			return -1;
+		li->proto = ip.protocol;
+		__builtin_memcpy(li->saddr, &ip.saddr, 4);
+		__builtin_memcpy(li->daddr, &ip.daddr, 4);
 		li->family = AF_INET;
-		li->l4_off = off + (vihl & 0xf) * 4;
+		li->l4_off = off + ip.ihl * 4;
 	} else if (ethertype == ETH_P_IPV6) {
-		if (bpf_skb_load_bytes(skb, off + 6, &li->proto, 1) < 0)
+		struct ipv6hdr ip6;
+		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)) < 0)
 			return -1;
-		if (bpf_skb_load_bytes(skb, off + 8, li->saddr, 16) < 0)
-			return -1;
-		if (bpf_skb_load_bytes(skb, off + 24, li->daddr, 16) < 0)
-			return -1;
+		li->proto = ip6.nexthdr;
+		__builtin_memcpy(li->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(li->daddr, &ip6.daddr, 16);
 		li->family = AF_INET6;
 		li->l4_off = off + 40;
 	} else {
