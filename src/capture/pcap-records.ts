@@ -14,10 +14,9 @@ export interface RecordFault {
 
 /** Splits a buffer of a capture file's body into frames; the state (byte order, interfaces) persists across calls. */
 export interface CaptureRecordParser {
-  /** Bytes the file header needs before parsing can start. */
-  readonly headerLength: number;
   /**
-   * Parses whole records in buf[pos, end) and returns the position after the last one (the
+   * Parses whole records in buf[pos, end) (the first call gets at least 24 bytes, enough for
+   * either format's file header) and returns the position after the last one (the
    * caller keeps the rest for the next read), or a fault when the bytes are not a record.
    * fileOffset is the file position of buf[0], used in fault messages only.
    */
@@ -35,7 +34,6 @@ export const PCAP_MAGIC_NANO = 0xa1b23c4d;
 export const PCAP_MAGIC_KUZNETZOV = 0xa1b2cd34;
 
 export class PcapRecords implements CaptureRecordParser {
-  readonly headerLength = 24;
   readonly counters: Record<string, number> = { records: 0 };
   private le = true;
   private fracToMs = 1e-3;

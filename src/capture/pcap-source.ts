@@ -1,27 +1,30 @@
 // Replays a pcap or pcapng file as capture events: streams the file in chunks, splits it into
 // frames (pcap-records.ts / pcapng-blocks.ts) and feeds them to the shared wire decoder,
 // delivering events in batches. Truncated or corrupt files keep what was read and say so.
-import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { EgressError } from '../errors.js';
 import { bump, emptySummary, type CaptureEvent, type CaptureSource, type CaptureSummary, type EventBatchHandler } from '../events.js';
-import { PcapRecords, PCAP_MAGIC_KUZNETZOV, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, MAX_RECORD, type CaptureRecordParser } from './pcap-records.js';
+import { PcapRecords, PCAP_MAGIC_KUZNETZOV, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, type CaptureRecordParser } from './pcap-records.js';
 import { PcapngBlocks } from './pcapng-blocks.js';
 import { createWireDecoder } from './wire-decoder.js';
 
 export interface PcapSourceOptions {
   /** UDP/TCP ports treated as DNS (53 plus configured extras). */
   dnsPorts: number[];
-  /** Bytes read per chunk (default 512 KiB); tests use small chunks to cross record boundaries. */
+  /** Read buffer size (default 512 KiB); tests use small ones to cross record boundaries. */
   chunkBytes?: number;
 }
 
 // Small enough that one chunk's events die young (bigger chunks measured half as fast, from GC).
 const DEFAULT_CHUNK = 512 << 10;
 
+/** path "-" reads standard input, e.g. `tcpdump -w - | egresswatch capture --pcap -`. */
 export function createPcapSource(path: string, opts: PcapSourceOptions): CaptureSource {
+  const stdin = path === '-';
   return {
-    description: `pcap file ${path}`,
-    run: (handler, signal) => replay(path, opts, handler, signal),
+    description: stdin ? 'pcap from standard input' : `pcap file ${path}`,
+    run: (handler, signal) => replay(stdin ? '/dev/stdin' : path, opts, handler, signal),
   };
 }
 
@@ -42,48 +45,42 @@ function parserFor(head: Buffer): CaptureRecordParser | undefined {
   return undefined;
 }
 
-async function readInto(fh: FileHandle, buf: Buffer, from: number): Promise<number> {
-  let at = from;
-  while (at < buf.length) {
-    const { bytesRead } = await fh.read(buf, at, buf.length - at, null);
-    if (bytesRead === 0) break;
-    at += bytesRead;
-  }
-  return at;
-}
-
 async function replay(path: string, opts: PcapSourceOptions, handler: EventBatchHandler, signal?: AbortSignal): Promise<CaptureSummary> {
-  const fh = await open(path, 'r').catch((err: unknown) => {
-    throw describeOpenError(path, err);
-  });
+  const chunk = Math.max(64, opts.chunkBytes ?? DEFAULT_CHUNK);
+  // A stream, not positioned reads: a pipe (tcpdump -w -) is read without blocking a thread,
+  // and stopping destroys it even while no data comes. Each chunk is a new buffer, which the
+  // emitted payloads may view.
+  const stream: Readable = path === '/dev/stdin' ? process.stdin : createReadStream(path, { highWaterMark: chunk });
+  const stop = () => stream.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
+  const summary = emptySummary();
+  let batch: CaptureEvent[] = [];
+  const decoder = createWireDecoder({ dnsPorts: opts.dnsPorts, summary, emit: (ev) => batch.push(ev) });
+  let parser: CaptureRecordParser | undefined;
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
+  let fileOffset = 0; // file position of buf[0]
   try {
-    const chunk = Math.max(64, opts.chunkBytes ?? DEFAULT_CHUNK);
-    const summary = emptySummary();
-    let batch: CaptureEvent[] = [];
-    const decoder = createWireDecoder({ dnsPorts: opts.dnsPorts, summary, emit: (ev) => batch.push(ev) });
-
-    // Each chunk is a fresh buffer: emitted payloads are views into it and must stay intact.
-    let buf = Buffer.allocUnsafe(chunk);
-    let end = await readInto(fh, buf, 0).catch((err: unknown) => {
-      throw describeOpenError(path, err);
-    });
-    if (end === 0) throw new EgressError('input', `pcap file ${JSON.stringify(path)} is empty`);
-    const parser = end >= 4 ? parserFor(buf) : undefined;
-    if (!parser) {
-      const head = buf.subarray(0, Math.min(end, 4)).toString('hex');
-      throw new EgressError('input', `${JSON.stringify(path)} is not a pcap or pcapng file (it starts with 0x${head})`);
-    }
-    if (end < parser.headerLength) throw new EgressError('input', `pcap file ${JSON.stringify(path)} is truncated inside its file header (${end} bytes)`);
-
-    let pos = 0;
-    let fileOffset = 0; // file position of buf[0]
-    let eof = end < buf.length;
-    for (;;) {
-      const res = parser.parse(buf, pos, end, fileOffset, decoder);
+    for await (const data of stream as AsyncIterable<Buffer>) {
+      // An incomplete record at the end of the previous chunk is carried into this one.
+      if (pos < buf.length) {
+        buf = Buffer.concat([buf.subarray(pos), data]);
+      } else {
+        buf = data;
+      }
+      fileOffset += pos;
+      pos = 0;
+      if (!parser) {
+        if (buf.length < 24) continue; // both formats' headers fit in 24 bytes
+        parser = parserFor(buf);
+        if (!parser) throw notCapture(path, buf);
+      }
+      const res = parser.parse(buf, pos, buf.length, fileOffset, decoder);
       if (typeof res !== 'number') {
         // Framing is lost: nothing after this point can be trusted, everything before is kept.
         bump(summary.malformed, 'corrupt_file');
         note(summary, `corrupt capture file at byte ${res.offset}: ${res.fault}; the rest of the file was skipped`);
+        pos = buf.length;
         break;
       }
       pos = res;
@@ -91,35 +88,35 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
         handler(batch);
         batch = [];
       }
-      if (signal?.aborted) {
-        bump(summary.counters, 'stopped_before_end');
-        break;
-      }
-      const rest = end - pos;
-      if (eof) {
-        if (rest > 0) {
-          bump(summary.malformed, 'truncated_record');
-          note(summary, `file ends inside a record at byte ${fileOffset + pos} (${rest} bytes ignored)`);
-        }
-        break;
-      }
-      // Carry the incomplete record into the next chunk, growing it when one record is bigger.
-      const size = rest >= chunk ? Math.min(rest * 2, MAX_RECORD * 2) : chunk;
-      const next = Buffer.allocUnsafe(size);
-      buf.copy(next, 0, pos, end);
-      fileOffset += pos;
-      buf = next;
-      pos = 0;
-      end = await readInto(fh, buf, rest);
-      eof = end < buf.length;
+      if (signal?.aborted) break;
     }
-    decoder.flush();
-    if (batch.length) handler(batch);
-    for (const [k, v] of Object.entries(parser.counters)) bump(summary.counters, k, v);
-    return summary;
+  } catch (err) {
+    if (err instanceof EgressError) throw err;
+    if (!signal?.aborted) throw describeOpenError(path, err);
   } finally {
-    await fh.close();
+    signal?.removeEventListener('abort', stop);
+    if (stream !== process.stdin) stream.destroy();
   }
+  if (signal?.aborted) {
+    bump(summary.counters, 'stopped_before_end');
+  } else if (!parser) {
+    // The whole input was shorter than a file header.
+    if (buf.length === 0) throw new EgressError('input', `pcap file ${JSON.stringify(path)} is empty`);
+    if (buf.length < 4 || !parserFor(buf)) throw notCapture(path, buf);
+    throw new EgressError('input', `pcap file ${JSON.stringify(path)} is truncated inside its file header (${buf.length} bytes)`);
+  } else if (pos < buf.length) {
+    bump(summary.malformed, 'truncated_record');
+    note(summary, `file ends inside a record at byte ${fileOffset + pos} (${buf.length - pos} bytes ignored)`);
+  }
+  decoder.flush();
+  if (batch.length) handler(batch);
+  if (parser) for (const [k, v] of Object.entries(parser.counters)) bump(summary.counters, k, v);
+  return summary;
+}
+
+function notCapture(path: string, head: Buffer): EgressError {
+  const hex = head.subarray(0, Math.min(head.length, 4)).toString('hex');
+  return new EgressError('input', `${JSON.stringify(path)} is not a pcap or pcapng file (it starts with 0x${hex})`);
 }
 
 function note(summary: CaptureSummary, text: string): void {

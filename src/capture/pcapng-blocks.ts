@@ -24,7 +24,6 @@ interface CaptureInterface {
 }
 
 export class PcapngBlocks implements CaptureRecordParser {
-  readonly headerLength = 12;
   readonly counters: Record<string, number> = { records: 0 };
   private le = true;
   private ifaces: CaptureInterface[] = [];

@@ -19,7 +19,7 @@ records. Live capture (the default) needs root (CAP_BPF and CAP_PERFMON).
 Options:
   --json               one JSON object per line (the stable output contract)
   --duration SECONDS   stop live capture after this many seconds (default: until Ctrl-C)
-  --pcap FILE          replay a pcap or pcapng file instead of capturing live
+  --pcap FILE          replay a pcap or pcapng file instead of capturing live ("-": standard input)
   --dns-port PORT      also treat this port as DNS, besides 53 (repeatable)
   --interface NAME     live: capture DNS packets on this interface only (repeatable; default all)`,
   options: {
@@ -57,7 +57,8 @@ Options:
           const obj = eventToJson(ev, parseCounts);
           if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
         }
-        if (buffered.length >= 256) flush();
+        // One write per batch: files give big batches, and a pipe or live capture shows events at once.
+        flush();
       }, stop.signal);
       flush();
       for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);
