@@ -71,3 +71,36 @@ test('--dns-port adds a port; a bad one is a usage error', async () => {
   assert.equal(none.code, 0);
   assert.equal(none.out.length, 5);
 });
+
+test('--pcap - reads standard input, and SIGINT stops a pipe that has gone quiet', async () => {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const bin = join(repoRoot, 'bin', 'egresswatch.js');
+  const bytes = readFileSync(fixture('vlan-dns.pcap'));
+
+  const whole = spawn(process.execPath, [bin, 'capture', '--pcap', '-', '--json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  whole.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  whole.stdin.end(bytes);
+  const code = await new Promise<number | null>((r) => whole.once('exit', r));
+  assert.equal(code, 0);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; qname?: string });
+  assert.deepEqual(lines.map((l) => l.qname ?? l.type), ['vlan.example', 'vlan.example', 'qinq.example', 'qinq.example', 'summary']);
+
+  // Half a file, then silence: the events so far appear, and SIGINT ends it with a summary.
+  const quiet = spawn(process.execPath, [bin, 'capture', '--pcap', '-', '--json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let qout = '';
+  const firstEvent = new Promise<void>((resolve) => quiet.stdout.on('data', (c: Buffer) => {
+    qout += c.toString();
+    if (qout.includes('"dns"')) resolve();
+  }));
+  quiet.stdin.write(bytes.subarray(0, 24 + 16 + 80));
+  await firstEvent;
+  quiet.kill('SIGINT');
+  const qcode = await new Promise<number | null>((r) => quiet.once('exit', r));
+  quiet.stdin.destroy();
+  assert.equal(qcode, 0);
+  const qlines = qout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; counters?: Record<string, number> });
+  assert.deepEqual(qlines.map((l) => l.type), ['dns', 'summary']);
+  assert.equal(qlines[1].counters?.stopped_before_end, 1);
+});
