@@ -8,7 +8,7 @@
 // process into the packet record. TCP and drop events come as their own records.
 import { CaptureUnavailableError, oneLine } from '../errors.js';
 import { bump, type CaptureEvent, type CaptureSource, type CaptureSummary, type EventBatchHandler } from '../events.js';
-import { loadCaptureAddon, type AddonStats } from './addon-loader.js';
+import { loadCaptureAddon, type AddonCapture, type AddonStats } from './addon-loader.js';
 import { checkCaptureCapabilities } from './capabilities.js';
 import { readConntrackStat } from './conntrack-stat.js';
 import { dropReasonNames } from './drop-reasons.js';
@@ -75,7 +75,7 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
     }
   };
 
-  let capture;
+  let capture: AddonCapture;
   try {
     capture = new addon.Capture({ dnsPorts, interfaces: known, bindIfindexes, ringBytes: opts.ringBytes }, (buf, n) => {
       if (buf === null) return ended();
@@ -91,8 +91,9 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
     if (s) {
       bump(summary.events, 'conntrack');
       out.push(s);
+    } else {
+      bump(summary.counters, 'conntrack_unavailable');
     }
-    else bump(summary.counters, 'conntrack_unavailable');
     deliver();
   };
   const interval = opts.conntrackIntervalMs ?? 10_000;
