@@ -5,6 +5,7 @@
 import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { oneLine } from '../errors.js';
 import { addressesOf, labelInterface, type InterfaceLabel } from './aws-interface-label.js';
+import { whyNoAwsCredentials } from './aws-environment.js';
 import type { EndpointLabel, LabelQuery } from './endpoint-label.js';
 import type { AwsLikeSource } from './endpoint-labeler.js';
 
@@ -130,6 +131,14 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
     async start() {
       if (options.enabled === false) {
         stats.status = 'disabled';
+        return false;
+      }
+      // "auto" does not make the SDK probe the instance metadata service on hosts outside EC2.
+      const why = options.enabled === true || options.credentials ? undefined : whyNoAwsCredentials();
+      if (why) {
+        stats.status = 'disabled';
+        stats.lastError = why;
+        log(`aws metadata: disabled (${why})`);
         return false;
       }
       try {

@@ -3,7 +3,11 @@
 // the last snapshot, and the one-line "disabled" notice without credentials.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { whyNoAwsCredentials } from '../../src/external/aws-environment.js';
 import { createAwsMetadataSource } from '../../src/external/aws-metadata-source.js';
+import { testOutputDir } from '../helpers/paths.js';
 import { startEc2TestServer, type Ec2TestServer } from './ec2-test-server.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -101,7 +105,27 @@ test('without credentials the source disables itself with one line and labels no
   assert.equal(await aws.start(), false);
   assert.equal(aws.stats().status, 'disabled');
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^aws metadata: disabled \(no credentials or region: /);
+  assert.equal(lines[0], 'aws metadata: disabled (no AWS credentials in the environment or shared files, and not on EC2)');
   assert.equal(server.requests.length, 0, 'no API call without credentials');
   assert.equal(await aws.refresh(), false);
+  // Told to use AWS anyway, the SDK's own chain runs (no instance metadata: disabled above) and fails in one line.
+  const forced = createAwsMetadataSource({ enabled: true, region: 'eu-west-1', endpoint: server.url, log: (l) => lines.push(l) });
+  t.after(() => forced.stop());
+  assert.equal(await forced.start(), false);
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], /^aws metadata: disabled \(\S/);
+  assert.ok(!lines[1].includes('\n'));
+  assert.equal(server.requests.length, 0);
+});
+
+test('credentials are expected from the environment, shared files or EC2, and nowhere else', () => {
+  const none = { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/c', AWS_CONFIG_FILE: '/nonexistent/c' };
+  assert.match(whyNoAwsCredentials(none, '/nonexistent-sys') ?? '', /not on EC2/);
+  assert.equal(whyNoAwsCredentials({ ...none, AWS_ACCESS_KEY_ID: 'x' }, '/nonexistent-sys'), undefined);
+  assert.equal(whyNoAwsCredentials({ ...none, AWS_PROFILE: 'prod' }, '/nonexistent-sys'), undefined);
+  const sys = join(testOutputDir('external'), 'fake-sys');
+  mkdirSync(join(sys, 'class/dmi/id'), { recursive: true });
+  writeFileSync(join(sys, 'class/dmi/id/sys_vendor'), 'Amazon EC2\n');
+  assert.equal(whyNoAwsCredentials(none, sys), undefined);
+  assert.match(whyNoAwsCredentials({ ...none, AWS_EC2_METADATA_DISABLED: 'true' }, sys) ?? '', /not on EC2/);
 });
