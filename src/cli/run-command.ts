@@ -3,18 +3,14 @@
 // and the status server with its JSON API and /metrics; then shuts all of it down in order.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { createCheckRunner } from '../blackbox/check-runner.js';
-import { CheckScheduler } from '../blackbox/scheduler.js';
-import { createLiveSource } from '../bpf/live-source.js';
-import { loadConfig, parseConfig } from '../config/load.js';
-import type { Config } from '../config/sections.js';
-import { dnsAnalyzerOptions } from '../dns/analyzer-options.js';
-import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
+import type { CheckScheduler } from '../blackbox/scheduler.js';
+import { sections, type Config } from '../config/sections.js';
+import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsFinding, DnsSnapshot, DnsTransaction } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
 import type { CaptureEvent, MonitorEvent, ProbeResult } from '../events.js';
-import { createLabelingStage, type LabelingStage } from '../external/labeling-stage.js';
+import type { LabelingStage } from '../external/labeling-stage.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
 import type { DnsFindingInput, DnsOutcome, EndpointLabel as HealthLabel, EndpointLabeller } from '../health/signal-inputs.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
@@ -75,7 +71,8 @@ Options:
     process.removeAllListeners('warning');
     process.on('warning', (w) => log.warn(`${w.name}: ${oneLine(w)}`));
     const configFile = stringOpt(values, 'config');
-    const config: Config = configFile ? loadConfig(configFile) : parseConfig('', '(defaults)', process.cwd());
+    // The YAML parser loads only when there is a file to read: starting without one stays quick.
+    const config: Config = configFile ? (await import('../config/load.js')).loadConfig(configFile) : defaultConfig();
     const listenText = stringOpt(values, 'listen');
     const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
     const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
@@ -110,13 +107,14 @@ Options:
     });
     labels.feed(engine);
     status.stages.engine = { ok: true, detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
-    const analyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => labels.ingestDns(dnsOutcome(tx)) });
+    // Created once its module has loaded, after the page is up.
+    let analyzer: DnsAnalyzer | undefined;
     let dnsSnapshot: DnsSnapshot | undefined;
     let dnsSnapshotAt = 0;
     const sources: ServerSources = {
       store,
       dns: () => {
-        if (status.capture.state !== 'live') return undefined;
+        if (status.capture.state !== 'live' || !analyzer) return undefined;
         const now = Date.now();
         if (!dnsSnapshot || now - dnsSnapshotAt > DNS_SNAPSHOT_MAX_AGE_MS) {
           analyzer.advance(now);
@@ -143,35 +141,50 @@ Options:
     status.stages.server = { ok: true, detail: `listening on ${url}` };
     log.info(`status page: ${url} (JSON: ${url}api/v1/providers, metrics: ${url}metrics; writes ${config.server.token ? 'need the bearer token' : 'are off: no server.token'})`, { url });
 
-    // Capture runs in the background: the page is up before the BPF programs are attached.
+    // Everything the first request does not need loads after it, in the background: capture and
+    // DNS analysis (attaching BPF programs takes a while), the checks, labelling.
     const counts = { events: 0, dns: 0, tcp: 0, probes: 0, probeFailures: 0, ticks: 0 };
+    let stopping = false;
     const captureStop = new AbortController();
-    const source = createLiveSource({
-      dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
-      ready: () => {
-        status.capture = { state: 'live', detail: `live eBPF capture on ${interfaces.join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
-        status.stages.capture = { ok: true, detail: status.capture.detail };
-        status.stages.dns = { ok: true, detail: 'analysing captured DNS' };
-        log.info(`capture: ${status.capture.detail}`);
-      },
-    });
-    const captureDone = source.run((batch) => ingestCapture(batch, analyzer, labels, counts), captureStop.signal).then(
-      (summary) => {
-        const lost = Object.values(summary.lost).reduce((a, b) => a + b, 0);
-        if (lost) log.warn(`capture lost ${lost} records before user space ${JSON.stringify(summary.lost)}`);
-      },
-      (err: unknown) => captureUnavailable(status, log, oneLine(err)),
-    );
+    const captureDone = (async () => {
+      const [{ createLiveSource }, { createDnsAnalyzer }, { dnsAnalyzerOptions }] = await Promise.all([
+        import('../bpf/live-source.js'), import('../dns/dns-analyzer.js'), import('../dns/analyzer-options.js'),
+      ]);
+      if (stopping) return;
+      const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => labels.ingestDns(dnsOutcome(tx)) });
+      analyzer = dnsAnalyzer;
+      const source = createLiveSource({
+        dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
+        ready: () => {
+          status.capture = { state: 'live', detail: `live eBPF capture on ${interfaces.join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
+          status.stages.capture = { ok: true, detail: status.capture.detail };
+          status.stages.dns = { ok: true, detail: 'analysing captured DNS' };
+          log.info(`capture: ${status.capture.detail}`);
+        },
+      });
+      const summary = await source.run((batch) => ingestCapture(batch, dnsAnalyzer, labels, counts), captureStop.signal);
+      const lost = Object.values(summary.lost).reduce((a, b) => a + b, 0);
+      if (lost) log.warn(`capture lost ${lost} records before user space ${JSON.stringify(summary.lost)}`);
+    })().catch((err: unknown) => captureUnavailable(status, log, oneLine(err)));
 
+    let scheduler: CheckScheduler | undefined;
     const failing = new Set<string>();
-    const scheduler = new CheckScheduler({
-      checks: config.checks,
-      run: createCheckRunner({ labeler: (ip, host) => labels.probeLabel(ip, host) }),
-      onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
+    const checksStarted = (async () => {
+      if (config.checks.length === 0) return;
+      const [{ createCheckRunner }, { CheckScheduler: Scheduler }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js')]);
+      if (stopping) return;
+      scheduler = new Scheduler({
+        checks: config.checks,
+        run: createCheckRunner({ labeler: (ip, host) => labels.probeLabel(ip, host) }),
+        onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
+      });
+      scheduler.start();
+      status.stages.checks = { ok: true, detail: `${config.checks.length} checks scheduled` };
+      log.info(`checks: ${config.checks.map((c) => c.name).join(', ')}`);
+    })().catch((err: unknown) => {
+      status.stages.checks = { ok: false, detail: oneLine(err) };
+      log.error(`checks could not start: ${oneLine(err)}`);
     });
-    scheduler.start();
-    status.stages.checks = { ok: true, detail: `${config.checks.length} checks scheduled` };
-    if (config.checks.length) log.info(`checks: ${config.checks.map((c) => c.name).join(', ')}`);
 
     // The engine's tick flushes buckets, evaluates SLOs and alerts, and publishes the snapshot the
     // page shows; DNS findings join it as alert inputs. One tick at a time, the first one now.
@@ -189,8 +202,12 @@ Options:
     const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts }), SUMMARY_EVERY_MS);
     for (const t of [tickTimer, summaryTimer]) t.unref();
     log.info(`ready in ${Date.now() - startedAt} ms`, { startupMs: Date.now() - startedAt });
-    // Loading the labelling data parses large files synchronously: only once everything is up.
-    const labelsReady = new Promise<void>((done) => setImmediate(done)).then(() => createLabelingStage({ settings: config.labels, log: (line) => log.info(line) })).then(
+    // Labelling loads once everything is up (AWS metadata may take seconds). The bundled ASN
+    // dataset is left out unless a database file is configured: parsing it blocks for seconds,
+    // and an ASN alone never names a provider, which is all the engine asks of labels.
+    const labelsReady = import('../external/labeling-stage.js').then(({ createLabelingStage }) => createLabelingStage({
+      settings: config.labels, asnDatabase: config.labels.asnDatabase ?? 'none', log: (line) => log.info(line),
+    })).then(
       (stage) => labels.ready(stage),
       (err: unknown) => labels.failed(oneLine(err)),
     );
@@ -199,20 +216,27 @@ Options:
     const reason = signal.reason instanceof Error ? signal.reason.message : 'stop requested';
     log.info(`stopping (${reason})`);
     for (const t of [tickTimer, summaryTimer]) clearInterval(t);
-    await scheduler.stop();
+    stopping = true;
+    await checksStarted;
+    await scheduler?.stop();
     captureStop.abort();
     await captureDone;
-    analyzer.advance(Date.now());
+    analyzer?.advance(Date.now());
     await labelsReady;
     await ticking;
     await engine.close().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
     labels.close();
     await server.close();
     await store.close();
-    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler.stats.runs} check runs`, { ...counts, dropped: labels.dropped });
+    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs`, { ...counts, dropped: labels.dropped });
     return 0;
   },
 };
+
+/** Every section's default, as an absent file would give. */
+function defaultConfig(): Config {
+  return Object.fromEntries(sections.map((s) => [s.key, s.defaultValue()])) as Config;
+}
 
 /** --listen: host:port, [v6]:port; port 0 asks the system for a free port (tests). */
 function parseListen(text: string): ListenAddress {
@@ -235,7 +259,7 @@ function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string):
   log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
 }
 
-function ingestCapture(batch: readonly CaptureEvent[], analyzer: ReturnType<typeof createDnsAnalyzer>, labels: LateLabels, counts: { events: number; dns: number; tcp: number }): void {
+function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, labels: LateLabels, counts: { events: number; dns: number; tcp: number }): void {
   counts.events += batch.length;
   for (const ev of batch) {
     if (ev.type === 'dns') counts.dns++;
