@@ -165,11 +165,11 @@ static __always_inline void lookup_owner(struct l3info *li, int query, struct ew
 	}
 }
 
+/* slot is a constant at each call site (a power of 2), so every size below is one the verifier knows. */
 static __always_inline void submit_frame(struct __sk_buff *skb, struct l3info *li, int query, __u32 ifindex,
-					 __u32 l2_len, int large)
+					 __u32 l2_len, const __u32 slot)
 {
 	__u32 len = skb->len;
-	__u32 slot = large ? EW_PKT_MAX : EW_PKT_SMALL;
 	struct ew_packet *p = bpf_ringbuf_reserve(&records, sizeof(struct ew_packet) - EW_PKT_SMALL + slot, 0);
 	if (!p) {
 		count_lost(EW_LOST_PACKET);
@@ -178,10 +178,7 @@ static __always_inline void submit_frame(struct __sk_buff *skb, struct l3info *l
 	__u32 cap = len > slot ? slot : len;
 	/* cap is at least 1 (the frame parsed), and the mask shows the verifier 1 <= cap <= slot. */
 	barrier_var(cap);
-	if (large)
-		cap = ((cap - 1) & (EW_PKT_MAX - 1)) + 1;
-	else
-		cap = ((cap - 1) & (EW_PKT_SMALL - 1)) + 1;
+	cap = ((cap - 1) & (slot - 1)) + 1;
 	p->h.kind = EW_REC_PACKET;
 	p->h.flags = 0;
 	p->h.ts_ns = bpf_ktime_get_ns();
@@ -219,9 +216,11 @@ int dns_frames(struct __sk_buff *skb)
 
 	__u32 len = skb->len;
 	if (len <= EW_PKT_SMALL)
-		submit_frame(skb, &li, dport_dns, ifindex, l2_len, 0);
+		submit_frame(skb, &li, dport_dns, ifindex, l2_len, EW_PKT_SMALL);
+	else if (len <= EW_PKT_MEDIUM)
+		submit_frame(skb, &li, dport_dns, ifindex, l2_len, EW_PKT_MEDIUM);
 	else
-		submit_frame(skb, &li, dport_dns, ifindex, l2_len, 1);
+		submit_frame(skb, &li, dport_dns, ifindex, l2_len, EW_PKT_MAX);
 	return 0;
 }
 

@@ -9,10 +9,12 @@
 #include <linux/types.h>
 #endif
 
-/* Bytes of a packet copied into a small slot, and the most copied at all: DNS messages are
- * mostly small, so small slots keep the ring buffer dense; large ones carry big TCP answers. */
+/* Slot sizes for packet bytes: DNS messages are mostly small, so small slots keep the ring
+ * buffer dense; medium ones take full-size Ethernet frames; the largest take TCP super-segments
+ * (loopback, offloads) that carry big answers. Longer frames are cut at EW_PKT_MAX. */
 #define EW_PKT_SMALL 512
-#define EW_PKT_MAX 4096
+#define EW_PKT_MEDIUM 4096
+#define EW_PKT_MAX 65536
 
 #define EW_RINGBUF_BYTES (16 * 1024 * 1024)
 /* Records are submitted without waking the reader until this much is waiting; the reader also
@@ -72,7 +74,7 @@ struct ew_packet {
 	__u32 cap_len;   /* bytes copied into data */
 	__u16 pkt_type;  /* PACKET_HOST, PACKET_OUTGOING… */
 	__u16 l2_len;    /* 14: data starts with an Ethernet header; 0: with the IP header */
-	__u8 data[EW_PKT_SMALL]; /* EW_PKT_MAX in large slots: the record's size tells */
+	__u8 data[EW_PKT_SMALL]; /* EW_PKT_MEDIUM or EW_PKT_MAX in larger slots: the record's size tells */
 };
 
 /* flags of ew_tcp */

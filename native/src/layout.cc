@@ -36,6 +36,7 @@ Napi::Object RecordLayout(Napi::Env env) {
   out.Set("drop", d);
   Napi::Object c = Napi::Object::New(env);
   c.Set("packetSmall", Napi::Number::New(env, EW_PKT_SMALL));
+  c.Set("packetMedium", Napi::Number::New(env, EW_PKT_MEDIUM));
   c.Set("packetMax", Napi::Number::New(env, EW_PKT_MAX));
   c.Set("lostSlots", Napi::Number::New(env, EW_LOST_SLOTS));
   out.Set("constants", c);

@@ -10,7 +10,8 @@ export const LostIndex = { PACKET: 0, TCP: 1, DROP: 2, OWNER_MAP: 3 } as const;
 export const LOST_SLOTS = 4;
 
 export const PKT_SMALL = 512;
-export const PKT_MAX = 4096;
+export const PKT_MEDIUM = 4096;
+export const PKT_MAX = 65536;
 
 export const PacketFlag = { OWNER: 1 } as const;
 export const TcpFlag = { OWNER: 1, SYN: 2 } as const;

@@ -18,6 +18,8 @@ before(async () => {
     'www.example.test': { answers: [{ type: 'A', name: 'www.example.test', ttl: 300, data: '192.0.2.10' }] },
     'v6.example.test': { answers: [{ type: 'AAAA', name: 'v6.example.test', ttl: 60, data: '2001:db8::1' }] },
     'missing.example.test': { rcode: 'NXDOMAIN' },
+    // About 10 kB of TXT: over TCP on loopback it travels in one large segment.
+    'big.example.test': { answers: Array.from({ length: 40 }, (_, i) => ({ type: 'TXT' as const, name: 'big.example.test', ttl: 60, data: [`${i}`.padStart(3, '0') + 'x'.repeat(250)] })) },
   });
   capture = await startLiveCapture({ dnsPorts: [53, server.port] });
 });
@@ -85,6 +87,19 @@ test('dig over TCP: the length-prefixed messages are reassembled, with the askin
   // The connection itself is seen as TCP events of dig too.
   const est = await capture.waitFor((ev) => ev.type === 'tcp' && ev.event === 'established' && ev.sport === q.sport);
   assert.equal(est.type === 'tcp' && est.pid, pid);
+});
+
+test('dig over TCP with a 10 kB answer: the large segment is captured whole', async () => {
+  const { pid, stdout } = await dig(['+tcp', 'big.example.test', 'TXT']);
+  assert.match(stdout, /039x{250}/);
+  const q = await capture.waitFor(dnsFor('big.example.test', 'query', 'tcp'));
+  const qj = json(q);
+  assert.equal(qj.pid, pid);
+  const r = await capture.waitFor((ev) => ev.type === 'dns' && ev.dir === 'response' && ev.proto === 'tcp' && json(ev).id === qj.id);
+  assert.ok(r.type === 'dns' && r.payload.length > 10_000, 'the whole message');
+  const answers = json(r).answers as { type: string; data: string }[];
+  assert.equal(answers.length, 40);
+  assert.ok(answers.every((a) => a.type === 'TXT'));
 });
 
 test("Node's resolver: NXDOMAIN response, attributed to this process", async () => {

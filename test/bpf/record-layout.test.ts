@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCaptureAddon } from '../../src/bpf/addon-loader.js';
-import { Drop, Header, LOST_SLOTS, Owner, Packet, PKT_MAX, PKT_SMALL, Tcp } from '../../src/bpf/record-layout.js';
+import { Drop, Header, LOST_SLOTS, Owner, Packet, PKT_MAX, PKT_MEDIUM, PKT_SMALL, Tcp } from '../../src/bpf/record-layout.js';
 
 const mirrors = { header: Header, owner: Owner, packet: Packet, tcp: Tcp, drop: Drop } as const;
 
@@ -15,6 +15,7 @@ test('record sizes and field offsets match events.h as compiled', () => {
     for (const [field, value] of Object.entries(c)) assert.equal(mirror[field], value, `${name}.${field}`);
   }
   assert.equal(layout.constants.packetSmall, PKT_SMALL);
+  assert.equal(layout.constants.packetMedium, PKT_MEDIUM);
   assert.equal(layout.constants.packetMax, PKT_MAX);
   assert.equal(layout.constants.lostSlots, LOST_SLOTS);
 });
