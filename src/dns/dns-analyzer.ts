@@ -53,7 +53,7 @@ interface NameRow {
 
 const SKETCH_ALPHA = 0.01;
 /** How often (in stream time) to sweep expired state; outcomes do not depend on it. */
-const EXPIRE_EVERY_MS = 1_000;
+const EXPIRE_EVERY_MS = 500;
 const PROBLEMS_KEPT = 100;
 const SPIKES_KEPT = 500;
 
@@ -66,8 +66,9 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   const problems: DnsTransaction[] = [];
   const race = new ConntrackRaceEvidence(opts.clientTimeoutMs);
   const ndots = new NdotsDetector(opts.searchDomains, Math.max(10_000, opts.clientTimeoutMs * 2), opts.topN, rotateMs);
-  const zones = new TableGenerations<ZoneRow>(opts.topN * 4, emptyZoneRow, mergeZoneRow, rotateMs);
-  const names = new TableGenerations<NameRow>(opts.topN * 4, emptyNameRow, mergeNameRow, rotateMs);
+  // Zones feed upstream_failure, so many are tracked (registrable domains are few); names less.
+  const zones = new TableGenerations<ZoneRow>(Math.max(opts.topN * 4, 1_000), emptyZoneRow, mergeZoneRow, rotateMs);
+  const names = new TableGenerations<NameRow>(Math.max(opts.topN * 4, 256), emptyNameRow, mergeNameRow, rotateMs);
   const clusterDns = new Set(opts.clusterDns);
   const nodeLocal = new Set(opts.nodeLocal);
   let clock = -Infinity;

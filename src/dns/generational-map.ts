@@ -12,7 +12,7 @@ export class GenerationalMap<V> {
 
   get(key: string): V | undefined {
     const v = this.current.get(key);
-    return v !== undefined ? v : this.previous.get(key);
+    return v !== undefined || this.previous.size === 0 ? v : this.previous.get(key);
   }
 
   set(key: string, value: V): void {
@@ -21,9 +21,10 @@ export class GenerationalMap<V> {
 
   delete(key: string): void {
     this.current.delete(key);
-    this.previous.delete(key);
+    if (this.previous.size) this.previous.delete(key);
   }
 
+  /** Entries in both generations (an upper bound of the distinct keys). */
   get size(): number {
     return this.current.size + this.previous.size;
   }

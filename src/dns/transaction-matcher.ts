@@ -44,7 +44,6 @@ export interface MatcherOptions {
 interface OpenTx {
   key: string;
   sockQ: string;
-  clientQ: string;
   tx: DnsTransaction;
   lastSendTs: number;
   done: boolean;
@@ -52,13 +51,17 @@ interface OpenTx {
 }
 
 const PAIR_WINDOW_MS = 1_000;
+
+function clientQuestion(tx: DnsTransaction): string {
+  return `${tx.client}|${tx.qname}|${tx.qtype}`;
+}
 const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
 export class TransactionMatcher {
   private readonly open = new Map<string, OpenTx>();
   /** Open or failed attempts per socket and question: retransmissions with a new id, pairs. */
   private readonly bySocketQuestion: GenerationalMap<OpenTx>;
-  /** Open or failed attempts per client address and question: retries from a new socket or over TCP. */
+  /** Failed attempts per client address and question: retries from a new socket or over TCP. */
   private readonly byClientQuestion: GenerationalMap<OpenTx>;
   /**
    * Last send time of answered A and AAAA queries per socket and question, for pairs and for
@@ -66,6 +69,8 @@ export class TransactionMatcher {
    * the window holds, so they must stay small.
    */
   private readonly answeredAddr: GenerationalMap<number>;
+  /** The last query per socket, for pairing A with AAAA; kept only about a second. */
+  private readonly lastOnSocket = new GenerationalMap<OpenTx>(PAIR_WINDOW_MS);
   private readonly recentMs: number;
 
   constructor(
@@ -104,7 +109,6 @@ export class TransactionMatcher {
       this.bySocketQuestion.set(sockQ, existing);
       return;
     }
-    const clientQ = `${pkt.src}|${msg.qname}|${msg.qtype}`;
     const tx: DnsTransaction = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, serverPort: pkt.dport, proto: pkt.proto,
       id: msg.id, qname: msg.qname, qtype: msg.qtype, outcome: 'pending', retransmissions: 0, retries: 0,
@@ -112,37 +116,35 @@ export class TransactionMatcher {
     };
     if (pkt.pid !== undefined) tx.pid = pkt.pid;
     if (pkt.comm !== undefined) tx.comm = pkt.comm;
-    const entry: OpenTx = { key, sockQ, clientQ, tx, lastSendTs: pkt.ts, done: false };
+    const entry: OpenTx = { key, sockQ, tx, lastSendTs: pkt.ts, done: false };
 
     const partnerType = PARTNER_TYPE[msg.qtype];
-    const partnerQ = partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined;
     // History older than the window (generations keep up to twice as much) is not used.
     const recent = (e: OpenTx | undefined) => (e && pkt.ts - e.lastSendTs <= this.recentMs ? e : undefined);
     const prevSock = recent(this.bySocketQuestion.get(sockQ));
     if (prevSock) this.noteResend(prevSock, pkt);
     else {
       const answeredTs = this.answeredAddr.get(sockQ);
-      if (answeredTs !== undefined && pkt.ts - answeredTs <= this.recentMs) this.resendAfterAnswer(entry, answeredTs, partnerQ, pkt);
+      if (answeredTs !== undefined && pkt.ts - answeredTs <= this.recentMs) this.resendAfterAnswer(entry, answeredTs, partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined, pkt);
     }
-    const prev = prevSock ?? recent(this.byClientQuestion.get(clientQ));
+    // Failed attempts only are kept per client: most of the time there are none to look for.
+    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.get(clientQuestion(tx))) : undefined);
     if (prev) this.linkRetry(entry, prev);
 
-    if (partnerQ) {
-      // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two.
-      const partner = this.bySocketQuestion.get(partnerQ);
-      if (partner && Math.abs(pkt.ts - partner.lastSendTs) <= PAIR_WINDOW_MS) {
+    if (partnerType) {
+      // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two:
+      // the partner is the socket's previous query, answered or not.
+      const partner = this.lastOnSocket.get(sock);
+      if (partner && partner.tx.qname === msg.qname && partner.tx.qtype === partnerType && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
         tx.parallel = true;
         partner.tx.parallel = true;
-      } else {
-        const answeredTs = this.answeredAddr.get(partnerQ);
-        if (answeredTs !== undefined && pkt.ts - answeredTs <= PAIR_WINDOW_MS) tx.parallel = true;
       }
     }
+    this.lastOnSocket.set(sock, entry);
     this.open.set(key, entry);
     this.bySocketQuestion.set(sockQ, entry);
-    this.byClientQuestion.set(clientQ, entry);
   }
 
   response(pkt: DnsPacket, msg: DnsQuestionSummary): void {
@@ -171,8 +173,8 @@ export class TransactionMatcher {
     entry.done = true;
     // A good answer leads to no retry: forget the transaction at once, keeping for parallel pairs
     // only the send time, because a lost reply shows as a re-send from the same socket.
-    if (!msg.tc && msg.rcode !== 'SERVFAIL' && msg.rcode !== 'REFUSED') {
-      if (this.byClientQuestion.get(entry.clientQ) === entry) this.byClientQuestion.delete(entry.clientQ);
+    if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set(clientQuestion(tx), entry);
+    else {
       if (this.bySocketQuestion.get(entry.sockQ) === entry) this.bySocketQuestion.delete(entry.sockQ);
       if (tx.qtype === 'A' || tx.qtype === 'AAAA') {
         this.answeredAddr.set(entry.sockQ, entry.lastSendTs);
@@ -190,6 +192,7 @@ export class TransactionMatcher {
     this.bySocketQuestion.rotate(now);
     this.byClientQuestion.rotate(now);
     this.answeredAddr.rotate(now);
+    this.lastOnSocket.rotate(now);
   }
 
   /** Open queries, for a snapshot: they are neither answered nor timed out yet. */
@@ -199,6 +202,7 @@ export class TransactionMatcher {
 
   private timeout(entry: OpenTx): void {
     this.open.delete(entry.key);
+    this.byClientQuestion.set(clientQuestion(entry.tx), entry);
     entry.done = true;
     entry.tx.outcome = 'timeout';
     entry.tx.stalled = true;

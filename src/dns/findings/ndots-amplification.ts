@@ -60,7 +60,7 @@ export class NdotsDetector {
   /** Feed every answered transaction, in completion order; `who` is the process name or client. */
   observe(tx: DnsTransaction, who: string): void {
     if (tx.outcome !== 'answered') return;
-    const key = `${tx.client}|${who}`;
+    const key = who === tx.client ? who : `${tx.client}|${who}`;
     let list = this.tried.get(key);
     if (tx.rcode === 'NXDOMAIN') {
       if (!tx.qname.includes('.')) return;
