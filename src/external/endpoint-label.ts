@@ -26,6 +26,11 @@ export interface EndpointLabel {
   source: LabelSourceName | 'none';
   /** How sure the source is, 0..1. */
   confidence: number;
+  /**
+   * Who operates the address block, from the published cloud ranges, when the label itself came
+   * from another source and says something else ("api.example.com" served from AWS CloudFront).
+   */
+  network?: { provider: string; service?: string; region?: string };
   /** Autonomous system number and organisation, filled from the ASN database whatever the source. */
   asn?: number;
   asOrg?: string;

@@ -109,6 +109,12 @@ export function createEndpointLabeler(options: EndpointLabelerOptions): Endpoint
       const name = hostname ?? dns?.name;
       if (name) label.hostname = name;
     }
+    if (rangeSource && !internal && label.source !== 'ip-ranges') {
+      const block = rangeSource.lookup(query);
+      if (block?.provider && (block.provider !== label.provider || (block.service && block.service !== label.service))) {
+        label.network = { provider: block.provider, ...(block.service ? { service: block.service } : {}), ...(block.region ? { region: block.region } : {}) };
+      }
+    }
     if (asn && label.asn === undefined) {
       label.asn = asn.asn;
       label.asOrg = asn.asOrg;

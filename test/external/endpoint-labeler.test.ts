@@ -52,7 +52,8 @@ test('each source answers in precedence order; ASN fields are added to whatever 
     response(T0, 'billing.acme.example', [{ name: 'billing.acme.example', type: 'A', ttl: 60, data: '192.0.2.90' }]),
   ]);
   // config by CIDR beats AWS metadata for the same address
-  assert.deepEqual(labeler.label('198.51.100.7'), { ip: '198.51.100.7', provider: 'acme', service: 'orders-db', source: 'config', confidence: 1, asn: 16509, asOrg: 'Amazon.com, Inc.' });
+  // (and the published ranges add where it runs)
+  assert.deepEqual(labeler.label('198.51.100.7'), { ip: '198.51.100.7', provider: 'acme', service: 'orders-db', source: 'config', confidence: 1, network: { provider: 'aws', region: 'us-east-1' }, asn: 16509, asOrg: 'Amazon.com, Inc.' });
   // config by hostname learned from DNS
   assert.equal(labeler.label('192.0.2.90').service, 'billing');
   assert.equal(labeler.label('192.0.2.90').source, 'config');
@@ -61,6 +62,11 @@ test('each source answers in precedence order; ASN fields are added to whatever 
   // dns: the CNAME target is in the catalogue; the asked name is the hostname
   const s3 = labeler.label('52.218.1.1');
   assert.deepEqual([s3.provider, s3.service, s3.region, s3.resource, s3.hostname, s3.source], ['aws', 's3', 'eu-west-1', 'my-bucket', 'uploads.acme.example', 'dns']);
+  assert.equal(s3.network, undefined, 'the published ranges say the same: nothing to add');
+  // a name served from a cloud's address block says so
+  labeler.observe([response(T0, 'shop.example.net', [{ name: 'shop.example.net', type: 'A', ttl: 60, data: '52.218.7.7' }])]);
+  const shop = labeler.label('52.218.7.7');
+  assert.deepEqual([shop.provider, shop.source, shop.network], ['example.net', 'dns', { provider: 'aws', service: 's3', region: 'eu-west-1' }]);
   // dns without a catalogue entry: the registrable domain
   const www = labeler.label('192.0.2.80');
   assert.deepEqual([www.provider, www.hostname, www.source, www.asOrg], ['example.org', 'www.example.org', 'dns', 'Example Transit']);
