@@ -30,15 +30,19 @@ export interface RangeFeed {
 
 /** Shares one info object per (provider, service, region): tens of thousands of prefixes, few distinct labels. */
 class InfoPool {
-  private readonly pool = new Map<string, RangeInfo>();
+  // Nested maps rather than a joined key: no string is built per prefix.
+  private readonly pool = new Map<string, Map<string, Map<string, RangeInfo>>>();
   get(provider: string, service: string | undefined, region: string | undefined): RangeInfo {
-    const key = `${provider}\0${service ?? ''}\0${region ?? ''}`;
-    let info = this.pool.get(key);
+    let byService = this.pool.get(provider);
+    if (!byService) this.pool.set(provider, (byService = new Map()));
+    let byRegion = byService.get(service ?? '');
+    if (!byRegion) byService.set(service ?? '', (byRegion = new Map()));
+    let info = byRegion.get(region ?? '');
     if (!info) {
       info = { provider };
       if (service) info.service = service;
       if (region) info.region = region;
-      this.pool.set(key, info);
+      byRegion.set(region ?? '', info);
     }
     return info;
   }
