@@ -10,7 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import dnsPacket from 'dns-packet';
 import { Reader, type AsnResponse } from 'maxmind';
+import type { DnsPacket } from '../src/events.js';
 import { CsvAsnDatabase } from '../src/external/asn-csv.js';
 import { Catalogue } from '../src/external/catalogue.js';
 import { readCatalogueFile } from '../src/external/catalogue-file.js';
@@ -181,6 +183,20 @@ for (const ip of inputs) labeler.label(ip);
 
 const asnDb = CsvAsnDatabase.fromPackage();
 
+/** Passive DNS fed captured responses (parsing included), as the labeller sees them in `run`. */
+function observeRate(): number {
+  const packets: DnsPacket[] = [];
+  for (let i = 0; i < 50_000; i++) {
+    const name = `api-${i % 5000}.example-saas.com`;
+    const payload = dnsPacket.encode({ type: 'response', id: i & 0xffff, questions: [{ name, type: 'A' }], answers: [{ name, type: 'CNAME', ttl: 60, data: `edge-${i % 50}.cdn.example` }, { name: `edge-${i % 50}.cdn.example`, type: 'A', ttl: 60, data: v4text(0x0c000000 + i) }] });
+    packets.push({ type: 'dns', ts: 1_700_000_000_000 + i, dir: 'response', proto: 'udp', src: '10.0.0.53', sport: 53, dst: '10.0.0.2', dport: 40000, payload });
+  }
+  const pdns = new PassiveDns();
+  const t0 = performance.now();
+  for (let i = 0; i < packets.length; i += 256) pdns.observe(packets.slice(i, i + 256));
+  return Math.round(packets.length / ((performance.now() - t0) / 1000));
+}
+
 const result = {
   data: {
     aws: { file: awsPath.split('/').pop(), prefixes: entries[0].length },
@@ -197,6 +213,7 @@ const result = {
     maxmindReader: opsPerSecond(inputs, (ip) => reader.get(ip)),
     ...(asnDb ? { asnCsvDataset: opsPerSecond(inputs, (ip) => asnDb.lookup(ip)) } : {}),
   },
+  passiveDnsResponsesPerSecond: observeRate(),
   maxmindPeer: { mmdbBytes: mmdb.length, mmdbBuildMs: Number(mmdbBuildMs.toFixed(1)) },
   passiveDns1M: {
     '250000 names x 4 addresses': heapChild('250000x4'),
