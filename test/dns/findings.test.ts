@@ -196,3 +196,23 @@ test('malformed DNS payloads are counted by reason and do not stop the analysis'
   assert.deepEqual(snap.malformed, { short_header: 1, pointer_loop: 1 });
   assert.equal(snap.answered, 2);
 });
+
+test('conntrack_race as glibc shows it: a reply lands between A and AAAA, the AAAA reply is lost, both re-sent one at a time', () => {
+  const f = flow(3, { port: 44432 });
+  const t = T0 + 1_000;
+  const events: CaptureEvent[] = [
+    query(f, t, 33382, 'api.example.com', 'A'), response(f, t + 0.6, 33382, 'api.example.com', 'A'),
+    query(f, t + 0.7, 39780, 'api.example.com', 'AAAA'), response(f, t + 0.75, 39780, 'api.example.com', 'AAAA', { answers: 0 }),
+    // 5 s later, single-request mode: A, its answer, then AAAA, its answer.
+    query(f, t + 5_002, 33382, 'api.example.com', 'A'), response(f, t + 5_002.2, 33382, 'api.example.com', 'A'),
+    query(f, t + 5_002.3, 39780, 'api.example.com', 'AAAA'), response(f, t + 5_002.4, 39780, 'api.example.com', 'AAAA', { answers: 0 }),
+  ];
+  const snap = run(events, t + 30_000);
+  const race = snap.findings.find((x) => x.kind === 'conntrack_race');
+  assert.ok(race, JSON.stringify(snap.findings));
+  assert.equal(race.count, 1, 'one stalled lookup, counted once');
+  assert.equal(race.evidence.corroborated, false);
+  assert.equal(race.severity, 'warning');
+  const stalled = snap.recentProblems.filter((tx) => tx.stalled);
+  assert.deepEqual(stalled.map((tx) => [tx.qtype, tx.retryOf]), [['A', 'answered'], ['AAAA', 'answered']]);
+});
