@@ -44,9 +44,21 @@ interface PendingBucket {
   sketches: Partial<Record<LatencySignal, LatencySketch>>;
 }
 
+/**
+ * A destination address and port with its endpoint, and the buckets it last wrote to: most events
+ * hit the same minute, host and process as the previous one, so the hot path skips the map lookups.
+ */
 interface TcpTarget {
   endpointKey: string;
   info: EndpointInfo;
+  /** Drain generation and minute the cached buckets belong to. */
+  gen: number;
+  minute: number;
+  bucket: PendingBucket | null;
+  host: string;
+  hostBucket: PendingBucket | null;
+  comm: string;
+  procBucket: PendingBucket | null;
 }
 
 export interface AggregatorCounters {
@@ -67,7 +79,11 @@ export class EventAggregator {
   private pending = new Map<number, Map<string, PendingBucket>>();
   private curStart = -1;
   private cur: Map<string, PendingBucket> = new Map();
-  private readonly tcpTargets = new Map<string, TcpTarget>();
+  /** Destination address → port → target (nested so the hot path builds no strings). */
+  private readonly tcpTargets = new Map<string, Map<number, TcpTarget>>();
+  private tcpTargetCount = 0;
+  /** Bumped by drain(): cached bucket references older than this are stale. */
+  private gen = 0;
   private readonly nameProviders = new Map<string, string>();
   private readonly endpointInfo = new Map<string, EndpointInfo>();
   private readonly endpointsPerProvider = new Map<string, number>();
@@ -146,8 +162,8 @@ export class EventAggregator {
   }
 
   private tcpTarget(ev: TcpEvent): TcpTarget {
-    const addr = `${ev.dst}:${ev.dport}`;
-    let t = this.tcpTargets.get(addr);
+    let ports = this.tcpTargets.get(ev.dst);
+    let t = ports?.get(ev.dport);
     if (t) return t;
     const label = this.opts.labeller?.labelIp(ev.dst);
     const provider = label?.provider || UNKNOWN_PROVIDER;
@@ -155,9 +171,16 @@ export class EventAggregator {
     const host = label?.hostname || ev.dst;
     const name = ev.dst.includes(':') && host === ev.dst ? `[${host}]:${ev.dport}` : `${host}:${ev.dport}`;
     const info = this.endpoint(provider, name, label?.service ?? null, label?.region ?? null, null);
-    t = { endpointKey: `endpoint|${info.providerId}|${info.id}`, info };
-    // Bounded by the fold into "other" beyond maxEndpointsPerProvider only for endpoints, so cap addresses too.
-    if (this.tcpTargets.size < 1_000_000) this.tcpTargets.set(addr, t);
+    t = { endpointKey: `endpoint|${info.providerId}|${info.id}`, info, gen: -1, minute: -1, bucket: null, host: '', hostBucket: null, comm: '', procBucket: null };
+    // Endpoints fold into "other" beyond their limit; the address table is capped on its own.
+    if (this.tcpTargetCount < 1_000_000) {
+      if (!ports) {
+        ports = new Map();
+        this.tcpTargets.set(ev.dst, ports);
+      }
+      ports.set(ev.dport, t);
+      this.tcpTargetCount++;
+    }
     return t;
   }
 
@@ -192,13 +215,30 @@ export class EventAggregator {
     }
     const target = this.tcpTarget(ev);
     const ts = ev.ts;
-    const map = this.bucketsFor(ts);
-    const b = this.bucket(map, target.endpointKey, ts);
+    const minute = ts - (ts % MINUTE);
+    const provider = target.info.providerId;
+    const comm = ev.comm || 'unknown';
+    if (target.gen !== this.gen || target.minute !== minute) {
+      const map = this.bucketsFor(ts);
+      target.gen = this.gen;
+      target.minute = minute;
+      target.bucket = this.bucket(map, target.endpointKey, ts);
+      target.hostBucket = null;
+      target.procBucket = null;
+    }
+    if (target.hostBucket === null || target.host !== host) {
+      target.host = host;
+      target.hostBucket = this.bucket(this.bucketsFor(ts), this.breakdownKey('host', provider, host), ts);
+    }
+    if (target.procBucket === null || target.comm !== comm) {
+      target.comm = comm;
+      target.procBucket = this.bucket(this.bucketsFor(ts), this.breakdownKey('process', provider, comm), ts);
+    }
+    const b = target.bucket as PendingBucket;
     if (ts > target.info.lastSeen) target.info.lastSeen = ts;
     const c = b.counters;
-    const provider = target.info.providerId;
-    const hb = this.bucket(map, this.breakdownKey('host', provider, host), ts).counters;
-    const pb = this.bucket(map, this.breakdownKey('process', provider, ev.comm || 'unknown'), ts).counters;
+    const hb = target.hostBucket.counters;
+    const pb = target.procBucket.counters;
     switch (kind) {
       case 'established': {
         c.tcpAttempts = (c.tcpAttempts ?? 0) + 1;
@@ -338,6 +378,7 @@ export class EventAggregator {
     this.pending = new Map();
     this.curStart = -1;
     this.cur = new Map();
+    this.gen++;
     return out;
   }
 }

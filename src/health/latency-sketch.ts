@@ -12,6 +12,7 @@ const MIN_VALUE = 0.001;
 export class LatencySketch {
   readonly alpha: number;
   private readonly logGamma: number;
+  private readonly gamma: number;
   /** Dense counts from `offset`; grown on either side as values arrive. */
   private counts: number[] = [];
   private offset = 0;
@@ -23,7 +24,8 @@ export class LatencySketch {
 
   constructor(alpha = DEFAULT_ALPHA) {
     this.alpha = alpha;
-    this.logGamma = Math.log((1 + alpha) / (1 - alpha));
+    this.gamma = (1 + alpha) / (1 - alpha);
+    this.logGamma = Math.log(this.gamma);
   }
 
   static from(data: SketchData): LatencySketch {
@@ -93,8 +95,7 @@ export class LatencySketch {
 
   /** Representative value of a bucket: the midpoint in relative terms, so the error is ≤ alpha. */
   private valueAt(index: number): number {
-    const gamma = Math.exp(this.logGamma);
-    return (2 * Math.pow(gamma, index)) / (gamma + 1);
+    return (2 * Math.pow(this.gamma, index)) / (this.gamma + 1);
   }
 
   /** The q-quantile (0..1) in ms, null when empty; clamped to the exact min and max. */
@@ -149,4 +150,18 @@ export function mergeSketchData(items: ReadonlyArray<SketchData | undefined>): L
   const out = new LatencySketch();
   for (const d of items) if (d) out.merge(d);
   return out;
+}
+
+/**
+ * Relative accuracy kept at the hour and day levels: ±4 % halves the buckets of a sketch, which
+ * is what keeps 400 days of rollups small; minute buckets keep DEFAULT_ALPHA.
+ */
+export const COARSE_ALPHA = 0.04;
+
+/** Re-bins a stored sketch at a coarser accuracy (no-op when it is already that coarse). */
+export function coarsen(data: SketchData, alpha = COARSE_ALPHA): SketchData {
+  if (data.alpha >= alpha) return data;
+  const s = new LatencySketch(alpha);
+  s.merge(data);
+  return s.toData();
 }

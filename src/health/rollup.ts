@@ -1,6 +1,7 @@
 // Rolls minute buckets up into hour and day buckets, so one drain feeds every level in one store batch.
 import { cloneBucket, mergeBucket } from '../store/bucket-merge.js';
-import { LEVEL_MS, type Bucket, type RollupLevel } from '../store/store.js';
+import { LEVEL_MS, type Bucket, type LatencySignal, type RollupLevel } from '../store/store.js';
+import { coarsen } from './latency-sketch.js';
 
 /** The buckets of `level` that sum the given (finer) buckets; breakdown series are kept at minute and hour only. */
 export function rollUp(buckets: readonly Bucket[], level: RollupLevel): Bucket[] {
@@ -18,6 +19,14 @@ export function rollUp(buckets: readonly Bucket[], level: RollupLevel): Bucket[]
       c.level = level;
       c.start = start;
       out.set(id, c);
+    }
+  }
+  // Hour and day sketches are kept at a coarser accuracy (see COARSE_ALPHA): most of the disk is theirs.
+  for (const b of out.values()) {
+    for (const k in b.latency) {
+      const signal = k as LatencySignal;
+      const d = b.latency[signal];
+      if (d) b.latency[signal] = coarsen(d);
     }
   }
   return [...out.values()];

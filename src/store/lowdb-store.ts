@@ -1,7 +1,7 @@
 // The embedded Store: rollups in lowdb JSON files sharded by level and period, plus one state file.
 //
 // lowdb rewrites a whole file per write, so rollups are split into shards (minute level: one file
-// per 10 minutes, hour level: per 6 hours, day level: per day); a flush rewrites only the shards its
+// per 5 minutes, hour level: per hour, day level: per day); a flush rewrites only the shards its
 // buckets touch, which are the recent ones. Writes go through lowdb's steno writer (write a
 // temporary file, then rename), so a kill -9 at any moment leaves either the old or the new file,
 // never a torn one. A file that does not parse or has an unknown schema is renamed
@@ -9,11 +9,11 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { DataFile, TextFile } from 'lowdb/node';
 import { EgressError } from '../errors.js';
 import { cloneBucket, mergeBucket } from './bucket-merge.js';
 import { levelForWindow, seriesFromBuckets } from './series-query.js';
-import { decodeShard, encodeShard, shardProblem, type ShardFile } from './shard-codec.js';
+import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
 import {
   addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, STATE_SCHEMA,
   type StateDocument,
@@ -25,8 +25,8 @@ import {
   type StoreOpenReport,
 } from './store.js';
 
-/** Period covered by one shard file per level. */
-export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 600_000, hour: 6 * 3_600_000, day: 86_400_000 };
+/** Period covered by one shard file per level: small enough that a flush rewrites little, large enough to keep files few. */
+export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 300_000, hour: 3_600_000, day: 86_400_000 };
 
 export interface LowdbStoreOptions {
   /** Data directory; created when missing. */
@@ -43,8 +43,11 @@ export interface LowdbStoreOptions {
 interface Shard {
   level: RollupLevel;
   start: number;
-  low: Low<ShardFile | null>;
+  /** lowdb's text adapter (steno underneath: temporary file, then rename). */
+  file: TextFile;
   buckets: Map<string, Bucket>;
+  /** JSON of each bucket's stored form, kept until the bucket changes: a flush re-encodes only what it touched. */
+  encoded: Map<string, string>;
   dirty: boolean;
 }
 
@@ -194,17 +197,33 @@ export class LowdbStore {
     const known = this.known.get(level);
     if (!known?.has(start) && !create) return undefined;
     const path = this.shardPath(level, start);
-    const low = new Low<ShardFile | null>(dataFile<ShardFile | null>(path), null);
+    const file = new TextFile(path);
     let buckets: Bucket[] = [];
-    if (known?.has(start)) {
-      const ok = await this.readOrMoveAside(low, path, (d) => (d === null ? undefined : shardProblem(d, level, start)), () => null);
-      if (ok && low.data) buckets = decodeShard(low.data);
-    }
-    const shard: Shard = { level, start, low, buckets: new Map(buckets.map((b) => [`${b.key}@${b.start}`, b])), dirty: false };
+    if (known?.has(start)) buckets = await this.readShard(file, path, level, start);
+    const shard: Shard = { level, start, file, buckets: new Map(buckets.map((b) => [`${b.key}@${b.start}`, b])), encoded: new Map(), dirty: false };
     known?.add(start);
     this.shards.set(id, shard);
     this.evict();
     return shard;
+  }
+
+  /** Parses a shard; a file that does not parse or fails its checks is moved aside and the period starts empty. */
+  private async readShard(file: TextFile, path: string, level: RollupLevel, start: number): Promise<Bucket[]> {
+    const text = await file.read();
+    if (text === null) return [];
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      this.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
+      return [];
+    }
+    const problem = shardProblem(data, level, start);
+    if (problem) {
+      this.moveAside(path, problem);
+      return [];
+    }
+    return decodeShard(data as ShardFile);
   }
 
   private evict(): void {
@@ -225,13 +244,25 @@ export class LowdbStore {
   }
 
   async mergeBuckets(buckets: readonly Bucket[]): Promise<void> {
+    // Group by shard first: one lookup per shard, then a synchronous merge loop.
+    const byShard = new Map<string, { level: RollupLevel; start: number; list: Bucket[] }>();
     for (const b of buckets) {
-      const shard = await this.shard(b.level, this.shardStart(b.level, b.start), true);
+      const start = this.shardStart(b.level, b.start);
+      const id = `${b.level}@${start}`;
+      const g = byShard.get(id);
+      if (g) g.list.push(b);
+      else byShard.set(id, { level: b.level, start, list: [b] });
+    }
+    for (const g of byShard.values()) {
+      const shard = await this.shard(g.level, g.start, true);
       if (!shard) continue;
-      const id = `${b.key}@${b.start}`;
-      const have = shard.buckets.get(id);
-      if (have) mergeBucket(have, b);
-      else shard.buckets.set(id, cloneBucket(b));
+      for (const b of g.list) {
+        const id = `${b.key}@${b.start}`;
+        const have = shard.buckets.get(id);
+        if (have) mergeBucket(have, b);
+        else shard.buckets.set(id, cloneBucket(b));
+        shard.encoded.delete(id);
+      }
       shard.dirty = true;
     }
     await this.writeDirty();
@@ -242,8 +273,22 @@ export class LowdbStore {
     for (const s of this.shards.values()) {
       if (!s.dirty) continue;
       s.dirty = false;
-      s.low.data = encodeShard(s.level, s.start, this.span[s.level], s.buckets.values());
-      writes.push(s.low.write());
+      // Assemble the file from cached bucket JSON, grouped by series key (see shard-codec.ts for the layout).
+      const byKey = new Map<string, string[]>();
+      for (const [id, b] of s.buckets) {
+        let enc = s.encoded.get(id);
+        if (enc === undefined) {
+          enc = JSON.stringify(encodeBucket(b, s.start));
+          s.encoded.set(id, enc);
+        }
+        const list = byKey.get(b.key);
+        if (list) list.push(enc);
+        else byKey.set(b.key, [enc]);
+      }
+      const series: string[] = [];
+      for (const [key, list] of byKey) series.push(`[${JSON.stringify(key)},[${list.join(',')}]]`);
+      const header = JSON.stringify(shardHeader(s.level, s.start, this.span[s.level]));
+      writes.push(s.file.write(`${header.slice(0, -1)},"series":[${series.join(',')}]}`));
     }
     await Promise.all(writes);
     this.evict();
