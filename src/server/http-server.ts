@@ -82,10 +82,15 @@ export class StatusServer {
       reply = apiError(500, 'internal', 'the server failed to answer this request; see the agent log');
     }
     const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...reply.headers };
-    const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
-    if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = body.length;
+    const parts = (Array.isArray(reply.body) ? reply.body : [reply.body]).map((b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b));
+    if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = parts.reduce((n, b) => n + b.length, 0);
     res.writeHead(reply.status, headers);
-    res.end(req.method === 'HEAD' || reply.status === 204 || reply.status === 304 ? undefined : body);
+    if (req.method === 'HEAD' || reply.status === 204 || reply.status === 304) {
+      res.end();
+      return;
+    }
+    for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]);
+    res.end(parts[parts.length - 1]);
   }
 
   private async route(req: IncomingMessage): Promise<Reply> {

@@ -29,7 +29,11 @@ interface ScrapeData {
 }
 
 export class MetricsExporter {
+  /** Series that change with every check result and every scrape (counters, process figures). */
   readonly registry = new Registry();
+  /** Series read from the snapshot: their text is kept until the snapshot, DNS or incidents change. */
+  private readonly viewRegistry = new Registry();
+  private viewText: { snapshot: object; dns: object | undefined; key: string; text: string } | undefined;
   private readonly providerLabels: LabelBudget;
   private readonly resolverLabels: LabelBudget;
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
@@ -69,9 +73,18 @@ export class MetricsExporter {
   /** The exposition text. */
   async render(): Promise<string> {
     const { store, dns } = this.options.sources;
-    const [providers, openIncidents] = await Promise.all([store.listProviders(), store.listIncidents({ state: 'open' })]);
-    this.data = { providers: this.groupProviders(providers), resolvers: this.groupResolvers(dns()?.resolvers ?? []), openIncidents };
-    return this.registry.metrics();
+    const [snapshot, providers, openIncidents] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' })]);
+    const dnsSnapshot = dns();
+    const key = openIncidents.map((i) => `${i.id}:${i.severity}`).join(',');
+    const v = this.viewText;
+    let viewText: string;
+    if (snapshot && v && v.snapshot === snapshot && v.dns === dnsSnapshot && v.key === key) viewText = v.text;
+    else {
+      this.data = { providers: this.groupProviders(providers), resolvers: this.groupResolvers(dnsSnapshot?.resolvers ?? []), openIncidents };
+      viewText = await this.viewRegistry.metrics();
+      this.viewText = snapshot ? { snapshot, dns: dnsSnapshot, key, text: viewText } : undefined;
+    }
+    return (await this.registry.metrics()) + viewText;
   }
 
   get contentType(): string {
@@ -79,7 +92,7 @@ export class MetricsExporter {
   }
 
   private registerScrapeMetrics(): void {
-    const r = [this.registry];
+    const r = [this.viewRegistry];
     const data = () => this.data;
     const sources = this.options.sources;
 
@@ -168,7 +181,7 @@ export class MetricsExporter {
       },
     });
     new Gauge({
-      name: 'egresswatch_capture_live', help: '1 when live capture runs; 0 when it is unavailable (passive signals are then not monitored).', registers: r,
+      name: 'egresswatch_capture_live', help: '1 when live capture runs; 0 when it is unavailable (passive signals are then not monitored).', registers: [this.registry],
       collect() {
         this.set(sources.monitoring().capture.state === 'live' ? 1 : 0);
       },

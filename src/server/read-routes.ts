@@ -6,6 +6,7 @@ import { renderDnsPage } from './pages/dns-page.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { renderProviderPage } from './pages/provider-page.js';
 import { renderProviderTable, renderStatusPage, type ProviderTable } from './pages/status-page.js';
+import { trusted } from './html.js';
 import { toApiJson } from './json-surface.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
@@ -20,20 +21,30 @@ export interface ReadRouteDeps {
   assets: StaticAssets;
 }
 
+/** Stands where the cached provider table goes; it cannot come from data (escaping removes "<"). */
+const TABLE_MARK = '<!--egresswatch-provider-table-->';
+
 export function addReadRoutes(router: Router, { sources, metrics, assets }: ReadRouteDeps): void {
   const { store } = sources;
 
   // The provider table and the provider list change only with the snapshot (and maintenance):
   // kept per snapshot so a page view costs one render per engine tick, not one per request.
-  const tableCache = new SnapshotCache<ProviderTable>();
-  const providersJsonCache = new SnapshotCache<string>();
+  const tableCache = new SnapshotCache<{ table: ProviderTable; bytes: Buffer }>();
+  const providersJsonCache = new SnapshotCache<Buffer>();
 
   router.add('GET', '/', async () => {
     const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
     const now = sources.now();
     const active = maintenance.filter((w) => w.startsAt <= now && now < w.endsAt).map((w) => `${w.id}@${w.scope}`).join(',');
-    const table = tableCache.get(snapshot, active, () => renderProviderTable(providers, maintenance, now));
-    return htmlReply(renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now }, table));
+    const cached = tableCache.get(snapshot, active, () => {
+      const table = renderProviderTable(providers, maintenance, now);
+      return { table, bytes: Buffer.from(table.html.text) };
+    });
+    // The page is rendered around a marker where the cached table's bytes go, so the big table
+    // is neither copied into the page string nor encoded again.
+    const page = renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now }, { html: trusted(TABLE_MARK), states: cached.table.states }).text;
+    const at = page.indexOf(TABLE_MARK);
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: [page.slice(0, at), cached.bytes, page.slice(at + TABLE_MARK.length)] };
   });
   router.add('GET', '/providers/{id}', async ({ params }) => {
     const provider = await providerWithLatest(sources, params.id);
@@ -44,7 +55,7 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
 
   router.add('GET', '/api/v1/providers', async () => {
     const [snapshot, providers] = await Promise.all([store.getSnapshot(), store.listProviders()]);
-    const body = providersJsonCache.get(snapshot, '', () => toApiJson({ providers }));
+    const body = providersJsonCache.get(snapshot, '', () => Buffer.from(toApiJson({ providers })));
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   });
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {

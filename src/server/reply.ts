@@ -6,7 +6,8 @@ import { toApiJson } from './json-surface.js';
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer;
+  /** Several parts are sent one after the other (a cached Buffer need not be copied into a page). */
+  body: string | Buffer | readonly (string | Buffer)[];
 }
 
 export function jsonReply(value: unknown, status = 200, contentType = 'application/json; charset=utf-8'): Reply {
