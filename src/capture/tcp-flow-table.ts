@@ -1,7 +1,7 @@
 // Follows TCP connections seen on the wire: derives connect/established/failed/reset/retransmit/
 // close events from handshakes, and routes DNS-over-TCP payload into per-direction reassembly.
 // The table is bounded; lookups hash the tuple bytes in place so a packet allocates nothing.
-import type { CaptureSummary, TcpEvent, DnsPacket } from '../events.js';
+import type { CaptureSummary, TcpEvent, TcpFailReason, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { DnsTcpStream, type ReassemblyBudget } from './dns-tcp-stream.js';
 import { ipv4Text, ipv6Text } from './ip-text.js';
@@ -184,6 +184,21 @@ export class TcpFlowTable {
         this.remove(flow);
       }
     }
+  }
+
+  /**
+   * An ICMP destination-unreachable quoting segment s (as the client sent it): if s is the SYN
+   * of a pending connect, the connect has failed.
+   */
+  unreachable(s: TcpSegment, reason: TcpFailReason, errno: number): void {
+    const srcFirst = this.compareEndpoints(s) <= 0;
+    const flow = this.find(this.buildKey(s, srcFirst));
+    if (!flow || flow.state !== FlowState.SynSent || flow.clientSide !== (srcFirst ? 0 : 1)) {
+      bump(this.opts.summary.counters, 'icmp_unreachable_untracked');
+      return;
+    }
+    this.tcpEvent(flow, s.ts, 'failed', { reason, errno });
+    this.remove(flow);
   }
 
   /** End of input: unanswered connects whose SYN was retried time out; partial DNS is counted. */

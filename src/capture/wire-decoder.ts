@@ -86,6 +86,11 @@ const ARPHRD_LOOPBACK = 772;
 const PACKET_OUTGOING = 4;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
+const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
+/** errno a socket gets per destination-unreachable code (Linux icmp_err_convert, icmpv6_err_convert). */
+const ICMP_UNREACH_ERRNO = [101, 113, 92, 111, 90, 95, 101, 112, 64, 101, 113, 101, 113, 113, 113, 113];
+const ICMPV6_UNREACH_ERRNO = [101, 13, 113, 113, 111, 13, 13];
 const DNS_HEADER_LEN = 12;
 
 export function createWireDecoder(opts: WireDecoderOptions): WireDecoder {
@@ -265,7 +270,50 @@ class WireDecoderImpl implements WireDecoder {
   private transport(d: Uint8Array, proto: number, p: number, ipEnd: number, end: number, addrLen: number, srcOff: number, dstOff: number): void {
     if (proto === IPPROTO_UDP) return this.udp(d, p, ipEnd, end, addrLen, srcOff, dstOff);
     if (proto === IPPROTO_TCP) return this.tcpSegment(d, p, ipEnd, end, addrLen, srcOff, dstOff);
+    if ((proto === IPPROTO_ICMP && addrLen === 4) || (proto === IPPROTO_ICMPV6 && addrLen === 16)) return this.icmp(d, p, Math.min(ipEnd, end), addrLen);
     this.count('other_ip_protocols');
+  }
+
+  /**
+   * A destination-unreachable error quoting one of our SYNs ends that connect at once, as the
+   * kernel does in SYN_SENT (tcp_v4_err / tcp_v6_err): port unreachable is a refusal, the rest
+   * (no route, host or address unreachable, administratively prohibited) are "unreachable".
+   */
+  private icmp(d: Uint8Array, p: number, lim: number, addrLen: number): void {
+    if (lim - p < 8) return this.bad('truncated_icmp');
+    const type = d[p];
+    const code = d[p + 1];
+    const unreachable = addrLen === 4 ? type === 3 && code !== 4 : type === 1; // v4 code 4: path MTU, not an error
+    if (!unreachable) return this.count('icmp_other');
+    const inner = p + 8;
+    let innerSrc: number, innerDst: number, l4: number;
+    if (addrLen === 4) {
+      if (lim - inner < 20 || d[inner] >> 4 !== 4 || d[inner + 9] !== IPPROTO_TCP) return this.count('icmp_unreachable_not_tcp');
+      innerSrc = inner + 12;
+      innerDst = inner + 16;
+      l4 = inner + (d[inner] & 15) * 4;
+    } else {
+      if (lim - inner < 40 || d[inner] >> 4 !== 6 || d[inner + 6] !== IPPROTO_TCP) return this.count('icmp_unreachable_not_tcp');
+      innerSrc = inner + 8;
+      innerDst = inner + 24;
+      l4 = inner + 40;
+    }
+    // RFC 792 quotes at least the first 8 bytes of the transport header: ports and sequence.
+    if (lim - l4 < 8) return this.bad('truncated_icmp');
+    const portUnreachable = addrLen === 4 ? code === 3 : code === 4;
+    const errno = (addrLen === 4 ? ICMP_UNREACH_ERRNO[code] : ICMPV6_UNREACH_ERRNO[code]) ?? 113;
+    const s = this.seg;
+    s.data = d;
+    s.ts = this.ts;
+    s.addrLen = addrLen;
+    s.srcOff = innerSrc;
+    s.dstOff = innerDst;
+    s.sport = (d[l4] << 8) | d[l4 + 1];
+    s.dport = (d[l4 + 2] << 8) | d[l4 + 3];
+    s.seq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
+    s.ifindex = this.ifindex;
+    this.tcp.unreachable(s, portUnreachable ? 'refused' : 'unreachable', errno);
+    s.data = EMPTY;
   }
 
   private udp(d: Uint8Array, p: number, ipEnd: number, end: number, addrLen: number, srcOff: number, dstOff: number): void {

@@ -129,6 +129,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     sh('ip', '-n', ns, 'link', 'set', `ewpcap${id}n`, 'up');
     // The drop rule lives in the namespace only; the host's firewall is untouched.
     sh('ip', 'netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '81', '-j', 'DROP');
+    // Port 82 answers the SYN with an ICMP host-unreachable error instead.
+    sh('ip', 'netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '82', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable');
 
     dns = await startDnsTestServer({
       'a.test': { answers: [{ type: 'A', name: 'a.test', ttl: 60, data: '192.0.2.10' }] },
@@ -152,7 +154,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     const tcpPort = (tcpServer.address() as AddressInfo).port;
 
     // Only this test's ports: other tests may be using loopback at the same time.
-    const filter = `port ${dns.port} or port ${tcpPort} or port ${closedPort}${v6 ? ` or port ${v6Port}` : ''} or host ${nsAddr}`;
+    // Loopback addresses too: "any" also sees other interfaces, where unrelated traffic may use the same port numbers.
+    const filter = `((host 127.0.0.1 or host ::1) and (port ${dns.port} or port ${tcpPort} or port ${closedPort}${v6 ? ` or port ${v6Port}` : ''})) or host ${nsAddr}`;
     dumps.push(await startTcpdump(files.lo, ['-i', 'lo'], filter));
     dumps.push(await startTcpdump(files.sll, ['-i', 'any', '-y', 'LINUX_SLL'], filter));
     dumps.push(await startTcpdump(files.sll2, ['-i', 'any', '-y', 'LINUX_SLL2'], filter));
@@ -170,7 +173,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     const v6ClientPort = v6 ? await connectAndClose('::1', v6Port) : 0;
     // Linux retries the SYN after 1 s: by 2.5 s the capture holds two SYNs and no answer.
     assert.equal(await connectError(nsAddr, 81, 2500), 'timeout');
-    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await connectError(nsAddr, 82, 3000), 'EHOSTUNREACH');
+    await new Promise((r) => setTimeout(r, 500));
     for (const d of dumps.splice(0)) await d.stop();
     execFileSync('editcap', ['-F', 'pcapng', files.lo, files.loNg]);
     ex = { digUdpId, digTcpId, digNxId, dnsPort: dns.port, tcpPort, tcpClientPort, closedPort, v6Port, v6ClientPort, nsAddr, dropPort: 81 };
@@ -252,24 +256,27 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     assert.ok(Math.abs(est.latencyMs! - (est.ts - conn.ts)) < 0.002);
   });
 
-  test('SLL and SLL2 captures of "any": the same loopback events plus the timed-out connect', async () => {
+  test('SLL and SLL2 captures of "any": the same loopback events plus the timed-out and ICMP-rejected connects', async () => {
     const lo = (await replay(files.lo, ex.dnsPort)).events.map(comparable);
     const loIfindex = Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8'));
     for (const file of [files.sll, files.sll2]) {
       const { events, summary } = await replay(file, ex.dnsPort);
-      const timeout = events.filter((e): e is TcpEvent => e.type === 'tcp' && e.dst === ex.nsAddr);
+      const timeout = events.filter((e): e is TcpEvent => e.type === 'tcp' && e.dst === ex.nsAddr && e.dport === 81);
+      const rejected = events.filter((e): e is TcpEvent => e.type === 'tcp' && e.dst === ex.nsAddr && e.dport === 82);
+      const seen = `${file}:\n${events.map(comparable).join('\n')}\n${JSON.stringify(summary)}`;
+      assert.deepEqual(rejected.map((e) => [e.event, e.reason, e.errno]), [['connect', undefined, undefined], ['failed', 'unreachable', 113]], seen);
       // How many SYN retries fit in 2.5 s depends on the kernel (tcp_syn_linear_timeouts): at least one.
       const retries = timeout.length - 2;
-      assert.ok(retries >= 1, `SYN retries captured: ${retries}`);
+      assert.ok(retries >= 1, seen);
       assert.deepEqual(timeout.map((e) => [e.event, e.dport, e.reason, e.errno, e.syn]), [
         ['connect', 81, undefined, undefined, undefined],
         ...Array.from({ length: retries }, () => ['retransmit', 81, undefined, undefined, true]),
         ['failed', 81, 'timeout', 110, undefined],
-      ]);
-      assert.equal(timeout[0].src, `10.202.${ex.nsAddr.split('.')[2]}.1`);
+      ], seen);
+      assert.equal(timeout[0].src, `10.202.${ex.nsAddr.split('.')[2]}.1`, seen);
       const rest = events.filter((e) => !(e.type === 'tcp' && e.dst === ex.nsAddr));
       assert.deepEqual(rest.map(comparable), lo, `${file}: same events as the loopback capture, no duplicates`);
-      assert.deepEqual(summary.malformed, {});
+      assert.deepEqual(summary.malformed, {}, seen);
       if (file === files.sll2) {
         for (const e of rest) if (e.type === 'dns') assert.equal(e.ifindex, loIfindex);
       }

@@ -18,8 +18,10 @@ export function hasTool(tool: string, versionArg = '--version'): boolean {
 
 /** args: interface and format options, e.g. ['-i', 'lo'] or ['-i', 'any', '-y', 'LINUX_SLL2']. */
 export async function startTcpdump(file: string, args: string[], filter: string): Promise<TcpdumpRun> {
-  // -U: write each packet at once; -Z root: keep write access to the test's output folder.
-  const child = spawn('tcpdump', [...args, '-U', '-Z', 'root', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // --immediate-mode: take packets from the kernel at once (by default they may wait up to a
+  // second in its buffer, and are lost when tcpdump stops); -U: write each packet at once;
+  // -Z root: keep write access to the test's output folder.
+  const child = spawn('tcpdump', [...args, '--immediate-mode', '-U', '-Z', 'root', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {

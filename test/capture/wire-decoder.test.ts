@@ -295,3 +295,30 @@ test('a late duplicate of an answered SYN is not a new connect; a new SYN on the
   assert.equal(summary.counters.tcp_syn_duplicates, 1);
   assert.equal(summary.counters.tcp_connect_unanswered_at_end, 1);
 });
+
+test('ICMP destination unreachable quoting a SYN fails the connect: port → refused, host → unreachable', () => {
+  const { dec, events, summary } = harness();
+  const icmp = (router: string, type: number, code: number, quoted: Buffer, v6: boolean) => {
+    const h = Buffer.alloc(8);
+    h[0] = type;
+    h[1] = code;
+    const f: L4 = { src: router, sport: 0, dst: v6 ? '2001:db8::1' : '10.202.0.1', dport: 0 };
+    return ip(f, v6 ? 58 : 1, Buffer.concat([h, quoted.subarray(0, quoted[0] >> 4 === 6 ? 48 : 28)]));
+  };
+  const a: L4 = { src: '10.202.0.1', sport: 50200, dst: '10.202.9.9', dport: 443 };
+  const b: L4 = { src: '10.202.0.1', sport: 50201, dst: '10.202.9.9', dport: 444 };
+  const c: L4 = { src: '2001:db8::1', sport: 50202, dst: '2001:db8::9', dport: 443 };
+  const synA = ip(a, 6, tcp(a, { seq: 1, flags: SYN }));
+  const synB = ip(b, 6, tcp(b, { seq: 1, flags: SYN }));
+  const synC = ip(c, 6, tcp(c, { seq: 1, flags: SYN }));
+  for (const [ts, pkt] of [[0, synA], [1, synB], [2, synC]] as const) dec.decode({ linkType: LinkType.RAW, ts, data: pkt, origLen: 0 });
+  dec.decode({ linkType: LinkType.RAW, ts: 3, data: icmp('10.202.0.254', 3, 1, synA, false), origLen: 0 });
+  dec.decode({ linkType: LinkType.RAW, ts: 4, data: icmp('10.202.9.9', 3, 3, synB, false), origLen: 0 });
+  dec.decode({ linkType: LinkType.RAW, ts: 5, data: icmp('2001:db8::fe', 1, 3, synC, true), origLen: 0 });
+  // Path-MTU messages are not errors; an unreachable for no known connect is only counted.
+  dec.decode({ linkType: LinkType.RAW, ts: 6, data: icmp('10.202.0.254', 3, 4, synA, false), origLen: 0 });
+  dec.flush();
+  const failed = tcpOf(events).filter((e) => e.event === 'failed').map((e) => [e.dport, e.reason, e.errno, e.ts]);
+  assert.deepEqual(failed, [[443, 'unreachable', 113, 3], [444, 'refused', 111, 4], [443, 'unreachable', 113, 5]]);
+  assert.equal(summary.counters.icmp_other, 1);
+});
