@@ -29,7 +29,7 @@ import { rollUp } from './rollup.js';
 import { healthState, reliabilityScore, worstState } from './score.js';
 import type { DnsFindingInput, DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
 import { SliWindows, type SliCounts } from './sli-windows.js';
-import { evaluateSlo, slosFor, type BurnCondition } from './slo-evaluator.js';
+import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
 import { callSeries, latencySeries, uptimeDays, uptimePct } from './snapshot-series.js';
 
 const MINUTE = 60_000;
@@ -133,6 +133,8 @@ class Engine implements ReliabilityEngine {
   private readonly agg: EventAggregator;
   private readonly windows: SliWindows;
   private readonly thresholds: number[];
+  /** Every window an evaluation reads (SLO windows, burn-rate windows, 5 min and 1 h for the state and score). */
+  private readonly windowLengths: number[];
   private book = new AlertBook();
   private readonly dispatcher: NotificationDispatcher;
   private readonly incidents: IncidentTracker;
@@ -160,6 +162,7 @@ class Engine implements ReliabilityEngine {
       maxEndpointsPerProvider: opts.maxEndpointsPerProvider ?? 500,
     });
     this.thresholds = [...new Set(opts.config.slos.filter((s) => s.thresholdMs !== undefined).map((s) => s.thresholdMs as number))];
+    this.windowLengths = [...new Set([...windowsNeeded(opts.config.slos, opts.config.alerts.burnRates), 5 * MINUTE, HOUR])];
     this.windows = new SliWindows(this.thresholds, { minuteMs: opts.config.store.retentionMs.minute, hourMs: opts.config.store.retentionMs.hour });
     const a = opts.config.alerts;
     this.dispatcher = new NotificationDispatcher(
@@ -236,15 +239,18 @@ class Engine implements ReliabilityEngine {
 
   private evalSeries(key: string, providerId: string, endpoint: EndpointInfo | null, now: number): SeriesEval {
     const slos = slosFor(this.cfg.slos, endpoint ? 'endpoint' : 'provider', providerId, endpoint?.id);
+    const counts = this.windows.sums(key, this.windowLengths, now);
+    const countsAt = (ms: number) => counts.get(ms) ?? this.windows.sum(key, ms, now);
     const statuses: SloStatus[] = [];
     const firing: SeriesEval['firing'] = [];
     for (const slo of slos) {
-      const e = evaluateSlo(slo, this.windows, key, now, this.cfg.alerts.burnRates, this.cfg.alerts.minEventsPerHour);
+      const thresholdIndex = slo.thresholdMs === undefined ? -1 : this.thresholds.indexOf(slo.thresholdMs);
+      const e = evaluateSlo(slo, countsAt, thresholdIndex, this.cfg.alerts.burnRates, this.cfg.alerts.minEventsPerHour);
       statuses.push(e.status);
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (e.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conds: e.firing });
     }
-    return { key, providerId, endpoint, five: this.windows.sum(key, 5 * MINUTE, now + 1), hour: this.windows.sum(key, HOUR, now + 1), slos: statuses, firing };
+    return { key, providerId, endpoint, five: countsAt(5 * MINUTE), hour: countsAt(HOUR), slos: statuses, firing };
   }
 
   evaluateSlos(now: number): Map<string, SloStatus[]> {

@@ -141,4 +141,52 @@ export class SliWindows {
     }
     return out;
   }
+  /**
+   * Counts over several windows ending at `now` in one backward walk per ring: windows that fit in
+   * the minute ring use it, longer ones the hour ring (hourly resolution). Same rules as sum().
+   */
+  sums(key: string, windowsMs: readonly number[], now: number): Map<number, SliCounts> {
+    const out = new Map<number, SliCounts>();
+    const empty = () => ({ total: 0, failed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 });
+    const s = this.series.get(key);
+    if (!s) {
+      for (const w of windowsMs) out.set(w, empty());
+      return out;
+    }
+    const minuteLimit = (this.minuteSlots - 1) * MINUTE;
+    const short = windowsMs.filter((w) => w <= minuteLimit || !s.hour).sort((a, b) => a - b);
+    const long = windowsMs.filter((w) => !(w <= minuteLimit || !s.hour)).sort((a, b) => a - b);
+    if (short.length) this.walk(s.minute, short, now, out, empty);
+    if (long.length && s.hour) this.walk(s.hour, long, now, out, empty);
+    return out;
+  }
+
+  private walk(ring: Ring, windows: number[], now: number, out: Map<number, SliCounts>, empty: () => SliCounts): void {
+    const f = this.fields;
+    const acc = new Float64Array(f);
+    let w = 0;
+    // Newest bucket start that is before now; walk back one width at a time.
+    let start = Math.floor((now - 1) / ring.width) * ring.width;
+    const emit = () => {
+      const c = empty();
+      c.total = acc[F_TOTAL];
+      c.failed = acc[F_FAILED];
+      c.latTotal = acc[F_LAT];
+      c.tcpAttempts = acc[F_TCP];
+      c.resets = acc[F_RST];
+      c.retransmits = acc[F_RETX];
+      for (let i = 0; i < this.thresholdsMs.length; i++) c.latGood[i] = acc[F_GOOD + i];
+      return c;
+    };
+    for (let n = 0; n < ring.slots && w < windows.length; n++, start -= ring.width) {
+      // Emit every window whose first counted bucket start is after this one.
+      while (w < windows.length && start < Math.ceil((now - windows[w]) / ring.width) * ring.width) out.set(windows[w++], emit());
+      if (w >= windows.length) break;
+      const slot = Math.floor(start / ring.width) % ring.slots;
+      if (ring.starts[slot] !== start) continue;
+      const base = slot * f;
+      for (let i = 0; i < f; i++) acc[i] += ring.values[base + i];
+    }
+    while (w < windows.length) out.set(windows[w++], emit());
+  }
 }

@@ -7,7 +7,7 @@
 import type { BurnRateRule } from '../config/alerts.js';
 import type { SloDefinition } from '../config/slos.js';
 import type { SloStatus } from '../store/store.js';
-import type { SliCounts, SliWindows } from './sli-windows.js';
+import type { SliCounts } from './sli-windows.js';
 
 const HOUR = 3_600_000;
 
@@ -40,21 +40,29 @@ function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): 
   return { bad: c.latTotal - good, total: c.latTotal };
 }
 
+/** Every window length an evaluation of these SLOs and rules reads. */
+export function windowsNeeded(slos: readonly SloDefinition[], rules: readonly BurnRateRule[]): number[] {
+  return [...new Set([...slos.map((s) => s.windowMs), ...rules.flatMap((r) => [r.longMs, r.shortMs])])];
+}
+
+/**
+ * Evaluates one SLO of one series. `countsAt(windowMs)` gives the SLI counts over a window ending
+ * now (SliWindows.sums computes them all in one pass); thresholdIndex is the SLO threshold's
+ * index in SliCounts.latGood (-1 for success SLOs).
+ */
 export function evaluateSlo(
   slo: SloDefinition,
-  windows: SliWindows,
-  seriesKey: string,
-  now: number,
+  countsAt: (windowMs: number) => SliCounts,
+  thresholdIndex: number,
   rules: readonly BurnRateRule[],
   minEventsPerHour: number,
 ): SloEvaluation {
-  const thresholdIndex = slo.thresholdMs === undefined ? -1 : windows.thresholdsMs.indexOf(slo.thresholdMs);
   const allowed = 1 - slo.objective;
   const cache = new Map<number, { bad: number; total: number }>();
   const at = (ms: number) => {
     let v = cache.get(ms);
     if (!v) {
-      v = badAndTotal(slo, windows.sum(seriesKey, ms, now), thresholdIndex);
+      v = badAndTotal(slo, countsAt(ms), thresholdIndex);
       cache.set(ms, v);
     }
     return v;
