@@ -75,7 +75,8 @@ export class MetricsExporter {
     const { store, dns } = this.options.sources;
     const [snapshot, providers, openIncidents] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' })]);
     const dnsSnapshot = dns();
-    const key = openIncidents.map((i) => `${i.id}:${i.severity}`).join(',');
+    // The snapshot's time guards against a store that updates one snapshot object in place.
+    const key = `${snapshot?.at}|${openIncidents.map((i) => `${i.id}:${i.severity}`).join(',')}`;
     const v = this.viewText;
     let viewText: string;
     if (snapshot && v && v.snapshot === snapshot && v.dns === dnsSnapshot && v.key === key) viewText = v.text;

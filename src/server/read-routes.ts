@@ -36,7 +36,7 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
     const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
     const now = sources.now();
     const active = maintenance.filter((w) => w.startsAt <= now && now < w.endsAt).map((w) => `${w.id}@${w.scope}`).join(',');
-    const cached = tableCache.get(snapshot, active, () => {
+    const cached = tableCache.get(snapshot, `${snapshot?.at}|${active}`, () => {
       const table = renderProviderTable(providers, maintenance, now);
       return { table, bytes: Buffer.from(table.html.text) };
     });
@@ -55,7 +55,7 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
 
   router.add('GET', '/api/v1/providers', async () => {
     const [snapshot, providers] = await Promise.all([store.getSnapshot(), store.listProviders()]);
-    const body = providersJsonCache.get(snapshot, '', () => Buffer.from(toApiJson({ providers })));
+    const body = providersJsonCache.get(snapshot, String(snapshot?.at), () => Buffer.from(toApiJson({ providers })));
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   });
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {

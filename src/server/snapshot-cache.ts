@@ -1,6 +1,6 @@
 // Keeps one derived value (a rendered table, a serialised list) per health snapshot: the engine
-// publishes a new snapshot object at each tick, so the snapshot's identity plus a small key of
-// whatever else the value depends on says exactly when to rebuild.
+// publishes a new snapshot object at each tick, so the snapshot's identity plus a small key (its
+// time, and whatever else the value depends on) says exactly when to rebuild.
 
 export class SnapshotCache<T> {
   private snapshot: object | undefined;
