@@ -1,7 +1,7 @@
 // A tiny authoritative DNS server on loopback (UDP and TCP, same port) answering from a table,
 // for tests of DNS checks and of checks that resolve through their own resolver.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 
 /** How the server treats a name: answer records, an error rcode, or silence (the client times out). */
@@ -13,7 +13,7 @@ export type DnsBehaviour =
 export interface DnsTestServer {
   host: string;
   port: number;
-  /** Whether TCP listens on the same port too. */
+  /** TCP listens on the same port too (kept for callers that check it). */
   tcpAvailable: boolean;
   /** Queries received, as "name TYPE". */
   queries: string[];
@@ -36,14 +36,11 @@ export async function startDnsTestServer(zone: Record<string, DnsBehaviour>): Pr
     return dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER | (q.flags ?? 0) & dnsPacket.RECURSION_DESIRED | rcode, questions: q.questions, answers });
   };
 
-  const udp: UdpSocket = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
-    const out = safe(() => reply(msg));
-    if (out) udp.send(out, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
-
+  const onUdp = (udp: UdpSocket) =>
+    udp.on('message', (msg, rinfo) => {
+      const out = safe(() => reply(msg));
+      if (out) udp.send(out, rinfo.port, rinfo.address);
+    });
   const tcp: Server = createServer((sock) => {
     let buffered = Buffer.alloc(0);
     sock.on('error', () => undefined);
@@ -61,20 +58,42 @@ export async function startDnsTestServer(zone: Record<string, DnsBehaviour>): Pr
       }
     });
   });
-  // The same port number on TCP; another process may hold it, in which case TCP tests skip.
-  const tcpPort = await new Promise<number>((resolve) => {
-    tcp.once('error', () => resolve(0));
-    tcp.listen(port, '127.0.0.1', () => resolve((tcp.address() as AddressInfo).port));
-  });
+
+  // UDP and TCP on the same port number: an ephemeral UDP port may be held on TCP by another
+  // process (busy machines, parallel suites), so try fresh ports until both bind.
+  let udp: UdpSocket | undefined;
+  let port = 0;
+  for (let attempt = 0; attempt < 50 && !udp; attempt++) {
+    const candidate = createSocket('udp4');
+    await new Promise<void>((resolve) => candidate.bind(0, '127.0.0.1', resolve));
+    const candidatePort = candidate.address().port;
+    const tcpOk = await new Promise<boolean>((resolve) => {
+      const onError = () => resolve(false);
+      tcp.once('error', onError);
+      tcp.listen(candidatePort, '127.0.0.1', () => {
+        tcp.off('error', onError);
+        resolve(true);
+      });
+    });
+    if (tcpOk) {
+      udp = candidate;
+      port = candidatePort;
+    } else {
+      candidate.close();
+    }
+  }
+  if (!udp) throw new Error('no loopback port free on both UDP and TCP after 50 tries');
+  onUdp(udp);
+  const boundUdp = udp;
 
   return {
     host: '127.0.0.1',
     port,
-    tcpAvailable: tcpPort === port,
+    tcpAvailable: true,
     queries,
     close: async () => {
-      udp.close();
-      await new Promise<void>((resolve) => (tcpPort ? tcp.close(() => resolve()) : resolve()));
+      boundUdp.close();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
 }
