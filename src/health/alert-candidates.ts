@@ -71,8 +71,9 @@ function camel(kind: string): string {
 export function dnsFindingCandidate(f: DnsFindingInput): AlertCandidate {
   const labels: Record<string, string> = { finding: f.kind };
   if (f.resolver) labels.resolver = f.resolver;
+  if (f.zone) labels.zone = f.zone;
   return {
-    fingerprint: `dns|${f.kind}|${f.resolver ?? ''}`,
+    fingerprint: `dns|${f.kind}|${f.resolver ?? ''}|${f.zone ?? ''}`,
     name: `Dns${camel(f.kind)}`,
     severity: f.severity,
     providerId: null,

@@ -96,6 +96,8 @@ export interface ReliabilityEngine {
   tick(now?: number): Promise<TickResult>;
   /** Writes pending buckets to the store (one batch). */
   flush(): Promise<void>;
+  /** Resolves once the SLO windows are rebuilt from the store (tick and flush wait for it themselves). */
+  whenReady(): Promise<void>;
   /** Evaluates SLOs and burn-rate windows only (no store access): what the benchmark times. */
   evaluateSlos(now: number): Map<string, SloStatus[]>;
   /** Active alerts. */
@@ -115,9 +117,14 @@ interface SeriesEval {
   firing: Array<{ slo: SloDefinition; conds: BurnCondition[] }>;
 }
 
+/**
+ * Builds the stage. It returns at once: rebuilding the SLO windows from the store (35 days of
+ * hourly history) continues in the background so the agent starts fast; ingest() works meanwhile,
+ * and flush(), tick() and close() wait for it.
+ */
 export async function createReliabilityEngine(opts: ReliabilityEngineOptions): Promise<ReliabilityEngine> {
   const engine = new Engine(opts);
-  await engine.warmUp();
+  engine.startWarmUp();
   return engine;
 }
 
@@ -174,8 +181,17 @@ class Engine implements ReliabilityEngine {
     this.incidents = new IncidentTracker(this.store);
   }
 
+  private ready: Promise<void> = Promise.resolve();
+
+  startWarmUp(): void {
+    this.ready = this.warmUp().catch((err: unknown) => {
+      // Without history the engine still works; it says so once.
+      this.log(`health: could not load history from the store (${err instanceof Error ? err.message : String(err)}); SLO windows start empty`);
+    });
+  }
+
   /** Rebuilds the windows from the store so a restart keeps SLO history and alert state. */
-  async warmUp(): Promise<void> {
+  private async warmUp(): Promise<void> {
     const now = this.clock.now();
     this.book = new AlertBook(await this.store.getAlertState());
     const minutes = await this.store.queryBuckets({ level: 'minute', from: now - this.cfg.store.retentionMs.minute, to: now + MINUTE });
@@ -215,6 +231,7 @@ class Engine implements ReliabilityEngine {
   }
 
   async flush(): Promise<void> {
+    await this.ready;
     if (this.agg.empty) return;
     const minutes = this.agg.drain();
     for (const b of minutes) {
@@ -251,6 +268,11 @@ class Engine implements ReliabilityEngine {
       if (e.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conds: e.firing });
     }
     return { key, providerId, endpoint, five: countsAt(5 * MINUTE), hour: countsAt(HOUR), slos: statuses, firing };
+  }
+
+  /** Resolves once the history is loaded (tick and flush wait for it on their own). */
+  whenReady(): Promise<void> {
+    return this.ready;
   }
 
   evaluateSlos(now: number): Map<string, SloStatus[]> {
@@ -326,6 +348,7 @@ class Engine implements ReliabilityEngine {
   }
 
   async tick(nowArg?: number): Promise<TickResult> {
+    await this.ready;
     const now = nowArg ?? this.clock.now();
     await this.flush();
     this.recent = this.recent.filter((b) => b.start >= now - RECENT_MS);
@@ -546,6 +569,7 @@ class Engine implements ReliabilityEngine {
   }
 
   async close(): Promise<void> {
+    await this.ready;
     await this.flush();
     await this.store.putAlertState(this.book.state());
   }

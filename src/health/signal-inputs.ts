@@ -46,8 +46,10 @@ export interface DnsFindingInput {
   /** Stable kind, e.g. "resolver_down", "upstream_failure", "conntrack_race", "ndots_amplification". */
   kind: string;
   severity: 'page' | 'ticket' | 'info';
-  /** The resolver or zone concerned, when any. */
+  /** The resolver concerned, when any. */
   resolver?: string;
+  /** The registrable domain concerned (upstream failure, spikes), when any. */
+  zone?: string;
   summary: string;
   /** Lines of evidence shown in the incident timeline. */
   evidence?: string[];
