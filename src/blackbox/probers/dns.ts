@@ -1,10 +1,8 @@
 // DNS prober: one query with dns-packet to the check's resolver (UDP or TCP), judged on rcode and answers.
-import type { ProbeResult } from '../../events.js';
-import { startDeadline } from '../deadline.js';
 import { answerText, queryDns, rcodeOf } from '../dns-query.js';
 import { quote } from '../http-assertions.js';
-import { PhaseTimer } from '../phase-timer.js';
-import { AssertionFailure, classifyFailure, DnsRcodeFailure } from '../probe-errors.js';
+import { AssertionFailure, DnsRcodeFailure } from '../probe-errors.js';
+import { runProbe } from '../probe-frame.js';
 import type { DnsCheck, Prober } from '../types.js';
 
 /** Names compare without case and without the trailing dot. */
@@ -12,16 +10,11 @@ function normal(text: string): string {
   return text.toLowerCase().replace(/\.$/, '');
 }
 
-export const probeDns: Prober<DnsCheck> = async (check, outer) => {
-  const timer = new PhaseTimer();
-  const deadline = startDeadline(check.timeoutMs, outer);
+export const probeDns: Prober<DnsCheck> = (check, outer) => {
   const { host, port } = check.resolver;
-  const result: ProbeResult = {
-    type: 'probe', check: check.name, probe: 'dns', target: `${check.query.name} ${check.query.type} @${host}:${port}/${check.transport}`,
-    ok: false, ts: timer.startedAt, phases: { totalMs: 0 }, ip: host, attempts: 1,
-  };
-  try {
-    const reply = await queryDns({ server: check.resolver, transport: check.transport, name: check.query.name, type: check.query.type, recursionDesired: check.recursionDesired }, deadline.signal, timer);
+  const target = `${check.query.name} ${check.query.type} @${host}:${port}/${check.transport}`;
+  return runProbe(check, outer, { probe: 'dns', target, ip: host }, async ({ timer, signal, result }) => {
+    const reply = await queryDns({ server: check.resolver, transport: check.transport, name: check.query.name, type: check.query.type, recursionDesired: check.recursionDesired }, signal, timer);
     timer.stop();
     result.phases = timer.phases();
     result.rcode = rcodeOf(reply);
@@ -33,15 +26,5 @@ export const probeDns: Prober<DnsCheck> = async (check, outer) => {
     for (const want of check.expect.answers) {
       if (!seen.has(normal(want))) throw new AssertionFailure(`no answer ${quote(want)} (got ${answers.length ? answers.slice(0, 5).map((a) => quote(a, 40)).join(', ') : 'none'})`);
     }
-    if (check.maxMs !== undefined && result.phases.totalMs > check.maxMs) throw new AssertionFailure(`took ${result.phases.totalMs.toFixed(1)}ms, more than maxMs ${check.maxMs}`);
-    result.ok = true;
-  } catch (err) {
-    const failure = classifyFailure(err, timer.current, deadline.signal);
-    timer.stop();
-    result.phases = timer.phases();
-    result.error = { kind: failure.kind, message: failure.message };
-  } finally {
-    deadline.clear();
-  }
-  return result;
+  });
 };

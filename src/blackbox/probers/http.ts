@@ -7,11 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { ProbeResult } from '../../events.js';
 import { daysUntil, openSocket, startTls } from '../connect.js';
-import { startDeadline } from '../deadline.js';
 import { resolveHost } from '../host-lookup.js';
 import { checkResponse, quote, type HttpResponseSeen } from '../http-assertions.js';
 import { PhaseTimer } from '../phase-timer.js';
-import { AssertionFailure, classifyFailure, ProtocolFailure } from '../probe-errors.js';
+import { ProtocolFailure } from '../probe-errors.js';
+import { runProbe } from '../probe-frame.js';
 import { openTunnel } from '../proxy-tunnel.js';
 import type { HttpCheck, Prober } from '../types.js';
 
@@ -34,17 +34,20 @@ interface Hop extends HttpResponseSeen {
   certExpiryDays?: number;
 }
 
-export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
-  const timer = new PhaseTimer();
-  const deadline = startDeadline(check.timeoutMs, outer);
-  const result: ProbeResult = { type: 'probe', check: check.name, probe: 'http', target: check.url, ok: false, ts: timer.startedAt, phases: { totalMs: 0 }, attempts: 1 };
+export const probeHttp: Prober<HttpCheck> = (check, outer) => {
   const seen: Seen = {};
-  try {
+  // Facts learnt before a failure (address, TLS) are still reported with it.
+  const onFailure = (result: ProbeResult) => {
+    result.ip ??= seen.ip;
+    result.tlsVersion ??= seen.tlsVersion;
+    result.certExpiryDays ??= seen.certExpiryDays;
+  };
+  return runProbe(check, outer, { probe: 'http', target: check.url, onFailure }, async ({ timer, signal, result }) => {
     let url = new URL(check.url);
     let method = check.method;
     let body = check.body;
     for (let hops = 0; ; hops++) {
-      const hop = await exchange(check, url, method, body, timer, deadline.signal, seen);
+      const hop = await exchange(check, url, method, body, timer, signal, seen);
       Object.assign(result, { status: hop.status, httpVersion: hop.httpVersion, ip: hop.ip, tlsVersion: hop.tlsVersion, certExpiryDays: hop.certExpiryDays });
       const location = hop.headers.location;
       if (!check.followRedirects || !REDIRECTS.has(hop.status) || typeof location !== 'string') {
@@ -59,21 +62,7 @@ export const probeHttp: Prober<HttpCheck> = async (check, outer) => {
         body = undefined;
       }
     }
-    result.phases = timer.phases();
-    if (check.maxMs !== undefined && result.phases.totalMs > check.maxMs) throw new AssertionFailure(`took ${result.phases.totalMs.toFixed(1)}ms, more than maxMs ${check.maxMs}`);
-    result.ok = true;
-  } catch (err) {
-    const failure = classifyFailure(err, timer.current, deadline.signal);
-    timer.stop();
-    result.phases = timer.phases();
-    result.ip ??= seen.ip;
-    result.tlsVersion ??= seen.tlsVersion;
-    result.certExpiryDays ??= seen.certExpiryDays;
-    result.error = { kind: failure.kind, message: failure.message };
-  } finally {
-    deadline.clear();
-  }
-  return result;
+  });
 };
 
 /**

@@ -1,55 +1,29 @@
 // TCP prober: connect to host:port, optionally send a line and wait for an expected reply.
 import type { Socket } from 'node:net';
-import { isIP } from 'node:net';
-import type { ProbeResult } from '../../events.js';
 import { openSocket } from '../connect.js';
-import { startDeadline } from '../deadline.js';
-import { resolveHost } from '../host-lookup.js';
 import { quote } from '../http-assertions.js';
 import { PhaseTimer } from '../phase-timer.js';
-import { AssertionFailure, classifyFailure } from '../probe-errors.js';
+import { AssertionFailure } from '../probe-errors.js';
+import { hostPortText, resolveTarget, runProbe } from '../probe-frame.js';
 import type { Prober, TcpCheck } from '../types.js';
 
 const MAX_REPLY = 64 * 1024;
 
-export const probeTcp: Prober<TcpCheck> = async (check, outer) => {
-  const timer = new PhaseTimer();
-  const deadline = startDeadline(check.timeoutMs, outer);
-  const { host, port } = check.target;
-  const result: ProbeResult = {
-    type: 'probe', check: check.name, probe: 'tcp', target: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
-    ok: false, ts: timer.startedAt, phases: { totalMs: 0 }, attempts: 1,
-  };
-  let socket: Socket | undefined;
-  try {
-    if (isIP(host)) {
-      result.ip = host;
-      timer.zero('dns');
-    } else {
-      timer.mark('dns');
-      result.ip = await resolveHost(host, undefined, deadline.signal);
-    }
+export const probeTcp: Prober<TcpCheck> = (check, outer) =>
+  runProbe(check, outer, { probe: 'tcp', target: hostPortText(check.target) }, async (frame) => {
+    const { timer, signal, result } = frame;
+    result.ip = await resolveTarget(check.target.host, undefined, frame);
     timer.mark('connect');
-    socket = await openSocket(result.ip, port, deadline.signal);
-    if (check.send !== undefined || check.expectContains !== undefined || check.expectMatches) {
-      timer.mark('firstByte');
-      await converse(socket, check, timer, deadline.signal);
+    const socket = await openSocket(result.ip, check.target.port, signal);
+    try {
+      if (check.send !== undefined || check.expectContains !== undefined || check.expectMatches) {
+        timer.mark('firstByte');
+        await converse(socket, check, timer, signal);
+      }
+    } finally {
+      socket.destroy();
     }
-    timer.stop();
-    result.phases = timer.phases();
-    if (check.maxMs !== undefined && result.phases.totalMs > check.maxMs) throw new AssertionFailure(`took ${result.phases.totalMs.toFixed(1)}ms, more than maxMs ${check.maxMs}`);
-    result.ok = true;
-  } catch (err) {
-    const failure = classifyFailure(err, timer.current, deadline.signal);
-    timer.stop();
-    result.phases = timer.phases();
-    result.error = { kind: failure.kind, message: failure.message };
-  } finally {
-    deadline.clear();
-    socket?.destroy();
-  }
-  return result;
-};
+  });
 
 /** Sends check.send, then reads until the reply satisfies the expectation (or just one chunk). */
 function converse(socket: Socket, check: TcpCheck, timer: PhaseTimer, signal: AbortSignal): Promise<void> {
