@@ -11,7 +11,7 @@ import { resolverDown } from './findings/resolver-down.js';
 import { resolverOverload } from './findings/resolver-overload.js';
 import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
 import { spikeFindings } from './findings/spike-findings.js';
-import { parseDnsSummary } from './message.js';
+import { emptyDnsSummary, parseDnsSummaryInto } from './message.js';
 import { registrableDomain } from './registrable-domain.js';
 import { ResolverState, type HealthWindow } from './resolver-health.js';
 import { TableGenerations } from './table-generations.js';
@@ -105,7 +105,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       // Rows are per process name: short-lived processes (getent, curl) get a new pid each run.
       // Without process information (replay), per name only: per client address would multiply
       // rows by the number of pods without telling more.
-      const nameRow = names.row(`${tx.comm ?? '-'}\u0000${tx.qname}`, clock);
+      const nameRow = names.row(tx.comm === undefined ? tx.qname : `${tx.comm}\u0000${tx.qname}`, clock);
       nameRow.queries++;
       zoneRow.queries++;
       let failed = false;
@@ -163,13 +163,13 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
     }
   };
 
+  const msg = emptyDnsSummary(); // refilled per packet; the matcher copies what it keeps
   const onDns = (pkt: DnsPacket) => {
-    const parsed = parseDnsSummary(pkt.payload);
-    if (!parsed.ok) {
-      bump(malformed, parsed.reason);
+    const reason = parseDnsSummaryInto(pkt.payload, msg);
+    if (reason !== undefined) {
+      bump(malformed, reason);
       return;
     }
-    const msg = parsed.summary;
     if (msg.opcode !== 0) {
       bump(malformed, 'not_a_query_opcode'); // NOTIFY, UPDATE…: not lookups
       return;
@@ -273,9 +273,12 @@ function resolverHealth(r: ResolverState, since: number, now: number, role: DnsR
   };
 }
 
+/** Keys are "comm\0name", or the bare name when the process is unknown. */
 function emptyNameRow(key: string): NameRow {
-  const [process, name] = key.split('\u0000');
-  return { name: name ?? key, process: process ?? '', queries: 0, failures: 0, timeouts: 0, latencySum: 0, latencyCount: 0 };
+  const cut = key.indexOf('\u0000');
+  const process = cut < 0 ? '-' : key.slice(0, cut);
+  const name = cut < 0 ? key : key.slice(cut + 1);
+  return { name, process, queries: 0, failures: 0, timeouts: 0, latencySum: 0, latencyCount: 0 };
 }
 
 function mergeNameRow(into: NameRow, from: NameRow): void {

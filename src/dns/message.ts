@@ -176,26 +176,37 @@ function readName(p: Uint8Array, start: number): { name: string; end: number } |
   }
 }
 
+/** An empty summary to be filled by parseDnsSummaryInto. */
+export function emptyDnsSummary(): DnsQuestionSummary {
+  return { id: 0, qr: false, opcode: 0, rcode: 'NOERROR', tc: false, ancount: 0, qname: '', qtype: '' };
+}
+
+/**
+ * Parses the header and first question into `out` (reused by the caller: two objects fewer per
+ * packet on the replay path); returns undefined, or the reason when the message is malformed.
+ */
+export function parseDnsSummaryInto(p: Uint8Array, out: DnsQuestionSummary): string | undefined {
+  if (p.length < HEADER_LEN) return 'short_header';
+  const qdcount = (p[4] << 8) | p[5];
+  if (qdcount === 0) return 'no_question';
+  const read = readName(p, HEADER_LEN);
+  if ('reason' in read) return read.reason;
+  if (read.end + 4 > p.length) return 'truncated';
+  const flags = (p[2] << 8) | p[3];
+  out.id = (p[0] << 8) | p[1];
+  out.qr = (flags & 0x8000) !== 0;
+  out.opcode = (flags >> 11) & 0xf;
+  out.rcode = rcodeName(flags & 0xf);
+  out.tc = (flags & 0x0200) !== 0;
+  out.ancount = (p[6] << 8) | p[7];
+  out.qname = read.name;
+  out.qtype = qtypeName((p[read.end] << 8) | p[read.end + 1]);
+  return undefined;
+}
+
 /** Parses the header and first question; never throws, the reason names what was wrong. */
 export function parseDnsSummary(p: Uint8Array): DnsSummaryResult {
-  if (p.length < HEADER_LEN) return { ok: false, reason: 'short_header' };
-  const qdcount = (p[4] << 8) | p[5];
-  if (qdcount === 0) return { ok: false, reason: 'no_question' };
-  const read = readName(p, HEADER_LEN);
-  if ('reason' in read) return { ok: false, reason: read.reason };
-  if (read.end + 4 > p.length) return { ok: false, reason: 'truncated' };
-  const flags = (p[2] << 8) | p[3];
-  return {
-    ok: true,
-    summary: {
-      id: (p[0] << 8) | p[1],
-      qr: (flags & 0x8000) !== 0,
-      opcode: (flags >> 11) & 0xf,
-      rcode: rcodeName(flags & 0xf),
-      tc: (flags & 0x0200) !== 0,
-      ancount: (p[6] << 8) | p[7],
-      qname: read.name,
-      qtype: qtypeName((p[read.end] << 8) | p[read.end + 1]),
-    },
-  };
+  const summary = emptyDnsSummary();
+  const reason = parseDnsSummaryInto(p, summary);
+  return reason === undefined ? { ok: true, summary } : { ok: false, reason };
 }
