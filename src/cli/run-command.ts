@@ -70,6 +70,9 @@ Options:
     // --log-format json stays one JSON object per line.
     process.removeAllListeners('warning');
     process.on('warning', (w) => log.warn(`${w.name}: ${oneLine(w)}`));
+    // A fault in one check or stage must not stop the monitoring of everything else: a rejected
+    // promise nobody awaited is reported in one line and the agent keeps running.
+    process.on('unhandledRejection', (err) => log.error(`internal error (the agent keeps running): ${oneLine(err)}`));
     const configFile = stringOpt(values, 'config');
     // The YAML parser loads only when there is a file to read: starting without one stays quick.
     const config: Config = configFile ? (await import('../config/load.js')).loadConfig(configFile) : defaultConfig();

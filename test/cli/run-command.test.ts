@@ -55,8 +55,8 @@ async function startRun(args: string[], opts: { cwd: string; prefix?: string[] }
   return { child, lines, url, exited };
 }
 
-async function stop(run: Running): Promise<number | null> {
-  run.child.kill('SIGTERM');
+async function stop(run: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  run.child.kill(signal);
   return run.exited;
 }
 
@@ -80,7 +80,7 @@ test('starts with no configuration, serves /healthz and the page, and stops clea
   assert.ok(existsSync(join(dir, 'data', 'meta.json')), 'the store wrote its files');
 });
 
-test('configured checks run and show in /metrics; the server token comes from the configuration', async (t) => {
+test('configured checks run into /metrics and the provider list; the token comes from the configuration; SIGINT stops it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = createServer((_req, res) => res.end('ok'));
@@ -107,7 +107,8 @@ test('configured checks run and show in /metrics; the server token comes from th
   assert.match(home, /<tr data-provider="loopback-test">/);
   const denied = await fetch(`${run.url}api/v1/maintenance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(denied.status, 401, 'writes are on, so a missing token is 401 (not 403)');
-  assert.equal(await stop(run), 0);
+  assert.equal(await stop(run, 'SIGINT'), 0, 'Ctrl-C stops it cleanly too');
+  assert.match(run.lines.at(-1)!.msg, /^stopped: store flushed \(\d+ buckets in total\), capture detached, [1-9]\d* check runs/);
 });
 
 test('without capture privileges it still runs and says once what is not monitored', { skip: !isRoot && 'needs root to drop to an unprivileged user' }, async (t) => {
