@@ -1,6 +1,6 @@
 // `egresswatch run`: the monitor. Wires every stage in one place: live capture (or a clear note
-// that it is unavailable), DNS analysis, the aggregator and embedded store, the check scheduler,
-// and the status server with its JSON API and /metrics; then shuts all of it down in order.
+// that it is unavailable), DNS analysis, labelling, the reliability engine and embedded store, the
+// check scheduler, and the status server with its JSON API and /metrics; then stops them in order.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { CheckScheduler } from '../blackbox/scheduler.js';
@@ -9,16 +9,16 @@ import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsFinding, DnsSnapshot, DnsTransaction } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
-import type { CaptureEvent, MonitorEvent, ProbeResult } from '../events.js';
-import type { LabelingStage } from '../external/labeling-stage.js';
+import type { CaptureEvent, ProbeResult } from '../events.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
-import type { DnsFindingInput, DnsOutcome, EndpointLabel as HealthLabel, EndpointLabeller } from '../health/signal-inputs.js';
+import type { DnsFindingInput, DnsOutcome } from '../health/signal-inputs.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
+import { PendingLabels } from './pending-labels.js';
 import { createRunLog, type LogFormat, type RunLog } from './run-log.js';
 
 const VERSION = '0.1.0';
@@ -26,8 +26,6 @@ const DEFAULT_DATA_DIR = '.egresswatch';
 /** The DNS snapshot is recomputed at most this often, however often pages are asked for. */
 const DNS_SNAPSHOT_MAX_AGE_MS = 1000;
 const SUMMARY_EVERY_MS = 60_000;
-/** Events held while labelling data loads; beyond this they are dropped (and counted). */
-const MAX_QUEUED_EVENTS = 200_000;
 /** What live capture alone provides: said once when it is unavailable, and shown on the page. */
 const CAPTURE_SIGNALS = [
   'passive DNS analysis (resolver health, rcodes, findings such as conntrack races and ndots amplification)',
@@ -103,7 +101,7 @@ Options:
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
     // background while the page is already up, and events wait for it in a bounded queue so the
     // engine labels them from the first one.
-    const labels = new LateLabels(log);
+    const labels = new PendingLabels(log);
     const engine: ReliabilityEngine = await createReliabilityEngine({
       store, config: { store: config.store, slos: config.slos, alerts: config.alerts }, labeller: labels.labeller, hostName: hostname(),
       log: (line) => log.warn(line),
@@ -262,7 +260,7 @@ function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string):
   log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
 }
 
-function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, labels: LateLabels, counts: { events: number; dns: number; tcp: number }): void {
+function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, labels: PendingLabels, counts: { events: number; dns: number; tcp: number }): void {
   counts.events += batch.length;
   for (const ev of batch) {
     if (ev.type === 'dns') counts.dns++;
@@ -272,7 +270,7 @@ function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, la
   labels.ingest(batch);
 }
 
-function onProbe(result: ProbeResult, labels: LateLabels, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
+function onProbe(result: ProbeResult, labels: PendingLabels, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
   counts.probes++;
   labels.ingest([result]);
   metrics.observeProbe(result);
@@ -282,90 +280,6 @@ function onProbe(result: ProbeResult, labels: LateLabels, metrics: MetricsExport
     if (!failing.has(result.check)) log.warn(`check ${result.check} failed: ${result.error?.kind}: ${result.error?.message}`, { check: result.check, error: result.error });
     failing.add(result.check);
   } else if (failing.delete(result.check)) log.info(`check ${result.check} passes again`, { check: result.check });
-}
-
-/**
- * The labelling stage once it has loaded, and the events that arrive before: queued (bounded),
- * then handed to the engine in order, so nothing is labelled "unknown" only for being early.
- */
-class LateLabels {
-  private stage: LabelingStage | undefined;
-  private engine: ReliabilityEngine | undefined;
-  private queue: { events?: readonly MonitorEvent[]; dns?: DnsOutcome }[] = [];
-  private queued = 0;
-  private settled = false;
-  dropped = 0;
-  readonly labeller: EndpointLabeller = {
-    labelIp: (ip) => (this.stage ? healthLabel(this.stage.labeler.label(ip)) : undefined),
-    labelName: (name) => {
-      const m = this.stage?.data.catalogue.match(name);
-      return m ? { provider: m.provider, service: m.service ?? null, region: m.region ?? null, hostname: name } : undefined;
-    },
-  };
-
-  constructor(private readonly log: RunLog) {}
-
-  feed(engine: ReliabilityEngine): void {
-    this.engine = engine;
-  }
-
-  ready(stage: LabelingStage): void {
-    this.stage = stage;
-    const parts = ['provider catalogue', `${stage.data.ranges.feeds.length} IP range feeds`, ...(stage.data.asn ? ['ASN dataset'] : []), ...(stage.aws ? ['AWS metadata'] : [])];
-    this.settle(`labels: ${parts.join(', ')} loaded`);
-  }
-
-  failed(why: string): void {
-    this.settle(`labels unavailable (${why}): endpoints are grouped as "unknown"`);
-  }
-
-  ingest(events: readonly MonitorEvent[]): void {
-    this.stage?.labeler.observe(events);
-    if (this.settled) return this.engine?.ingest(events);
-    this.hold({ events }, events.length);
-  }
-
-  ingestDns(outcome: DnsOutcome): void {
-    if (this.settled) return this.engine?.ingestDns([outcome]);
-    this.hold({ dns: outcome }, 1);
-  }
-
-  probeLabel(ip: string, host: string | undefined): { provider?: string; service?: string } | undefined {
-    const l = this.stage?.labeler.label(ip, host);
-    return l?.provider ? { provider: l.provider, ...(l.service ? { service: l.service } : {}) } : undefined;
-  }
-
-  close(): void {
-    this.stage?.close();
-  }
-
-  private hold(item: { events?: readonly MonitorEvent[]; dns?: DnsOutcome }, n: number): void {
-    if (this.queued + n > MAX_QUEUED_EVENTS) {
-      this.dropped += n;
-      return;
-    }
-    this.queue.push(item);
-    this.queued += n;
-  }
-
-  private settle(message: string): void {
-    this.settled = true;
-    const queue = this.queue;
-    this.queue = [];
-    for (const item of queue) {
-      if (item.events) {
-        this.stage?.labeler.observe(item.events);
-        this.engine?.ingest(item.events);
-      } else if (item.dns) this.engine?.ingestDns([item.dns]);
-    }
-    this.log.info(message + (this.dropped ? `; ${this.dropped} events arrived while loading and were dropped (queue full)` : ''), { queuedEvents: this.queued, droppedEvents: this.dropped });
-    this.queued = 0;
-  }
-}
-
-function healthLabel(l: { provider?: string; service?: string; region?: string; hostname?: string; confidence: number }): HealthLabel | undefined {
-  if (!l.provider) return undefined;
-  return { provider: l.provider, service: l.service ?? null, region: l.region ?? null, hostname: l.hostname ?? null, confidence: l.confidence };
 }
 
 /** A DNS finding as an alert input: critical pages, warning makes a ticket. */
