@@ -59,16 +59,15 @@ const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
 export class TransactionMatcher {
   private readonly open = new Map<string, OpenTx>();
-  /** Open or failed attempts per socket and question: retransmissions with a new id, pairs. */
-  private readonly bySocketQuestion: GenerationalMap<OpenTx>;
+  /**
+   * Per socket and question: the open or failed attempt, or, for an answered A or AAAA query,
+   * just its send time (a number: these are most of what the window holds, so they must stay
+   * small). For retransmissions with a new id and re-sends after a lost reply. One map, so a
+   * query costs one lookup here.
+   */
+  private readonly bySocketQuestion: GenerationalMap<OpenTx | number>;
   /** Failed attempts per client address and question: retries from a new socket or over TCP. */
   private readonly byClientQuestion: GenerationalMap<OpenTx>;
-  /**
-   * Last send time of answered A and AAAA queries per socket and question, for pairs and for
-   * re-sends after a lost reply. A number rather than the transaction: these are most of what
-   * the window holds, so they must stay small.
-   */
-  private readonly answeredAddr: GenerationalMap<number>;
   /** The last query per socket, for pairing A with AAAA; kept only about a second. */
   private readonly lastOnSocket = new GenerationalMap<OpenTx>(PAIR_WINDOW_MS);
   private readonly recentMs: number;
@@ -82,7 +81,6 @@ export class TransactionMatcher {
     this.recentMs = Math.max(opts.timeoutMs, opts.clientTimeoutMs * 1.6) + 500;
     this.bySocketQuestion = new GenerationalMap(this.recentMs);
     this.byClientQuestion = new GenerationalMap(this.recentMs);
-    this.answeredAddr = new GenerationalMap(this.recentMs);
   }
 
   get openCount(): number {
@@ -121,11 +119,11 @@ export class TransactionMatcher {
     const partnerType = PARTNER_TYPE[msg.qtype];
     // History older than the window (generations keep up to twice as much) is not used.
     const recent = (e: OpenTx | undefined) => (e && pkt.ts - e.lastSendTs <= this.recentMs ? e : undefined);
-    const prevSock = recent(this.bySocketQuestion.get(sockQ));
+    const before = this.bySocketQuestion.get(sockQ);
+    const prevSock = typeof before === 'object' ? recent(before) : undefined;
     if (prevSock) this.noteResend(prevSock, pkt);
-    else {
-      const answeredTs = this.answeredAddr.get(sockQ);
-      if (answeredTs !== undefined && pkt.ts - answeredTs <= this.recentMs) this.resendAfterAnswer(entry, answeredTs, partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined, pkt);
+    else if (typeof before === 'number' && pkt.ts - before <= this.recentMs) {
+      this.resendAfterAnswer(entry, before, partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined, pkt);
     }
     // Failed attempts only are kept per client: most of the time there are none to look for.
     const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.get(clientQuestion(tx))) : undefined);
@@ -175,9 +173,11 @@ export class TransactionMatcher {
     // only the send time, because a lost reply shows as a re-send from the same socket.
     if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set(clientQuestion(tx), entry);
     else {
-      if (this.bySocketQuestion.get(entry.sockQ) === entry) this.bySocketQuestion.delete(entry.sockQ);
-      if (tx.qtype === 'A' || tx.qtype === 'AAAA') {
-        this.answeredAddr.set(entry.sockQ, entry.lastSendTs);
+      // A newer attempt on the same socket (new id) keeps its place.
+      const cur = this.bySocketQuestion.get(entry.sockQ);
+      if (cur === entry || typeof cur !== 'object') {
+        if (tx.qtype === 'A' || tx.qtype === 'AAAA') this.bySocketQuestion.set(entry.sockQ, entry.lastSendTs);
+        else this.bySocketQuestion.delete(entry.sockQ);
       }
     }
     this.cb.onTransaction(tx);
@@ -191,7 +191,6 @@ export class TransactionMatcher {
     }
     this.bySocketQuestion.rotate(now);
     this.byClientQuestion.rotate(now);
-    this.answeredAddr.rotate(now);
     this.lastOnSocket.rotate(now);
   }
 
@@ -215,7 +214,8 @@ export class TransactionMatcher {
     if (gapMs <= 0) return;
     const tx = entry.tx;
     // Was it one of a pair? Its partner went out from the same socket at about the same time.
-    const partnerTs = partnerQ === undefined ? undefined : this.answeredAddr.get(partnerQ) ?? this.bySocketQuestion.get(partnerQ)?.tx.ts;
+    const partnerV = partnerQ === undefined ? undefined : this.bySocketQuestion.get(partnerQ);
+    const partnerTs = typeof partnerV === 'object' ? partnerV.tx.ts : partnerV;
     const paired = partnerTs !== undefined && Math.abs(partnerTs - answeredTs) <= PAIR_WINDOW_MS;
     const obs: ResendObservation = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, qname: tx.qname, qtype: tx.qtype,
