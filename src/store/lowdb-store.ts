@@ -1,7 +1,7 @@
 // The embedded Store: rollups in lowdb JSON files sharded by level and period, plus one state file.
 //
 // lowdb rewrites a whole file per write, so rollups are split into shards (minute level: one file
-// per 5 minutes, hour level: per hour, day level: per day); a flush rewrites only the shards its
+// per minute, hour level: per hour, day level: per day); a flush rewrites only the shards its
 // buckets touch, which are the recent ones. Writes go through lowdb's steno writer (write a
 // temporary file, then rename), so a kill -9 at any moment leaves either the old or the new file,
 // never a torn one. A file that does not parse or has an unknown schema is renamed
@@ -26,7 +26,7 @@ import {
 } from './store.js';
 
 /** Period covered by one shard file per level: small enough that a flush rewrites little, large enough to keep files few. */
-export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 300_000, hour: 3_600_000, day: 86_400_000 };
+export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export interface LowdbStoreOptions {
   /** Data directory; created when missing. */

@@ -50,7 +50,7 @@ test('lowdb store: data survives close and reopen; only touched shards are rewri
   await a.putMaintenance({ id: 'm1', scope: 'aws', startsAt: T0, endsAt: T0 + 3_600_000, reason: 'upgrade', createdBy: 'ops', createdAt: T0 });
   await a.close();
   const minuteFiles = readdirSync(join(dir, 'rollups', 'minute')).filter((f) => f.endsWith('.json'));
-  assert.equal(minuteFiles.length, 2, 'one shard per 5-minute period');
+  assert.equal(minuteFiles.length, 2, 'one shard per minute');
   const b = new LowdbStore({ dir });
   const report = await b.open();
   assert.deepEqual(report.notices, []);
