@@ -7,7 +7,8 @@ import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import type { ProbeResult } from '../events.js';
 import { flag, numberOpt, stringList, stringOpt } from './args.js';
-import type { Command } from './command.js';
+import type { Check } from '../blackbox/types.js';
+import type { Command, CommandContext, CommandIo } from './command.js';
 
 /** Exit code when the configuration is fine but at least one check failed. */
 export const EXIT_CHECK_FAILED = 3;
@@ -48,7 +49,20 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
     if (unknown.length) throw new UsageError(`--check: no check named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${file}`);
     const checks = only.length ? config.checks.filter((c) => only.includes(c.name)) : config.checks;
     const print = (r: ProbeResult) => io.stdout.write((json ? JSON.stringify(r) : formatResult(r)) + '\n');
-    const run = createCheckRunner();
+    // Results carry provider/service labels, as in `run`; catalogue and ranges only (no AWS, no
+    // ASN dataset): both take seconds to load, longer than a one-off run of the checks.
+    const { createLabelingStage } = await import('../external/labeling-stage.js');
+    const labels = await createLabelingStage({ settings: config.labels, asnDatabase: 'none', aws: false, log: (line) => io.stderr.write(`check: ${line}\n`) });
+    const run = createCheckRunner({ labeler: labels.labeler.probeLabeler });
+    try {
+      return await runChecks(values, checks, run, print, concurrency, signal, io);
+    } finally {
+      labels.close();
+    }
+  },
+};
+
+async function runChecks(values: CommandContext['values'], checks: Check[], run: ReturnType<typeof createCheckRunner>, print: (r: ProbeResult) => void, concurrency: number, signal: AbortSignal, io: CommandIo): Promise<number> {
 
     if (flag(values, 'once')) {
       const results = await runChecksOnce(checks, run, signal, concurrency, print);
@@ -61,8 +75,7 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
     const s = scheduler.stats;
     io.stderr.write(`check: ${s.runs} runs (${s.cancelled} cancelled by the interrupt), ${s.skippedBusy} skipped (previous run still going), ${s.skippedLate} skipped (no free slot in time)\n`);
     return 0;
-  },
-};
+}
 
 /** One line for people; text from the network is already quoted by the probers, control bytes are escaped here. */
 export function formatResult(r: ProbeResult): string {

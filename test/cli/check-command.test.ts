@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { checkCommand } from '../../src/cli/check-command.js';
 import { ConfigError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/events.js';
+import { startDnsTestServer } from '../helpers/dns-test-server.js';
 import { testOutputDir } from '../helpers/paths.js';
 
 let server: Server;
@@ -59,9 +60,24 @@ test('--check selects checks; text output is one line each', async () => {
   const { code, lines } = await runCheck(`checks:\n  - name: up\n    type: http\n    url: http://127.0.0.1:${port}/\n  - name: down\n    type: http\n    url: http://127.0.0.1:${port}/down\n`, { check: ['up'], json: false });
   assert.equal(code, 0);
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^ok {3}up http:\/\/127\.0\.0\.1:\d+\/ [\d.]+ms \[dns=0\.0 connect=[\d.]+ firstByte=[\d.]+ transfer=[\d.]+\] status=200 ip=127\.0\.0\.1$/);
+  assert.match(lines[0], /^ok {3}up http:\/\/127\.0\.0\.1:\d+\/ [\d.]+ms \[dns=0\.0 connect=[\d.]+ firstByte=[\d.]+ transfer=[\d.]+\] status=200 ip=127\.0\.0\.1 provider=internal$/);
 });
 
 test('an invalid configuration is a one-line ConfigError', async () => {
   await assert.rejects(runCheck('checks:\n  - name: x\n    type: tcp\n    target: nohost\n'), (err: unknown) => err instanceof ConfigError && /checks\[0\]\.target: expected host:port/.test(err.message));
+});
+
+test('results carry the provider named by the catalogue for the check\'s host', async () => {
+  // api.stripe.com resolves to this loopback server through the test's own DNS server.
+  const dns = await startDnsTestServer({ 'api.stripe.com': { answers: [{ name: 'api.stripe.com', type: 'A', ttl: 60, data: '127.0.0.1' }] } });
+  try {
+    const { code, lines } = await runCheck(`checks:\n  - name: stripe\n    type: http\n    url: http://api.stripe.com:${port}/\n    resolver: ${dns.host}:${dns.port}\n`);
+    assert.equal(code, 0);
+    const [r] = lines.map((l) => JSON.parse(l) as ProbeResult);
+    assert.equal(r.ip, '127.0.0.1');
+    assert.equal(r.provider, 'stripe');
+    assert.equal(r.service, 'api');
+  } finally {
+    await dns.close();
+  }
 });
