@@ -28,13 +28,15 @@ export interface ShardFile {
   series: EncodedSeries[];
 }
 
-function r3(v: number): number {
-  return Math.round(v * 1000) / 1000;
+/** Rounds to `digits` decimals: 0.1 ms on a sum of thousands of calls and 10 µs on min/max are below the sketch's own error. */
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
 }
 
 export function encodeSketch(s: SketchData): string {
   const counts = s.counts.map((c) => c.toString(36)).join(',');
-  return `${s.alpha};${s.offset};${s.zero};${s.count};${r3(s.sum)};${r3(s.min)};${r3(s.max)};${counts}`;
+  return `${s.alpha};${s.offset};${s.zero};${s.count};${round(s.sum, 1)};${round(s.min, 2)};${round(s.max, 2)};${counts}`;
 }
 
 export function decodeSketch(text: string): SketchData | undefined {
