@@ -154,6 +154,9 @@ class Engine implements ReliabilityEngine {
   private baselines = new Map<string, { ratio: SeasonalBaseline; latency: SeasonalBaseline }>();
   private baselineHour = -1;
   private lastPrune = 0;
+  /** Day buckets of the 89 days before today, and the day they were read for. */
+  private pastDays: Bucket[] = [];
+  private pastDaysFor = -1;
   private flushes = 0;
   private bucketsWritten = 0;
 
@@ -451,7 +454,12 @@ class Engine implements ReliabilityEngine {
     maintenance: readonly MaintenanceWindow[],
   ): Promise<HealthSnapshot> {
     const today = now - (now % DAY);
-    const days = await this.store.queryBuckets({ level: 'day', from: today - 89 * DAY, to: today + DAY, keyPrefix: 'provider|' });
+    // Past days do not change: read them once a day, and only today's buckets at every tick.
+    if (this.pastDaysFor !== today) {
+      this.pastDays = await this.store.queryBuckets({ level: 'day', from: today - 89 * DAY, to: today, keyPrefix: 'provider|' });
+      this.pastDaysFor = today;
+    }
+    const days = [...this.pastDays, ...(await this.store.queryBuckets({ level: 'day', from: today, to: today + DAY, keyPrefix: 'provider|' }))];
     const minutes = await this.store.queryBuckets({ level: 'minute', from: now - HOUR, to: now + MINUTE, keyPrefix: 'provider|' });
     const endpointMinutes = await this.store.queryBuckets({ level: 'minute', from: now - HOUR, to: now + MINUTE, keyPrefix: 'endpoint|' });
     const incidents = await this.store.listIncidents({ from: today - 89 * DAY });
