@@ -241,7 +241,10 @@ class Engine implements ReliabilityEngine {
       this.windows.add(b);
       if (b.key.startsWith('provider|')) this.recent.push(b);
     }
-    const batch = [...minutes, ...rollUp(minutes, 'hour'), ...rollUp(minutes, 'day')];
+    const days = rollUp(minutes, 'day');
+    // Late events for a past day (a flush just after midnight) invalidate the cached past days.
+    if (days.some((b) => b.start < this.pastDaysFor)) this.pastDaysFor = -1;
+    const batch = [...minutes, ...rollUp(minutes, 'hour'), ...days];
     await this.store.mergeBuckets(batch);
     this.flushes++;
     this.bucketsWritten += batch.length;
