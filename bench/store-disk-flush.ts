@@ -3,7 +3,7 @@
 // same flush into one unsharded lowdb file holding the same rollups (what sharding avoids).
 // Usage: node dist/bench/store-disk-flush.js [--endpoints 500] [--providers 50] [--days 400]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -105,7 +105,6 @@ try {
     peerUnshardedLowdb: { fileMegabytes: Math.round(singleBytes / 1e5) / 10, flushP50Ms: quantile(peerMs, 0.5) },
   };
   console.log(JSON.stringify(result, null, 2));
-  writeFileSync(join(tmpdir(), 'ew-store-bench.json'), JSON.stringify(result));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
