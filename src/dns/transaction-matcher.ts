@@ -4,7 +4,7 @@
 // pairs, and re-sends of a question about one client timeout after the previous send.
 import type { DnsPacket } from '../events.js';
 import type { DnsQuestionSummary } from './message.js';
-import { GenerationalMap } from './generational-map.js';
+import { QuestionKeyMap } from './question-key-map.js';
 import type { DnsTransaction, RetryCause } from './types.js';
 
 /** A re-send of a question from the same socket after a pause: what a stalled client does. */
@@ -42,8 +42,6 @@ export interface MatcherOptions {
 
 /** The live state of one transaction; the same object moves from open to recent when done. */
 interface OpenTx {
-  key: string;
-  sockQ: string;
   tx: DnsTransaction;
   lastSendTs: number;
   done: boolean;
@@ -52,24 +50,24 @@ interface OpenTx {
 
 const PAIR_WINDOW_MS = 1_000;
 
-function clientQuestion(tx: DnsTransaction): string {
-  return `${tx.client}|${tx.qname}|${tx.qtype}`;
-}
 const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
 export class TransactionMatcher {
-  private readonly open = new Map<string, OpenTx>();
+  /** Open queries in order of their last send, for expiry. */
+  private readonly open = new Set<OpenTx>();
+  /** The same, by socket, question and id (few entries: a small filter, never rotated). */
+  private readonly openByKey = new QuestionKeyMap<OpenTx>(Infinity, 10);
   /**
    * Per socket and question: the open or failed attempt, or, for an answered A or AAAA query,
    * just its send time (a number: these are most of what the window holds, so they must stay
    * small). For retransmissions with a new id and re-sends after a lost reply. One map, so a
    * query costs one lookup here.
    */
-  private readonly bySocketQuestion: GenerationalMap<OpenTx | number>;
-  /** Failed attempts per client address and question: retries from a new socket or over TCP. */
-  private readonly byClientQuestion: GenerationalMap<OpenTx>;
-  /** The last query per socket, for pairing A with AAAA; kept only about a second. */
-  private readonly lastOnSocket = new GenerationalMap<OpenTx>(PAIR_WINDOW_MS);
+  private readonly bySocketQuestion: QuestionKeyMap<OpenTx | number>;
+  /** Failed attempts per client address and question (socket fields left empty): retries from a new socket or over TCP. */
+  private readonly byClientQuestion: QuestionKeyMap<OpenTx>;
+  /** The last query per socket (question fields left empty), for pairing A with AAAA; kept only about a second. */
+  private readonly lastOnSocket = new QuestionKeyMap<OpenTx>(PAIR_WINDOW_MS);
   private readonly recentMs: number;
 
   constructor(
@@ -79,8 +77,8 @@ export class TransactionMatcher {
     // Long enough to link a retry to a timed-out attempt and to see a re-send after a stall
     // (up to 1.6 client timeouts); memory is this window times the query rate.
     this.recentMs = Math.max(opts.timeoutMs, opts.clientTimeoutMs * 1.6) + 500;
-    this.bySocketQuestion = new GenerationalMap(this.recentMs);
-    this.byClientQuestion = new GenerationalMap(this.recentMs);
+    this.bySocketQuestion = new QuestionKeyMap(this.recentMs);
+    this.byClientQuestion = new QuestionKeyMap(this.recentMs);
   }
 
   get openCount(): number {
@@ -88,10 +86,7 @@ export class TransactionMatcher {
   }
 
   query(pkt: DnsPacket, msg: DnsQuestionSummary): void {
-    const sock = `${pkt.proto}|${pkt.src}|${pkt.sport}|${pkt.dst}|${pkt.dport}`;
-    const sockQ = `${sock}|${msg.qname}|${msg.qtype}`;
-    const key = `${sockQ}|${msg.id}`;
-    let existing = this.open.get(key);
+    let existing = this.openByKey.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id);
     // Timed out before this re-send: decided here so the outcome never depends on when expire() ran.
     if (existing && existing.lastSendTs + this.opts.timeoutMs <= pkt.ts) {
       this.timeout(existing);
@@ -102,9 +97,9 @@ export class TransactionMatcher {
       this.noteResend(existing, pkt);
       existing.tx.retransmissions++;
       existing.lastSendTs = pkt.ts;
-      this.open.delete(key);
-      this.open.set(key, existing); // keep the map ordered by last send for expiry
-      this.bySocketQuestion.set(sockQ, existing);
+      this.open.delete(existing);
+      this.open.add(existing); // keep the set ordered by last send for expiry
+      this.bySocketQuestion.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0, existing);
       return;
     }
     const tx: DnsTransaction = {
@@ -114,25 +109,25 @@ export class TransactionMatcher {
     };
     if (pkt.pid !== undefined) tx.pid = pkt.pid;
     if (pkt.comm !== undefined) tx.comm = pkt.comm;
-    const entry: OpenTx = { key, sockQ, tx, lastSendTs: pkt.ts, done: false };
+    const entry: OpenTx = { tx, lastSendTs: pkt.ts, done: false };
 
     const partnerType = PARTNER_TYPE[msg.qtype];
     // History older than the window (generations keep up to twice as much) is not used.
     const recent = (e: OpenTx | undefined) => (e && pkt.ts - e.lastSendTs <= this.recentMs ? e : undefined);
-    const before = this.bySocketQuestion.get(sockQ);
+    const before = this.bySocketQuestion.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0);
     const prevSock = typeof before === 'object' ? recent(before) : undefined;
     if (prevSock) this.noteResend(prevSock, pkt);
     else if (typeof before === 'number' && pkt.ts - before <= this.recentMs) {
-      this.resendAfterAnswer(entry, before, partnerType ? `${sock}|${msg.qname}|${partnerType}` : undefined, pkt);
+      this.resendAfterAnswer(entry, before, partnerType, pkt);
     }
     // Failed attempts only are kept per client: most of the time there are none to look for.
-    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.get(clientQuestion(tx))) : undefined);
+    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.get('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0)) : undefined);
     if (prev) this.linkRetry(entry, prev);
 
     if (partnerType) {
       // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two:
       // the partner is the socket's previous query, answered or not.
-      const partner = this.lastOnSocket.get(sock);
+      const partner = this.lastOnSocket.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0);
       if (partner && partner.tx.qname === msg.qname && partner.tx.qtype === partnerType && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
@@ -140,14 +135,18 @@ export class TransactionMatcher {
         partner.tx.parallel = true;
       }
     }
-    this.lastOnSocket.set(sock, entry);
-    this.open.set(key, entry);
-    this.bySocketQuestion.set(sockQ, entry);
+    this.lastOnSocket.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0, entry);
+    this.open.add(entry);
+    this.openByKey.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id, entry);
+    this.bySocketQuestion.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0, entry);
   }
 
   response(pkt: DnsPacket, msg: DnsQuestionSummary): void {
-    const key = `${pkt.proto}|${pkt.dst}|${pkt.dport}|${pkt.src}|${pkt.sport}|${msg.qname}|${msg.qtype}|${msg.id}`;
-    const entry = this.open.get(key);
+    // The socket's newest attempt at the question is nearly always the one answered: found that way,
+    // one lookup does. An older attempt with another id is still found by its key.
+    const newest = this.bySocketQuestion.get(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, 0);
+    const entry = typeof newest === 'object' && !newest.done && newest.tx.id === msg.id ? newest
+      : this.openByKey.get(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, msg.id);
     if (!entry) {
       this.cb.onUnmatched(pkt, msg);
       return;
@@ -158,7 +157,7 @@ export class TransactionMatcher {
       this.cb.onUnmatched(pkt, msg);
       return;
     }
-    this.open.delete(key);
+    this.closeOpen(entry);
     const tx = entry.tx;
     tx.outcome = 'answered';
     tx.rcode = msg.rcode;
@@ -171,13 +170,13 @@ export class TransactionMatcher {
     entry.done = true;
     // A good answer leads to no retry: forget the transaction at once, keeping for parallel pairs
     // only the send time, because a lost reply shows as a re-send from the same socket.
-    if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set(clientQuestion(tx), entry);
+    if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0, entry);
     else {
-      // A newer attempt on the same socket (new id) keeps its place.
-      const cur = this.bySocketQuestion.get(entry.sockQ);
-      if (cur === entry || typeof cur !== 'object') {
-        if (tx.qtype === 'A' || tx.qtype === 'AAAA') this.bySocketQuestion.set(entry.sockQ, entry.lastSendTs);
-        else this.bySocketQuestion.delete(entry.sockQ);
+      // A newer attempt on the same socket (new id) keeps its place. (`newest` is still current:
+      // nothing wrote to the map since it was read.)
+      if (newest === entry || typeof newest !== 'object') {
+        if (tx.qtype === 'A' || tx.qtype === 'AAAA') this.bySocketQuestion.set(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, 0, entry.lastSendTs);
+        else this.bySocketQuestion.delete(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, 0);
       }
     }
     this.cb.onTransaction(tx);
@@ -185,7 +184,7 @@ export class TransactionMatcher {
 
   /** Times out open queries older than the timeout and forgets old history; call as time moves. */
   expire(now: number): void {
-    for (const entry of this.open.values()) {
+    for (const entry of this.open) {
       if (entry.lastSendTs + this.opts.timeoutMs > now) break;
       this.timeout(entry);
     }
@@ -196,12 +195,19 @@ export class TransactionMatcher {
 
   /** Open queries, for a snapshot: they are neither answered nor timed out yet. */
   pending(): DnsTransaction[] {
-    return [...this.open.values()].map((e) => e.tx);
+    return [...this.open].map((e) => e.tx);
+  }
+
+  private closeOpen(entry: OpenTx): void {
+    const tx = entry.tx;
+    this.open.delete(entry);
+    this.openByKey.delete(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, tx.id);
   }
 
   private timeout(entry: OpenTx): void {
-    this.open.delete(entry.key);
-    this.byClientQuestion.set(clientQuestion(entry.tx), entry);
+    this.closeOpen(entry);
+    const tx = entry.tx;
+    this.byClientQuestion.set('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0, entry);
     entry.done = true;
     entry.tx.outcome = 'timeout';
     entry.tx.stalled = true;
@@ -209,12 +215,12 @@ export class TransactionMatcher {
   }
 
   /** The same socket asks an answered A or AAAA question again. */
-  private resendAfterAnswer(entry: OpenTx, answeredTs: number, partnerQ: string | undefined, pkt: DnsPacket): void {
+  private resendAfterAnswer(entry: OpenTx, answeredTs: number, partnerType: string | undefined, pkt: DnsPacket): void {
     const gapMs = pkt.ts - answeredTs;
     if (gapMs <= 0) return;
     const tx = entry.tx;
     // Was it one of a pair? Its partner went out from the same socket at about the same time.
-    const partnerV = partnerQ === undefined ? undefined : this.bySocketQuestion.get(partnerQ);
+    const partnerV = partnerType === undefined ? undefined : this.bySocketQuestion.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, tx.qname, partnerType, 0);
     const partnerTs = typeof partnerV === 'object' ? partnerV.tx.ts : partnerV;
     const paired = partnerTs !== undefined && Math.abs(partnerTs - answeredTs) <= PAIR_WINDOW_MS;
     const obs: ResendObservation = {
