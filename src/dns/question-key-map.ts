@@ -40,14 +40,40 @@ function mixString(h: number, s: string): number {
   return Math.imul(h ^ 0x7c, FNV_PRIME);
 }
 
+/**
+ * The last tuple hashed (without its id) and its hash: one packet asks several maps, and one map
+ * twice (read, then write), about the same tuple, and hashing the strings is what costs.
+ * Comparing the same string objects again is nearly free.
+ */
+let memoProto = '';
+let memoClient = '';
+let memoClientPort = -1;
+let memoServer = '';
+let memoServerPort = -1;
+let memoQname = '';
+let memoQtype = '';
+let memoHash = 0;
+
 function hashTuple(proto: string, client: string, clientPort: number, server: string, serverPort: number, qname: string, qtype: string, id: number): number {
-  let h = mixString(FNV_OFFSET, proto);
-  h = mixString(h, client);
-  h = Math.imul(h ^ clientPort, FNV_PRIME);
-  h = mixString(h, server);
-  h = Math.imul(h ^ serverPort, FNV_PRIME);
-  h = mixString(h, qname);
-  h = mixString(h, qtype);
+  let h: number;
+  if (clientPort === memoClientPort && serverPort === memoServerPort && qtype === memoQtype && client === memoClient && server === memoServer && qname === memoQname && proto === memoProto) h = memoHash;
+  else {
+    h = mixString(FNV_OFFSET, proto);
+    h = mixString(h, client);
+    h = Math.imul(h ^ clientPort, FNV_PRIME);
+    h = mixString(h, server);
+    h = Math.imul(h ^ serverPort, FNV_PRIME);
+    h = mixString(h, qname);
+    h = mixString(h, qtype);
+    memoProto = proto;
+    memoClient = client;
+    memoClientPort = clientPort;
+    memoServer = server;
+    memoServerPort = serverPort;
+    memoQname = qname;
+    memoQtype = qtype;
+    memoHash = h;
+  }
   h = Math.imul(h ^ id, FNV_PRIME);
   // 30 bits: a small integer (Smi) key, which V8 maps hash and compare without allocating.
   return h >>> 2;
