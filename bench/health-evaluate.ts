@@ -11,7 +11,7 @@ import { defaultSlos } from '../src/config/slos.js';
 import { defaultStoreSettings } from '../src/config/store.js';
 import { bucketCalls } from '../src/store/bucket-merge.js';
 import { ManualClock } from '../src/health/clock.js';
-import { coarsen } from '../src/health/latency-sketch.js';
+import { coarsen } from '../src/sketch/latency-sketch.js';
 import { createReliabilityEngine } from '../src/health/reliability-engine.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import type { Bucket, RollupLevel } from '../src/store/store.js';

@@ -1,5 +1,5 @@
 // Generates realistic rollup history (N endpoints over D days at every level) into a lowdb store, for benchmarks.
-import { coarsen, LatencySketch } from '../src/health/latency-sketch.js';
+import { coarsen, LatencySketch } from '../src/sketch/latency-sketch.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import { LEVEL_MS, type Bucket, type RollupLevel, type SketchData } from '../src/store/store.js';
 

@@ -256,8 +256,8 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   };
 }
 
-function round(x: number | undefined): number | null {
-  return x === undefined ? null : Math.round(x * 1000) / 1000;
+function round(x: number | null | undefined): number | null {
+  return x === undefined || x === null ? null : Math.round(x * 1000) / 1000;
 }
 
 function resolverHealth(r: ResolverState, since: number, now: number, role: DnsResolverRole, pending: number): ResolverHealth {
@@ -268,7 +268,7 @@ function resolverHealth(r: ResolverState, since: number, now: number, role: DnsR
     answered: m.answered, timeouts: m.timeouts, pending, retransmissions: m.retransmissions, retries: m.retries, stalled: m.stalled,
     rcodes: { NOERROR: 0, NXDOMAIN: 0, SERVFAIL: 0, REFUSED: 0, ...m.rcodes },
     latencyMs: { p50: round(m.latency.quantile(0.5)), p90: round(m.latency.quantile(0.9)), p99: round(m.latency.quantile(0.99)), max: m.latency.count ? round(m.latency.max) : null },
-    latencySketch: m.latency.toJSON(),
+    latencySketch: m.latency.toData(),
     clients: r.clients.size,
   };
 }

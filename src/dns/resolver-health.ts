@@ -1,7 +1,7 @@
 // Per-resolver counters in fixed time windows: queries, answers, timeouts, rcodes and a latency
 // sketch per window. Windows merge into the figures for any span, feed the spike baselines and
 // the load-versus-latency comparison, and are dropped past the horizon so memory stays bounded.
-import { QuantileSketch } from './quantile-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 
 export interface HealthWindow {
   /** Window start, ms since the epoch. */
@@ -13,7 +13,7 @@ export interface HealthWindow {
   retries: number;
   stalled: number;
   rcodes: Record<string, number>;
-  latency: QuantileSketch;
+  latency: LatencySketch;
   /** NXDOMAIN and SERVFAIL answers by zone (few zones kept), for naming the zone of a spike. */
   failZones: Map<string, { nxdomain: number; servfail: number }>;
 }
@@ -22,7 +22,7 @@ const FAIL_ZONES_KEPT = 64;
 const CLIENTS_KEPT = 1_000;
 
 export function emptyWindow(start: number, alpha: number): HealthWindow {
-  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new QuantileSketch(alpha), failZones: new Map() };
+  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new LatencySketch(alpha), failZones: new Map() };
 }
 
 export function mergeWindow(into: HealthWindow, from: HealthWindow): void {

@@ -1,5 +1,5 @@
 // The types of DNS analysis shared with its consumers (the run command, store, server, alerts).
-import type { QuantileSketchJson } from './quantile-sketch.js';
+import type { SketchData } from '../sketch/latency-sketch.js';
 
 /** Why the attempt before a retry failed (or, for 'answered', that its reply never reached the client). */
 export type RetryCause = 'timeout' | 'servfail' | 'refused' | 'truncated' | 'answered';
@@ -59,7 +59,7 @@ export interface ResolverHealth {
   rcodes: Record<string, number>;
   latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
   /** The latency sketch itself, mergeable across windows and hosts. */
-  latencySketch: QuantileSketchJson;
+  latencySketch: SketchData;
   clients: number;
 }
 

@@ -7,7 +7,7 @@
 import type { MonitorEvent, ProbeResult, ProbeType, TcpEvent } from '../events.js';
 import type { Bucket, BucketCounters, LatencySignal } from '../store/store.js';
 import { mergeCounters } from '../store/bucket-merge.js';
-import { LatencySketch } from './latency-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 import type { DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
 
 /** Provider id for addresses and names no labelling source knows. */

@@ -24,7 +24,7 @@ import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters, type Endpoi
 import { buildBaseline, latencyAnomaly, ratioAnomaly, type SeasonalBaseline } from './anomaly.js';
 import { attribute } from './attribution.js';
 import { systemClock, type Clock } from './clock.js';
-import { LatencySketch } from './latency-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 import { rollUp } from './rollup.js';
 import { healthState, reliabilityScore, worstState } from './score.js';
 import type { DnsFindingInput, DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';

@@ -1,7 +1,7 @@
 // Builds the status page's series from stored buckets: 90-day uptime bars, latency sparkline, per-phase charts.
 import { bucketCalls } from '../store/bucket-merge.js';
 import type { Bucket, DayUptime, Incident, LatencySignal, MaintenanceWindow, SeriesPoint } from '../store/store.js';
-import { LatencySketch } from './latency-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 import { stateFromRatio } from './score.js';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 // Adding one bucket into another: counters add, latency sketches merge. Rollups and flushes rely on it.
-import { LatencySketch } from '../health/latency-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 import type { Bucket, BucketCounters, CounterName, LatencySignal, SketchData } from './store.js';
 
 export function mergeCounters(into: BucketCounters, from: BucketCounters): void {

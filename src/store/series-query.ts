@@ -1,6 +1,6 @@
 // Turns buckets into a series of points (count, failures, quantiles) for the server's charts.
 import { bucketCalls } from './bucket-merge.js';
-import { LatencySketch } from '../health/latency-sketch.js';
+import { LatencySketch } from '../sketch/latency-sketch.js';
 import { LEVEL_MS, type Bucket, type RollupLevel, type SeriesPoint, type SeriesQuery } from './store.js';
 
 /** The finest level whose retention covers the window: minute ≤ 6 h, hour ≤ 35 d, day beyond. */

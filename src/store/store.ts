@@ -14,21 +14,8 @@ export const ROLLUP_LEVELS: readonly RollupLevel[] = ['minute', 'hour', 'day'];
 /** Bucket width of each level, in ms. */
 export const LEVEL_MS: Readonly<Record<RollupLevel, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-/**
- * A mergeable latency distribution in its stored form (log-bucketed, DDSketch-like, relative
- * accuracy `alpha`): counts[i] is the number of values v with index(v) = offset + i, where
- * index(v) = ceil(log(v) / log(gamma)), gamma = (1 + alpha) / (1 - alpha). Values ≤ minValue count in `zero`.
- */
-export interface SketchData {
-  alpha: number;
-  offset: number;
-  counts: number[];
-  zero: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
+import type { SketchData } from '../sketch/latency-sketch.js';
+export type { SketchData };
 
 /**
  * Counters of one bucket. Every field is a plain count so buckets merge by addition; absent fields

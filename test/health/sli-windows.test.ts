@@ -1,7 +1,7 @@
 // SLI windows: the one-pass multi-window sums agree with window-by-window sums, at aligned and unaligned times.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencySketch } from '../../src/health/latency-sketch.js';
+import { LatencySketch } from '../../src/sketch/latency-sketch.js';
 import { SliWindows } from '../../src/health/sli-windows.js';
 
 test('sums() over many windows equals sum() per window; latency-good counts follow the threshold', () => {

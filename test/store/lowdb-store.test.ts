@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LatencySketch } from '../../src/health/latency-sketch.js';
+import { LatencySketch } from '../../src/sketch/latency-sketch.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Bucket, Store } from '../../src/store/store.js';

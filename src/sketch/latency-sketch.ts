@@ -1,8 +1,24 @@
-// A mergeable latency sketch (DDSketch-style log buckets): constant relative error, adds by count.
+// The one mergeable latency sketch (DDSketch-style log buckets): constant relative error, adds by
+// count. DNS resolver health, the aggregator and the store's rollups all use it.
 //
 // Chosen over t-digest because two sketches merge exactly (bucket counts add), which is what
 // rollups from minute to hour to day need, and the stored form is a small dense array.
-import type { SketchData } from '../store/store.js';
+
+/**
+ * A mergeable latency distribution in its stored form (log-bucketed, DDSketch-like, relative
+ * accuracy `alpha`): counts[i] is the number of values v with index(v) = offset + i, where
+ * index(v) = ceil(log(v) / log(gamma)), gamma = (1 + alpha) / (1 - alpha). Values ≤ minValue count in `zero`.
+ */
+export interface SketchData {
+  alpha: number;
+  offset: number;
+  counts: number[];
+  zero: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
 
 /** Relative accuracy of quantiles: a p99 of 100 ms is reported within ±2 ms. */
 export const DEFAULT_ALPHA = 0.02;

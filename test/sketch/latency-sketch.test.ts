@@ -1,7 +1,7 @@
 // The latency sketch: quantiles within its relative accuracy, and merging equals one big sketch.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QuantileSketch } from '../../src/dns/quantile-sketch.js';
+import { LatencySketch } from '../../src/sketch/latency-sketch.js';
 
 function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))];
@@ -21,7 +21,7 @@ function rng(seed: number): () => number {
 test('quantiles of a long-tailed latency distribution are within the relative accuracy', () => {
   const r = rng(1);
   const values = Array.from({ length: 50_000 }, () => Math.exp(r() * 9) * 0.05); // 0.05 ms … 400 ms
-  const s = new QuantileSketch(0.01);
+  const s = new LatencySketch(0.01);
   for (const v of values) s.add(v);
   const sorted = [...values].sort((a, b) => a - b);
   for (const q of [0.5, 0.9, 0.99, 0.999]) {
@@ -34,7 +34,7 @@ test('quantiles of a long-tailed latency distribution are within the relative ac
 
 test('merging windows and hosts gives the same quantiles as one sketch of all samples, within alpha', () => {
   const r = rng(7);
-  const parts = [new QuantileSketch(0.02), new QuantileSketch(0.02), new QuantileSketch(0.02)];
+  const parts = [new LatencySketch(0.02), new LatencySketch(0.02), new LatencySketch(0.02)];
   const all: number[] = [];
   for (let i = 0; i < 30_000; i++) {
     // Three hosts with different latency profiles: the merged quantiles must reflect all three.
@@ -43,8 +43,8 @@ test('merging windows and hosts gives the same quantiles as one sketch of all sa
     parts[host].add(v);
     all.push(v);
   }
-  const viaJson = parts.map((p) => QuantileSketch.fromJSON(JSON.parse(JSON.stringify(p.toJSON()))));
-  const merged = viaJson.reduce((a, b) => a.merge(b), new QuantileSketch(0.02));
+  const viaJson = parts.map((p) => LatencySketch.from(JSON.parse(JSON.stringify(p.toData()))));
+  const merged = viaJson.reduce((a, b) => (a.merge(b), a), new LatencySketch(0.02));
   const sorted = all.sort((a, b) => a - b);
   for (const q of [0.1, 0.5, 0.9, 0.99]) {
     const exact = exactQuantile(sorted, q);
@@ -55,9 +55,9 @@ test('merging windows and hosts gives the same quantiles as one sketch of all sa
   assert.equal(merged.max, sorted[sorted.length - 1]);
 });
 
-test('zero latencies, empty sketches and mismatched accuracy', () => {
-  const s = new QuantileSketch();
-  assert.equal(s.quantile(0.5), undefined);
+test('zero latencies, empty sketches and merging a coarser sketch', () => {
+  const s = new LatencySketch();
+  assert.equal(s.quantile(0.5), null);
   s.add(0);
   s.add(0);
   s.add(10);
@@ -66,5 +66,10 @@ test('zero latencies, empty sketches and mismatched accuracy', () => {
   s.add(Number.NaN);
   s.add(-1);
   assert.equal(s.count, 3, 'NaN and negative values are ignored');
-  assert.throws(() => s.merge(new QuantileSketch(0.05)), /cannot merge/);
+  // A sketch of another accuracy is re-binned, not refused: counts and extremes carry over.
+  const coarse = new LatencySketch(0.05);
+  coarse.add(100);
+  s.merge(coarse);
+  assert.equal(s.count, 4);
+  assert.ok(Math.abs(s.quantile(1)! - 100) <= 100 * 0.05);
 });
