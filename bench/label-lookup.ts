@@ -21,7 +21,7 @@ import { parseIPv4 } from '../src/external/ip-address.js';
 import { awsFeed, gcpFeed, type RangeEntry } from '../src/external/ip-range-feeds.js';
 import { buildRangeTrie } from '../src/external/ip-range-source.js';
 import { PassiveDns } from '../src/external/passive-dns.js';
-import { sharedDataDir } from '../test/helpers/paths.js';
+import { referenceDataDir } from '../test/helpers/paths.js';
 import { buildAsnMmdb } from '../test/external/mmdb-writer.js';
 
 const { values } = parseArgs({ options: { aws: { type: 'string' }, gcp: { type: 'string' }, seconds: { type: 'string', default: '2' }, child: { type: 'string' } } });
@@ -93,9 +93,9 @@ function heapChild(spec: string): Record<string, number> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-const awsPath = values.aws ?? join(sharedDataDir, 'aws-ip-ranges.json');
+const awsPath = values.aws ?? join(referenceDataDir, 'aws-ip-ranges.json');
 if (!existsSync(awsPath)) {
-  console.error(`label-lookup: ${awsPath} not found (pass --aws FILE with AWS ip-ranges.json)`);
+  console.error(`label-lookup: ${awsPath} not found (set EGRESSWATCH_REFERENCE_DATA to a folder holding it, or pass --aws FILE)`);
   process.exit(1);
 }
 const awsText = readFileSync(awsPath, 'utf8');

@@ -7,7 +7,7 @@ import { canonicalIp, parseAddress, parseCidr, parseIPv4, parseIPv6, specialRang
 import { awsFeed } from '../../src/external/ip-range-feeds.js';
 import { buildRangeTrie } from '../../src/external/ip-range-source.js';
 import { PrefixTrie } from '../../src/external/prefix-trie.js';
-import { sharedDataDir } from '../helpers/paths.js';
+import { referenceDataDir } from '../helpers/paths.js';
 
 test('IPv4 and IPv6 text parsing accepts what it should and nothing else', () => {
   assert.equal(parseIPv4('203.0.113.7'), 0xcb007107);
@@ -98,7 +98,7 @@ test('the trie agrees with a linear scan on random prefixes and addresses', () =
   }
 });
 
-const awsFile = join(sharedDataDir, 'aws-ip-ranges.json');
+const awsFile = join(referenceDataDir, 'aws-ip-ranges.json');
 test('the full AWS ranges file: every prefix parses, specific services win over AMAZON', { skip: !existsSync(awsFile) && 'reference AWS ip-ranges.json absent' }, () => {
   const parsed = awsFeed.parse(readFileSync(awsFile, 'utf8'));
   assert.ok(parsed.ok);

@@ -19,8 +19,12 @@ export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** The project's sample data (data/). */
 export const dataDir = join(repoRoot, 'data');
 
-/** Reference data kept outside the project (e.g. AWS ip-ranges.json); may be absent. */
-export const sharedDataDir = join(repoRoot, '..', 'shared', 'data');
+/**
+ * Reference data that is not committed (e.g. a real AWS ip-ranges.json), from the
+ * EGRESSWATCH_REFERENCE_DATA directory; tests and benchmarks that need it skip or fall back when
+ * it is unset or absent.
+ */
+export const referenceDataDir = process.env.EGRESSWATCH_REFERENCE_DATA ?? join(repoRoot, 'reference-data');
 
 /** A per-test output folder for artefacts (pcaps, screenshots), kept after the run for humans. */
 export function testOutputDir(name: string): string {
