@@ -40,6 +40,12 @@ export async function main(argv: string[], io: CommandIo = { stdout: process.std
   const found = findCommand(argv);
   if (!found) {
     const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `)).map((c) => c.name);
+    // "egresswatch dns --help" lists the group's commands, as the top level does.
+    if (group.length && (argv[1] === '--help' || argv[1] === '-h')) {
+      const members = commands.filter((c) => group.includes(c.name));
+      io.stdout.write(`Usage: egresswatch ${argv[0]} <command> [options]\n\nCommands:\n${members.map((c) => `  ${c.name}  ${c.summary}`).join('\n')}\n\nRun "egresswatch ${argv[0]} <command> --help" for a command's options.\n`);
+      return 0;
+    }
     const hint = group.length ? `; did you mean: ${group.join(', ')}` : '; run "egresswatch --help" for the list';
     io.stderr.write(`egresswatch: unknown command "${argv.slice(0, 2).join(' ')}"${hint}\n`);
     return 2;
