@@ -1,20 +1,10 @@
 // The dispatcher: --help for every command and group, one-line usage errors with exit code 2.
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { commands } from '../../src/cli/commands.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdout, stderr }, new AbortController().signal);
-  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 test('egresswatch --help lists every command', async () => {
   const r = await cli('--help');

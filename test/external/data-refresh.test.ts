@@ -6,11 +6,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { loadRanges } from '../../src/external/ip-range-store.js';
 import { testOutputDir } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const awsDoc = (prefix: string) => JSON.stringify({
   syncToken: '1', createDate: '2026-01-01-00-00-00',
@@ -36,16 +35,7 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr }, new AbortController().signal);
-  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
-}
+const run = (args: string[]) => runCli(args);
 
 const urls = () => ['aws', 'gcp', 'cloudflare', 'fastly'].flatMap((id) => ['--url', `${id}=${base}/${id}`]);
 

@@ -4,27 +4,17 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { parseCidr } from '../../src/external/ip-address.js';
 import { testOutputDir } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 import { buildAsnMmdb } from './mmdb-writer.js';
 import { dnsResponse, tcpSynFrame, udpFrame, writePcap } from './pcap-fixture.js';
 
 const dir = testOutputDir('external');
 const T0 = Date.UTC(2026, 0, 1);
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr }, new AbortController().signal);
-  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
-}
+const run = (args: string[]) => runCli(args);
 
 function asnDb(): string {
   const file = join(dir, 'label-asn.mmdb');
