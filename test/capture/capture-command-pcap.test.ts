@@ -3,22 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
 import { repoRoot } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const fixture = (name: string) => join(repoRoot, 'test', 'capture', 'fixtures', name);
 
+/** The CLI's output as lines. */
 async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  const code = await main(args, { stdout, stderr }, new AbortController().signal);
-  const lines = (b: Buffer[]) => Buffer.concat(b).toString().split('\n').filter(Boolean);
-  return { code, out: lines(o), err: lines(e) };
+  const r = await runCli(args);
+  const lines = (text: string) => text.split('\n').filter(Boolean);
+  return { code: r.code, out: lines(r.out), err: lines(r.err) };
 }
 
 test('--json: one object per event in the contract, then the summary line', async () => {
