@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { probeHttp } from '../../src/blackbox/probers/http.js';
 import { probeTcp } from '../../src/blackbox/probers/tcp.js';
 import { probeTls } from '../../src/blackbox/probers/tls.js';
 import { httpCheck, tcpCheck, tlsCheck } from '../helpers/blackbox-checks.js';
 import { isRoot } from '../helpers/paths.js';
+import { createVethNamespace, type VethNamespace } from '../helpers/veth-namespace.js';
 
 const never = new AbortController().signal;
 
@@ -24,29 +24,15 @@ function available(tool: string): boolean {
 const skip = !isRoot ? 'needs root (network namespaces)' : !available('ip') || !available('iptables') ? 'needs ip and iptables' : false;
 
 describe('connect timeouts to a namespace that drops traffic', { skip }, () => {
-  const id = randomInt(0x1000, 0xffff).toString(16);
-  const ns = `ewbb${id}`;
-  const hostVeth = `ewbb${id}h`;
-  const third = randomInt(0, 256);
-  const nsAddr = `10.205.${third}.2`;
-  const sh = (...args: string[]) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let ns: VethNamespace;
+  let nsAddr = '';
 
   before(() => {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', `ewbb${id}n`);
-    sh('ip', 'link', 'set', `ewbb${id}n`, 'netns', ns);
-    sh('ip', 'addr', 'add', `10.205.${third}.1/30`, 'dev', hostVeth);
-    sh('ip', 'link', 'set', hostVeth, 'up');
-    sh('ip', '-n', ns, 'addr', 'add', `${nsAddr}/30`, 'dev', `ewbb${id}n`);
-    sh('ip', '-n', ns, 'link', 'set', `ewbb${id}n`, 'up');
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    // The rule lives in the namespace only; the host's firewall is untouched.
-    sh('ip', 'netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '443', '-j', 'DROP');
+    ns = createVethNamespace('ewbb', '10.205');
+    nsAddr = ns.address;
+    ns.exec('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '443', '-j', 'DROP');
   });
-  after(() => {
-    try { sh('ip', 'netns', 'del', ns); } catch { /* already gone */ }
-    try { sh('ip', 'link', 'del', hostVeth); } catch { /* removed with the namespace */ }
-  });
+  after(() => ns?.remove());
 
   test('tcp: dropped SYNs are connect_timeout', async () => {
     const r = await probeTcp(tcpCheck(nsAddr, 443, { timeoutMs: 400 }), never);

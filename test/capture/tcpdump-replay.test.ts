@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -15,6 +14,7 @@ import { createPcapSource } from '../../src/capture/pcap-source.js';
 import { parseDnsMessage } from '../../src/dns/message.js';
 import type { CaptureEvent, CaptureSummary, DnsPacket, TcpEvent } from '../../src/events.js';
 import { startDnsTestServer, type DnsTestServer } from '../helpers/dns-test-server.js';
+import { createVethNamespace, type VethNamespace } from '../helpers/veth-namespace.js';
 import { isRoot, testOutputDir } from '../helpers/paths.js';
 import { hasTool, startTcpdump, type TcpdumpRun } from './tcpdump-writer.js';
 
@@ -106,12 +106,8 @@ function comparable(ev: CaptureEvent): string {
 
 describe('replay of captures written by tcpdump', { skip }, () => {
   const dir = testOutputDir('pcap-replay');
-  const id = randomInt(0x1000, 0xffff).toString(16);
-  const ns = `ewpcap${id}`;
-  const hostVeth = `ewpcap${id}h`;
-  const third = randomInt(0, 256);
-  const nsAddr = `10.202.${third}.2`;
-  const sh = (...args: string[]) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let ns: VethNamespace | undefined;
+  let nsAddr = '';
   const files = { lo: join(dir, 'lo.pcap'), loNg: join(dir, 'lo.pcapng'), sll: join(dir, 'any-sll.pcap'), sll2: join(dir, 'any-sll2.pcap'), nano: join(dir, 'lo-nano.pcap') };
   let dns: DnsTestServer;
   const servers: Server[] = [];
@@ -120,17 +116,11 @@ describe('replay of captures written by tcpdump', { skip }, () => {
   let v6 = true;
 
   before(async () => {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', `ewpcap${id}n`);
-    sh('ip', 'link', 'set', `ewpcap${id}n`, 'netns', ns);
-    sh('ip', 'addr', 'add', `10.202.${third}.1/30`, 'dev', hostVeth);
-    sh('ip', 'link', 'set', hostVeth, 'up');
-    sh('ip', '-n', ns, 'addr', 'add', `${nsAddr}/30`, 'dev', `ewpcap${id}n`);
-    sh('ip', '-n', ns, 'link', 'set', `ewpcap${id}n`, 'up');
-    // The drop rule lives in the namespace only; the host's firewall is untouched.
-    sh('ip', 'netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '81', '-j', 'DROP');
+    ns = createVethNamespace('ewpcap', '10.202');
+    nsAddr = ns.address;
+    ns.exec('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '81', '-j', 'DROP');
     // Port 82 answers the SYN with an ICMP host-unreachable error instead.
-    sh('ip', 'netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '82', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable');
+    ns.exec('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '82', '-j', 'REJECT', '--reject-with', 'icmp-host-unreachable');
 
     dns = await startDnsTestServer({
       'a.test': { answers: [{ type: 'A', name: 'a.test', ttl: 60, data: '192.0.2.10' }] },
@@ -184,8 +174,7 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     for (const d of dumps) await d.stop();
     for (const s of servers) s.close();
     await dns?.close();
-    try { sh('ip', 'netns', 'del', ns); } catch { /* not created */ }
-    try { sh('ip', 'link', 'del', hostVeth); } catch { /* removed with the namespace */ }
+    ns?.remove();
   });
 
   test('loopback pcap: DNS over UDP and TCP from dig and Node, field by field', async () => {
