@@ -7,11 +7,11 @@ import type { CheckScheduler } from '../blackbox/scheduler.js';
 import { sections, type Config } from '../config/sections.js';
 import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
-import type { DnsFinding, DnsSnapshot, DnsTransaction } from '../dns/types.js';
+import type { DnsSnapshot } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
 import type { CaptureEvent, ProbeResult } from '../events.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
-import type { DnsFindingInput, DnsOutcome } from '../health/signal-inputs.js';
+import { dnsFindingInputOf, dnsOutcomeOf } from '../health/dns-inputs.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
@@ -152,7 +152,7 @@ Options:
         import('../bpf/live-source.js'), import('../dns/dns-analyzer.js'), import('../dns/analyzer-options.js'),
       ]);
       if (stopping) return;
-      const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => labels.ingestDns(dnsOutcome(tx)) });
+      const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => { const outcome = dnsOutcomeOf(tx); if (outcome) labels.ingestDns(outcome); } });
       analyzer = dnsAnalyzer;
       const source = createLiveSource({
         dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
@@ -193,7 +193,7 @@ Options:
     const tick = () => {
       ticking = ticking.then(async () => {
         const snap = sources.dns();
-        if (snap) engine.reportDnsFindings(snap.findings.map(findingInput));
+        if (snap) engine.reportDnsFindings(snap.findings.map(dnsFindingInputOf));
         await engine.tick();
         counts.ticks++;
       }).catch((err: unknown) => log.error(`reliability tick failed: ${oneLine(err)}`));
@@ -280,21 +280,4 @@ function onProbe(result: ProbeResult, labels: PendingLabels, metrics: MetricsExp
     if (!failing.has(result.check)) log.warn(`check ${result.check} failed: ${result.error?.kind}: ${result.error?.message}`, { check: result.check, error: result.error });
     failing.add(result.check);
   } else if (failing.delete(result.check)) log.info(`check ${result.check} passes again`, { check: result.check });
-}
-
-/** A DNS finding as an alert input: critical pages, warning makes a ticket. */
-function findingInput(f: DnsFinding): DnsFindingInput {
-  return {
-    kind: f.kind,
-    severity: f.severity === 'critical' ? 'page' : f.severity === 'warning' ? 'ticket' : 'info',
-    ...(f.resolver ? { resolver: f.resolver } : {}),
-    summary: f.summary,
-    evidence: Object.entries(f.evidence).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
-    ...(f.mitigations?.length ? { fix: f.mitigations.join('; ') } : {}),
-  };
-}
-
-function dnsOutcome(tx: DnsTransaction): DnsOutcome {
-  const ok = tx.outcome === 'answered' && tx.rcode !== 'SERVFAIL' && tx.rcode !== 'REFUSED';
-  return { ts: tx.ts, name: tx.qname.toLowerCase().replace(/\.$/, ''), resolver: tx.server, ok, rcode: tx.rcode, latencyMs: tx.latencyMs, pid: tx.pid, comm: tx.comm };
 }
