@@ -56,14 +56,14 @@ export class TransactionMatcher {
   /** Open queries in order of their last send, for expiry. */
   private readonly open = new Set<OpenTx>();
   /** The same, by socket, question and id (few entries: a small filter, never rotated). */
-  private readonly openByKey = new QuestionKeyMap<OpenTx>(Infinity, 10);
+  private readonly openByKey = new QuestionKeyMap<OpenTx>(Infinity);
   /**
    * Per socket and question: the open or failed attempt, or, for an answered A or AAAA query,
    * just its send time (a number: these are most of what the window holds, so they must stay
    * small). For retransmissions with a new id and re-sends after a lost reply. One map, so a
    * query costs one lookup here.
    */
-  private readonly bySocketQuestion: QuestionKeyMap<OpenTx | number>;
+  private readonly bySocketQuestion: QuestionKeyMap<OpenTx>;
   /** Failed attempts per client address and question (socket fields left empty): retries from a new socket or over TCP. */
   private readonly byClientQuestion: QuestionKeyMap<OpenTx>;
   /** The last query per socket (question fields left empty), for pairing A with AAAA; kept only about a second. */
@@ -86,7 +86,7 @@ export class TransactionMatcher {
   }
 
   query(pkt: DnsPacket, msg: DnsQuestionSummary): void {
-    let existing = this.openByKey.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id);
+    let existing = this.openByKey.getObject(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id);
     // Timed out before this re-send: decided here so the outcome never depends on when expire() ran.
     if (existing && existing.lastSendTs + this.opts.timeoutMs <= pkt.ts) {
       this.timeout(existing);
@@ -121,13 +121,13 @@ export class TransactionMatcher {
       this.resendAfterAnswer(entry, before, partnerType, pkt);
     }
     // Failed attempts only are kept per client: most of the time there are none to look for.
-    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.get('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0)) : undefined);
+    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.getObject('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0)) : undefined);
     if (prev) this.linkRetry(entry, prev);
 
     if (partnerType) {
       // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two:
       // the partner is the socket's previous query, answered or not.
-      const partner = this.lastOnSocket.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0);
+      const partner = this.lastOnSocket.getObject(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0);
       if (partner && partner.tx.qname === msg.qname && partner.tx.qtype === partnerType && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
@@ -146,7 +146,7 @@ export class TransactionMatcher {
     // one lookup does. An older attempt with another id is still found by its key.
     const newest = this.bySocketQuestion.get(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, 0);
     const entry = typeof newest === 'object' && !newest.done && newest.tx.id === msg.id ? newest
-      : this.openByKey.get(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, msg.id);
+      : this.openByKey.getObject(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, msg.id);
     if (!entry) {
       this.cb.onUnmatched(pkt, msg);
       return;
