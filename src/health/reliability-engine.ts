@@ -30,7 +30,9 @@ import { healthState, reliabilityScore, worstState } from './score.js';
 import type { DnsFindingInput, DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
 import { SliWindows, type SliCounts } from './sli-windows.js';
 import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
-import { callSeries, latencySeries, uptimeDays, uptimePct } from './snapshot-series.js';
+import { callSeries, latencySeries, uptimePct } from './snapshot-series.js';
+import { TimeSlicer } from '../time-slice.js';
+import { UptimeHistory } from './uptime-history.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -157,6 +159,9 @@ class Engine implements ReliabilityEngine {
   /** Day buckets of the 89 days before today, and the day they were read for. */
   private pastDays: Bucket[] = [];
   private pastDaysFor = -1;
+  /** Bumped whenever pastDays is read again: the cached uptime bars of past days follow it. */
+  private pastDaysGen = 0;
+  private readonly uptime = new UptimeHistory();
   private flushes = 0;
   private bucketsWritten = 0;
 
@@ -234,12 +239,17 @@ class Engine implements ReliabilityEngine {
   }
 
   async flush(): Promise<void> {
+    await this.flushSliced(new TimeSlicer());
+  }
+
+  private async flushSliced(slicer: TimeSlicer): Promise<void> {
     await this.ready;
     if (this.agg.empty) return;
     const minutes = this.agg.drain();
     for (const b of minutes) {
       this.windows.add(b);
       if (b.key.startsWith('provider|')) this.recent.push(b);
+      await slicer.yieldIfDue();
     }
     const days = rollUp(minutes, 'day');
     // Late events for a past day (a flush just after midnight) invalidate the cached past days.
@@ -313,7 +323,7 @@ class Engine implements ReliabilityEngine {
     return out;
   }
 
-  private async refreshBaselines(now: number): Promise<void> {
+  private async refreshBaselines(now: number, slicer: TimeSlicer): Promise<void> {
     const hourStart = now - (now % HOUR);
     if (hourStart === this.baselineHour) return;
     this.baselineHour = hourStart;
@@ -327,8 +337,9 @@ class Engine implements ReliabilityEngine {
     }
     // An hour is a sample when it holds at least a quarter hour's worth of the minimum volume.
     const minCount = Math.max(1, Math.ceil(a.minEvents / 4));
-    this.baselines = new Map();
+    const baselines = new Map<string, { ratio: SeasonalBaseline; latency: SeasonalBaseline }>();
     for (const [key, list] of byKey) {
+      await slicer.yieldIfDue();
       const ratio = list.map((b) => {
         const c = bucketCalls(b.counters);
         return { start: b.start, value: c.total > 0 ? c.failed / c.total : NaN, count: c.total };
@@ -339,8 +350,9 @@ class Engine implements ReliabilityEngine {
         if (b.latency.probeTotal) s.merge(b.latency.probeTotal);
         return { start: b.start, value: s.quantile(0.5) ?? NaN, count: s.count };
       });
-      this.baselines.set(key, { ratio: buildBaseline(ratio, minCount), latency: buildBaseline(latency, minCount) });
+      baselines.set(key, { ratio: buildBaseline(ratio, minCount), latency: buildBaseline(latency, minCount) });
     }
+    this.baselines = baselines;
   }
 
   private recentLatency(key: string, now: number): { p50: number | null; count: number } {
@@ -356,7 +368,10 @@ class Engine implements ReliabilityEngine {
   async tick(nowArg?: number): Promise<TickResult> {
     await this.ready;
     const now = nowArg ?? this.clock.now();
-    await this.flush();
+    // The tick's work is long but divisible: it yields between series and providers so requests
+    // to the status server never wait behind a whole tick.
+    const slicer = new TimeSlicer();
+    await this.flushSliced(slicer);
     this.recent = this.recent.filter((b) => b.start >= now - RECENT_MS);
     if (now - this.lastPrune >= HOUR) {
       this.lastPrune = now;
@@ -365,9 +380,15 @@ class Engine implements ReliabilityEngine {
     const a = this.cfg.alerts;
 
     const providerEvals = new Map<string, SeriesEval>();
-    for (const p of this.providers()) providerEvals.set(p, this.evalSeries(`provider|${p}`, p, null, now));
+    for (const p of this.providers()) {
+      providerEvals.set(p, this.evalSeries(`provider|${p}`, p, null, now));
+      await slicer.yieldIfDue();
+    }
     const endpointEvals: SeriesEval[] = [];
-    for (const [k, e] of this.endpoints()) endpointEvals.push(this.evalSeries(k, e.providerId, e, now));
+    for (const [k, e] of this.endpoints()) {
+      endpointEvals.push(this.evalSeries(k, e.providerId, e, now));
+      await slicer.yieldIfDue();
+    }
 
     const breakdowns = this.breakdowns(now);
     const failingProviders = [...providerEvals.values()]
@@ -395,7 +416,7 @@ class Engine implements ReliabilityEngine {
     };
 
     // Alert candidates.
-    await this.refreshBaselines(now);
+    await this.refreshBaselines(now, slicer);
     const candidates: AlertCandidate[] = [];
     for (const e of [...providerEvals.values(), ...endpointEvals]) {
       if (e.firing.length === 0) continue;
@@ -404,6 +425,7 @@ class Engine implements ReliabilityEngine {
     }
     if (a.anomaly.enabled) {
       for (const p of providerEvals.keys()) {
+        await slicer.yieldIfDue();
         const base = this.baselines.get(`provider|${p}`);
         if (!base) continue;
         const recent = this.windows.sum(`provider|${p}`, RECENT_MS, now + 1);
@@ -442,7 +464,7 @@ class Engine implements ReliabilityEngine {
     }
     const openIncidents = await this.store.listIncidents({ state: 'open' });
     this.dispatcher.update(t.resolved, t.active, now);
-    const snapshot = await this.buildSnapshot(now, providerEvals, endpointEvals, t.active, breakdowns, maintenance);
+    const snapshot = await this.buildSnapshot(now, providerEvals, endpointEvals, t.active, breakdowns, maintenance, slicer);
     await this.store.putSnapshot(snapshot);
     await this.dispatcher.tick(now, (key) => openIncidents.find((i) => i.providerId === key) ?? null);
     return { at: now, fired: t.fired, resolved: t.resolved, active: t.active, suppressed, snapshot };
@@ -455,16 +477,20 @@ class Engine implements ReliabilityEngine {
     active: readonly Alert[],
     breakdowns: Map<string, { hosts: BreakdownEntry[]; processes: BreakdownEntry[]; resolvers: BreakdownEntry[] }>,
     maintenance: readonly MaintenanceWindow[],
+    slicer: TimeSlicer,
   ): Promise<HealthSnapshot> {
     const today = now - (now % DAY);
     // Past days do not change: read them once a day, and only today's buckets at every tick.
     if (this.pastDaysFor !== today) {
       this.pastDays = await this.store.queryBuckets({ level: 'day', from: today - 89 * DAY, to: today, keyPrefix: 'provider|' });
       this.pastDaysFor = today;
+      this.pastDaysGen++;
     }
-    const days = [...this.pastDays, ...(await this.store.queryBuckets({ level: 'day', from: today, to: today + DAY, keyPrefix: 'provider|' }))];
+    const todayDays = await this.store.queryBuckets({ level: 'day', from: today, to: today + DAY, keyPrefix: 'provider|' });
     const minutes = await this.store.queryBuckets({ level: 'minute', from: now - HOUR, to: now + MINUTE, keyPrefix: 'provider|' });
+    await slicer.yieldIfDue();
     const endpointMinutes = await this.store.queryBuckets({ level: 'minute', from: now - HOUR, to: now + MINUTE, keyPrefix: 'endpoint|' });
+    await slicer.yieldIfDue();
     const incidents = await this.store.listIncidents({ from: today - 89 * DAY });
     const group = (list: readonly Bucket[]) => {
       const m = new Map<string, Bucket[]>();
@@ -475,9 +501,12 @@ class Engine implements ReliabilityEngine {
       }
       return m;
     };
-    const daysBy = group(days);
+    const pastDaysBy = group(this.pastDays);
+    const todayDaysBy = group(todayDays);
     const minutesBy = group(minutes);
+    await slicer.yieldIfDue();
     const endpointMinutesBy = group(endpointMinutes);
+    await slicer.yieldIfDue();
     const firingFor = (p: string, endpointId: string | null, sev: 'page' | 'ticket') =>
       active.some((x) => x.providerId === p && (endpointId === null || x.endpointId === endpointId) && x.severity === sev);
     const latencyIndexOf = () => {
@@ -495,6 +524,7 @@ class Engine implements ReliabilityEngine {
 
     const endpointsBy = new Map<string, EndpointSummary[]>();
     for (const e of endpointEvals) {
+      await slicer.yieldIfDue();
       const info = e.endpoint as EndpointInfo;
       const { score, state } = judge(e, info.id);
       const mins = endpointMinutesBy.get(e.key) ?? [];
@@ -530,11 +560,12 @@ class Engine implements ReliabilityEngine {
     const providers: ProviderDetail[] = [];
     let overall: HealthState = 'operational';
     for (const [p, e] of providerEvals) {
+      await slicer.yieldIfDue();
       const { score, state } = judge(e, null);
       if (p !== UNKNOWN_PROVIDER) overall = worstState(overall, state);
       const pIncidents = incidents.filter((i) => i.providerId === p || (i.providerId === 'local' && i.state === 'open'));
       const pMaint = maintenance.filter((m) => m.scope === '*' || m.scope === p || m.scope.startsWith(`${p}|`));
-      const ud = uptimeDays(daysBy.get(`provider|${p}`) ?? [], now, 90, pIncidents, pMaint);
+      const ud = this.uptime.days(p, this.pastDaysGen, pastDaysBy.get(`provider|${p}`) ?? [], todayDaysBy.get(`provider|${p}`) ?? [], now, 90, pIncidents, pMaint);
       const mins = minutesBy.get(`provider|${p}`) ?? [];
       const budgets = e.slos.map((s) => s.budgetRemaining).filter((v): v is number => v !== null);
       const endpoints = (endpointsBy.get(p) ?? []).sort((x, y) => x.name.localeCompare(y.name));
@@ -567,6 +598,7 @@ class Engine implements ReliabilityEngine {
         maintenance: pMaint.filter((m) => m.endsAt > now - 7 * DAY),
       });
     }
+    this.uptime.retain(new Set(providerEvals.keys()));
     providers.sort((x, y) => (x.id === UNKNOWN_PROVIDER ? 1 : y.id === UNKNOWN_PROVIDER ? -1 : x.id.localeCompare(y.id)));
     return { at: now, overall, providers };
   }

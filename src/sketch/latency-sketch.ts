@@ -91,21 +91,29 @@ export class LatencySketch {
 
   /** Adds another sketch's counts (same alpha, else values are re-binned at their representative value). */
   merge(other: LatencySketch | SketchData): void {
+    if (other.count === 0) return;
+    if (other.alpha === this.alpha) {
+      // Same binning: add the counts straight from the other side (stored data is not copied into a sketch first).
+      const counts = other instanceof LatencySketch ? other.counts : other.counts;
+      const offset = other instanceof LatencySketch ? other.offset : other.offset;
+      this.zero += other.zero;
+      this.count += other.count;
+      this.sum += other.sum;
+      if (other.min < this.min) this.min = other.min;
+      if (other.max > this.max) this.max = other.max;
+      for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) this.addIndex(offset + i, counts[i]);
+      return;
+    }
     const o = other instanceof LatencySketch ? other : LatencySketch.from(other);
-    if (o.count === 0) return;
     this.zero += o.zero;
     this.count += o.count;
     this.sum += o.sum;
     if (o.min < this.min) this.min = o.min;
     if (o.max > this.max) this.max = o.max;
-    if (o.alpha === this.alpha) {
-      for (let i = 0; i < o.counts.length; i++) if (o.counts[i] !== 0) this.addIndex(o.offset + i, o.counts[i]);
-    } else {
-      for (let i = 0; i < o.counts.length; i++) {
-        if (o.counts[i] === 0) continue;
-        const v = o.valueAt(o.offset + i);
-        this.addIndex(Math.ceil(Math.log(v) / this.logGamma), o.counts[i]);
-      }
+    for (let i = 0; i < o.counts.length; i++) {
+      if (o.counts[i] === 0) continue;
+      const v = o.valueAt(o.offset + i);
+      this.addIndex(Math.ceil(Math.log(v) / this.logGamma), o.counts[i]);
     }
   }
 

@@ -14,6 +14,7 @@ import { EgressError } from '../errors.js';
 import { cloneBucket, mergeBucket } from './bucket-merge.js';
 import { levelForWindow, seriesFromBuckets } from './series-query.js';
 import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
+import { TimeSlicer } from '../time-slice.js';
 import {
   addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, STATE_SCHEMA,
   type StateDocument,
@@ -244,7 +245,10 @@ export class LowdbStore {
   }
 
   async mergeBuckets(buckets: readonly Bucket[]): Promise<void> {
-    // Group by shard first: one lookup per shard, then a synchronous merge loop.
+    // Merging and encoding a flush's buckets take tens of ms: in slices, so the status server
+    // sharing this thread keeps answering.
+    const slicer = new TimeSlicer();
+    // Group by shard first: one lookup per shard, then a merge loop.
     const byShard = new Map<string, { level: RollupLevel; start: number; list: Bucket[] }>();
     for (const b of buckets) {
       const start = this.shardStart(b.level, b.start);
@@ -262,13 +266,14 @@ export class LowdbStore {
         if (have) mergeBucket(have, b);
         else shard.buckets.set(id, cloneBucket(b));
         shard.encoded.delete(id);
+        await slicer.yieldIfDue();
       }
       shard.dirty = true;
     }
-    await this.writeDirty();
+    await this.writeDirty(slicer);
   }
 
-  private async writeDirty(): Promise<void> {
+  private async writeDirty(slicer = new TimeSlicer()): Promise<void> {
     const writes: Promise<void>[] = [];
     for (const s of this.shards.values()) {
       if (!s.dirty) continue;
@@ -280,6 +285,7 @@ export class LowdbStore {
         if (enc === undefined) {
           enc = JSON.stringify(encodeBucket(b, s.start));
           s.encoded.set(id, enc);
+          await slicer.yieldIfDue();
         }
         const list = byKey.get(b.key);
         if (list) list.push(enc);
@@ -300,7 +306,10 @@ export class LowdbStore {
     const keys = q.keys ? new Set(q.keys) : undefined;
     const starts = [...known].filter((s) => s + this.span[q.level] > q.from && s < q.to).sort((a, b) => a - b);
     const out: Bucket[] = [];
+    // An hour of minute shards or 90 day shards is a long scan even when cached: in slices.
+    const slicer = new TimeSlicer();
     for (const start of starts) {
+      await slicer.yieldIfDue();
       const shard = await this.shard(q.level, start, false);
       if (!shard) continue;
       for (const b of shard.buckets.values()) {
