@@ -131,38 +131,74 @@ export function qtypeName(code: number): string {
  */
 const scratch = Buffer.alloc(1100);
 
-/** Reads a (possibly compressed) name at `start`; returns the text and the offset after it. */
-function readName(p: Uint8Array, start: number): { name: string; end: number } | { reason: string } {
+/**
+ * Recently read names, direct-mapped by a hash of their text: a node asks for the same few
+ * thousand names over and over, so most names are found here instead of being built again, and
+ * the one string per name has its hash cached by V8 for every later map lookup. Bounded: a
+ * flood of random names only replaces entries.
+ */
+const NAME_SLOTS = 1 << 14;
+const nameText: string[] = new Array<string>(NAME_SLOTS).fill('');
+const nameHash = new Int32Array(NAME_SLOTS);
+
+/** Set by readName: the offset after the name, or why it could not be read. */
+let nameEnd = 0;
+let nameError = '';
+
+function internName(n: number, h: number): string {
+  const slot = h & (NAME_SLOTS - 1);
+  const known = nameText[slot];
+  if (nameHash[slot] === h && known.length === n) {
+    let i = 0;
+    while (i < n && known.charCodeAt(i) === scratch[i]) i++;
+    if (i === n) return known;
+  }
+  const name = scratch.toString('latin1', 0, n);
+  nameText[slot] = name;
+  nameHash[slot] = h;
+  return name;
+}
+
+/**
+ * Reads a (possibly compressed) name at `start`: its text, with nameEnd set to the offset after
+ * it; or undefined with nameError set (no result object per name: this runs for every packet).
+ */
+function readName(p: Uint8Array, start: number): string | undefined {
   let n = 0;
+  let h = 0x811c9dc5 | 0;
   let pos = start;
   let end = -1;
   let jumps = 0;
   let wire = 0;
   for (;;) {
-    if (pos >= p.length) return { reason: 'truncated' };
+    if (pos >= p.length) return fail('truncated');
     const len = p[pos];
     if (len === 0) {
-      if (end < 0) end = pos + 1;
-      return { name: scratch.toString('latin1', 0, n), end };
+      nameEnd = end < 0 ? pos + 1 : end;
+      return internName(n, h);
     }
     const kind = len & 0xc0;
     if (kind === 0xc0) {
-      if (pos + 1 >= p.length) return { reason: 'truncated' };
+      if (pos + 1 >= p.length) return fail('truncated');
       const target = ((len & 0x3f) << 8) | p[pos + 1];
       // Pointers must go backwards: forward or self pointers are how loops are built.
-      if (target >= pos || ++jumps > 32) return { reason: 'pointer_loop' };
+      if (target >= pos || ++jumps > 32) return fail('pointer_loop');
       if (end < 0) end = pos + 2;
       pos = target;
       continue;
     }
-    if (kind !== 0) return { reason: 'bad_label' };
+    if (kind !== 0) return fail('bad_label');
     wire += len + 1;
-    if (wire > MAX_NAME) return { reason: 'name_too_long' };
-    if (pos + 1 + len > p.length) return { reason: 'truncated' };
-    if (n) scratch[n++] = 0x2e;
+    if (wire > MAX_NAME) return fail('name_too_long');
+    if (pos + 1 + len > p.length) return fail('truncated');
+    if (n) {
+      scratch[n++] = 0x2e;
+      h = Math.imul(h ^ 0x2e, 0x01000193);
+    }
     for (let i = pos + 1; i <= pos + len; i++) {
       let c = p[i];
       if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      h = Math.imul(h ^ c, 0x01000193);
       if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) scratch[n++] = c;
       else {
         // Dig's escape: a backslash and three decimal digits.
@@ -174,6 +210,11 @@ function readName(p: Uint8Array, start: number): { name: string; end: number } |
     }
     pos += len + 1;
   }
+}
+
+function fail(reason: string): undefined {
+  nameError = reason;
+  return undefined;
 }
 
 /** An empty summary to be filled by parseDnsSummaryInto. */
@@ -189,9 +230,10 @@ export function parseDnsSummaryInto(p: Uint8Array, out: DnsQuestionSummary): str
   if (p.length < HEADER_LEN) return 'short_header';
   const qdcount = (p[4] << 8) | p[5];
   if (qdcount === 0) return 'no_question';
-  const read = readName(p, HEADER_LEN);
-  if ('reason' in read) return read.reason;
-  if (read.end + 4 > p.length) return 'truncated';
+  const qname = readName(p, HEADER_LEN);
+  if (qname === undefined) return nameError;
+  const end = nameEnd;
+  if (end + 4 > p.length) return 'truncated';
   const flags = (p[2] << 8) | p[3];
   out.id = (p[0] << 8) | p[1];
   out.qr = (flags & 0x8000) !== 0;
@@ -199,8 +241,8 @@ export function parseDnsSummaryInto(p: Uint8Array, out: DnsQuestionSummary): str
   out.rcode = rcodeName(flags & 0xf);
   out.tc = (flags & 0x0200) !== 0;
   out.ancount = (p[6] << 8) | p[7];
-  out.qname = read.name;
-  out.qtype = qtypeName((p[read.end] << 8) | p[read.end + 1]);
+  out.qname = qname;
+  out.qtype = qtypeName((p[end] << 8) | p[end + 1]);
   return undefined;
 }
 
