@@ -56,6 +56,7 @@ const SKETCH_ALPHA = 0.01;
 const EXPIRE_EVERY_MS = 500;
 const PROBLEMS_KEPT = 100;
 const SPIKES_KEPT = 500;
+const ZONE_KEYS_KEPT = 10_000;
 
 export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hooks: DnsAnalyzerHooks = {}): DnsAnalyzer {
   const opts: DnsAnalyzerOptions = { ...dnsAnalyzerDefaults(), ...options };
@@ -85,13 +86,36 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       if (spikes.length > SPIKES_KEPT) spikes.shift();
     }
   };
+  // Nearly every packet goes to or comes from the resolver of the packet before.
+  let lastServer = '';
+  let lastResolver: ResolverState | undefined;
   const resolver = (server: string): ResolverState => {
+    if (server === lastServer && lastResolver) return lastResolver;
     let r = resolvers.get(server);
     if (!r) {
       r = new ResolverState(server, opts.windowMs, SKETCH_ALPHA, onWindowClosed);
       resolvers.set(server, r);
     }
+    lastServer = server;
+    lastResolver = r;
     return r;
+  };
+  // The zone table's "server zone" keys, built once per pair: building and hashing a new key
+  // string for every transaction cost more than the counting it is for.
+  const zoneKeys = new Map<string, Map<string, string>>();
+  const zoneKey = (server: string, zone: string): string => {
+    let byZone = zoneKeys.get(server);
+    if (!byZone) {
+      byZone = new Map();
+      zoneKeys.set(server, byZone);
+    }
+    let key = byZone.get(zone);
+    if (key === undefined) {
+      if (byZone.size >= ZONE_KEYS_KEPT) byZone.clear(); // a flood of random zones: start over
+      key = `${server} ${zone}`;
+      byZone.set(zone, key);
+    }
+    return key;
   };
 
   const matcher = new TransactionMatcher(opts, {
@@ -100,8 +124,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       const r = resolver(tx.server);
       const w = r.window(Math.max(clock, tx.ts));
       const zone = registrableDomain(tx.qname);
-      const zoneRow = zones.row(`${tx.server} ${zone}`, clock);
-      const proc = processLabel(tx);
+      const zoneRow = zones.row(zoneKey(tx.server, zone), clock);
       // Rows are per process name: short-lived processes (getent, curl) get a new pid each run.
       // Without process information (replay), per name only: per client address would multiply
       // rows by the number of pods without telling more.
@@ -134,6 +157,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         nameRow.failures++;
         if (zoneRow.failedNames.size < 10) zoneRow.failedNames.add(tx.qname);
         if (zoneRow.clients.size < 10) zoneRow.clients.add(tx.client);
+        const proc = processLabel(tx);
         if (proc && zoneRow.processes.size < 10) zoneRow.processes.add(proc);
         zoneRow.firstFailTs = Math.min(zoneRow.firstFailTs, tx.ts);
         zoneRow.lastFailTs = Math.max(zoneRow.lastFailTs, clock);

@@ -113,16 +113,15 @@ export class TransactionMatcher {
 
     const partnerType = PARTNER_TYPE[msg.qtype];
     // History older than the window (generations keep up to twice as much) is not used.
-    const recent = (e: OpenTx | undefined) => (e && pkt.ts - e.lastSendTs <= this.recentMs ? e : undefined);
     const before = this.bySocketQuestion.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0);
-    const prevSock = typeof before === 'object' ? recent(before) : undefined;
+    const prevSock = typeof before === 'object' && pkt.ts - before.lastSendTs <= this.recentMs ? before : undefined;
     if (prevSock) this.noteResend(prevSock, pkt);
     else if (typeof before === 'number' && pkt.ts - before <= this.recentMs) {
       this.resendAfterAnswer(entry, before, partnerType, pkt);
     }
     // Failed attempts only are kept per client: most of the time there are none to look for.
-    const prev = prevSock ?? (this.byClientQuestion.size ? recent(this.byClientQuestion.getObject('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0)) : undefined);
-    if (prev) this.linkRetry(entry, prev);
+    const prev = prevSock ?? (this.byClientQuestion.size ? this.byClientQuestion.getObject('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0) : undefined);
+    if (prev && pkt.ts - prev.lastSendTs <= this.recentMs) this.linkRetry(entry, prev);
 
     if (partnerType) {
       // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two:
