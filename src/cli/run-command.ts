@@ -196,6 +196,8 @@ Options:
         if (snap) engine.reportDnsFindings(snap.findings.map(dnsFindingInputOf));
         await engine.tick();
         counts.ticks++;
+        // The page, the provider list and /metrics for the new snapshot, prepared before anyone asks.
+        await server.warm();
       }).catch((err: unknown) => log.error(`reliability tick failed: ${oneLine(err)}`));
     };
     tick();

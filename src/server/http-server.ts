@@ -7,6 +7,7 @@ import type { MetricsExporter } from './metrics.js';
 import { addReadRoutes } from './read-routes.js';
 import { apiError, textReply, type Reply } from './reply.js';
 import { Router } from './router.js';
+import { SnapshotViews } from './snapshot-views.js';
 import { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
 import { addWriteRoutes } from './write-routes.js';
@@ -42,10 +43,13 @@ export class StatusServer {
   readonly router = new Router();
   private readonly server: Server;
   private readonly maxBodyBytes: number;
+  /** Per-snapshot renders (tests read their cache statistics). */
+  readonly views: SnapshotViews;
 
   constructor(private readonly options: StatusServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-    addReadRoutes(this.router, { sources: options.sources, metrics: options.metrics, assets: new StaticAssets() });
+    this.views = new SnapshotViews(options.sources);
+    addReadRoutes(this.router, { sources: options.sources, metrics: options.metrics, assets: new StaticAssets(), views: this.views });
     addWriteRoutes(this.router, options.sources, options.token);
     this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
   }
@@ -61,6 +65,16 @@ export class StatusServer {
         resolve({ host: a.address, port: a.port });
       });
     });
+  }
+
+  /**
+   * Prepares what the pages and /metrics derive from the store's current snapshot (provider
+   * table, provider list, metrics text) in the background, in slices: call it after each engine
+   * tick so the first request after a new snapshot costs no more than any other.
+   */
+  async warm(): Promise<void> {
+    await this.views.warm();
+    await this.options.metrics.render();
   }
 
   /** Stops accepting connections and closes idle keep-alive ones; resolves when all are done. */

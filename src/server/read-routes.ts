@@ -5,10 +5,10 @@ import type { MetricsExporter } from './metrics.js';
 import { renderDnsPage } from './pages/dns-page.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { renderProviderPage } from './pages/provider-page.js';
-import { renderProviderTable, renderStatusPage, type ProviderTable } from './pages/status-page.js';
+import { renderStatusPage } from './pages/status-page.js';
 import { trusted } from './html.js';
-import { toApiJson } from './json-surface.js';
-import { SnapshotCache } from './snapshot-cache.js';
+import { parseListDays } from './provider-list.js';
+import type { SnapshotViews } from './snapshot-views.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
@@ -19,27 +19,23 @@ export interface ReadRouteDeps {
   sources: ServerSources;
   metrics: MetricsExporter;
   assets: StaticAssets;
+  /** Per-snapshot renders (provider table, provider list), prepared when a snapshot is published. */
+  views: SnapshotViews;
 }
 
 /** Stands where the cached provider table goes; it cannot come from data (escaping removes "<"). */
 const TABLE_MARK = '<!--egresswatch-provider-table-->';
 
-export function addReadRoutes(router: Router, { sources, metrics, assets }: ReadRouteDeps): void {
+export function addReadRoutes(router: Router, { sources, metrics, assets, views }: ReadRouteDeps): void {
   const { store } = sources;
 
   // The provider table and the provider list change only with the snapshot (and maintenance):
-  // kept per snapshot so a page view costs one render per engine tick, not one per request.
-  const tableCache = new SnapshotCache<{ table: ProviderTable; bytes: Buffer }>();
-  const providersJsonCache = new SnapshotCache<Buffer>();
+  // kept per snapshot (views) so a page view costs no render, only the page around the table.
 
   router.add('GET', '/', async () => {
     const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
     const now = sources.now();
-    const active = maintenance.filter((w) => w.startsAt <= now && now < w.endsAt).map((w) => `${w.id}@${w.scope}`).join(',');
-    const cached = tableCache.get(snapshot, `${snapshot?.at}|${active}`, () => {
-      const table = renderProviderTable(providers, maintenance, now);
-      return { table, bytes: Buffer.from(table.html.text) };
-    });
+    const cached = views.table(snapshot, snapshot?.at, providers, maintenance, now);
     // The page is rendered around a marker where the cached table's bytes go, so the big table
     // is neither copied into the page string nor encoded again.
     const page = renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now }, { html: trusted(TABLE_MARK), states: cached.table.states }).text;
@@ -53,9 +49,11 @@ export function addReadRoutes(router: Router, { sources, metrics, assets }: Read
   });
   router.add('GET', '/dns', () => htmlReply(renderDnsPage(sources.dns(), sources.monitoring())));
 
-  router.add('GET', '/api/v1/providers', async () => {
+  router.add('GET', '/api/v1/providers', async ({ url }) => {
+    const days = parseListDays(url.searchParams.get('days'));
+    if (typeof days === 'string') return apiError(400, 'bad_request', days);
     const [snapshot, providers] = await Promise.all([store.getSnapshot(), store.listProviders()]);
-    const body = providersJsonCache.get(snapshot, String(snapshot?.at), () => Buffer.from(toApiJson({ providers })));
+    const body = views.list(snapshot, snapshot?.at, providers, days);
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   });
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {

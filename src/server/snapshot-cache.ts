@@ -9,6 +9,18 @@ export class SnapshotCache<T> {
   /** Rebuilds and hits, for tests and the benchmark. */
   readonly stats = { builds: 0, hits: 0 };
 
+  /** True when the value for this snapshot and key is ready. */
+  has(snapshot: object | undefined, key: string): boolean {
+    return snapshot !== undefined && snapshot === this.snapshot && key === this.key && this.value !== undefined;
+  }
+
+  /** Stores a value built elsewhere (in slices, in the background). */
+  put(snapshot: object, key: string, value: T): void {
+    this.snapshot = snapshot;
+    this.key = key;
+    this.value = value;
+  }
+
   /** The cached value for this snapshot and key, or a fresh one from `build`. */
   get(snapshot: object | undefined, key: string, build: () => T): T {
     if (snapshot !== undefined && snapshot === this.snapshot && key === this.key && this.value !== undefined) {

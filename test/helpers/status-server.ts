@@ -11,6 +11,7 @@ export interface TestServer {
   port: number;
   store: Store;
   metrics: MetricsExporter;
+  server: StatusServer;
   setDns(snapshot: DnsSnapshot | undefined): void;
   close(): Promise<void>;
 }
@@ -33,5 +34,5 @@ export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; 
   const metrics = new MetricsExporter({ sources, version: '0.1.0', topN: opts.topN, processMetrics: false });
   const server = new StatusServer({ sources, metrics, token: opts.token });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-  return { url: `http://127.0.0.1:${port}`, port, store, metrics, setDns: (s) => (dns = s), close: () => server.close() };
+  return { url: `http://127.0.0.1:${port}`, port, store, metrics, server, setDns: (s) => (dns = s), close: () => server.close() };
 }

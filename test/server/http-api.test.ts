@@ -28,10 +28,28 @@ test('GET /api/v1/providers lists providers with ISO times', async (t) => {
   const body = JSON.parse(r.text);
   assert.deepEqual(body.providers.map((p: { id: string }) => p.id).sort(), ['aws', 'stripe']);
   const stripe = body.providers.find((p: { id: string }) => p.id === 'stripe');
-  assert.equal(stripe.uptimeDays.length, 90);
+  assert.equal(typeof stripe.uptime90dPct, 'number');
+  assert.equal(stripe.endpointCount, 3);
   assert.match(stripe.lastSeen, /^2026-11-23T12:29:55\.000Z$/, 'instants are ISO strings');
-  assert.match(stripe.uptimeDays[0].start, /^\d{4}-\d\d-\d\dT00:00:00\.000Z$/);
   assert.equal(stripe.endpoints, undefined, 'the list leaves endpoints out');
+  assert.equal(stripe.uptimeDays, undefined, 'per-day bars only on request (?days=N)');
+  assert.equal(stripe.latency, undefined, 'the latency series is in /api/v1/providers/{id}');
+});
+
+test('GET /api/v1/providers?days=N adds the last N days of uptime; a bad N is a 400', async (t) => {
+  const srv = await setup();
+  t.after(() => srv.close());
+  for (const days of [90, 7]) {
+    const body = JSON.parse((await get(`${srv.url}/api/v1/providers?days=${days}`)).text);
+    const stripe = body.providers.find((p: { id: string }) => p.id === 'stripe');
+    assert.equal(stripe.uptimeDays.length, days);
+    assert.match(stripe.uptimeDays[days - 1].start, /^2026-11-23T00:00:00\.000Z$/, 'ends today, ISO times');
+  }
+  for (const bad of ['0', '91', 'abc', '1.5']) {
+    const r = await get(`${srv.url}/api/v1/providers?days=${bad}`);
+    assert.equal(r.status, 400);
+    assert.equal(JSON.parse(r.text).error, 'bad_request');
+  }
 });
 
 test('GET /api/v1/providers/{id}: detail, and 404 with a JSON error for an unknown id', async (t) => {

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotCache } from '../../src/server/snapshot-cache.js';
+import { renderProviderTable, renderProviderTableSliced } from '../../src/server/pages/status-page.js';
+import { listProvidersOf } from '../../src/store/state-document.js';
 import { snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
 
@@ -17,6 +19,35 @@ test('rebuilds on a new snapshot or key, never caches without a snapshot', () =>
   assert.equal(cache.get(undefined, 'other', () => ++n), 4);
   assert.equal(cache.get(undefined, 'other', () => ++n), 5);
   assert.deepEqual(cache.stats, { builds: 5, hits: 1 });
+});
+
+test('the table rendered in slices is the same markup as the one rendered at once', async () => {
+  const now = Date.now();
+  const snap = snapshot([{ id: 'a' }, { id: 'b<script>', state: 'major_outage' }, { id: 'c', state: 'degraded' }], now);
+  const providers = listProvidersOf({ schema: 1, snapshot: snap, incidents: [], maintenance: [], silences: [], alertState: { active: [] } });
+  let pauses = 0;
+  const sliced = await renderProviderTableSliced(providers, [], now, async () => void pauses++);
+  const whole = renderProviderTable(providers, [], now);
+  assert.equal(sliced.html.text, whole.html.text);
+  assert.deepEqual(sliced.states, whole.states);
+  assert.equal(pauses, 3);
+  assert.doesNotMatch(sliced.html.text, /<script>/);
+});
+
+test('warm() prepares the table and the list of a new snapshot: the next requests build nothing', async (t) => {
+  const now = Date.now();
+  const srv = await startTestServer({ now });
+  t.after(() => srv.close());
+  await srv.store.putSnapshot(snapshot([{ id: 'first' }, { id: 'second', state: 'degraded' }], now));
+  await srv.server.warm();
+  const { tableCache, listCache } = srv.server.views;
+  const builds = [tableCache.stats.builds, listCache.stats.builds];
+  const page = await (await fetch(`${srv.url}/`)).text();
+  assert.match(page, /data-provider="second"[\s\S]*data-provider="first"/, 'worst state first, as the unwarmed table');
+  assert.match(await (await fetch(`${srv.url}/api/v1/providers`)).text(), /"id":"first"/);
+  assert.deepEqual([tableCache.stats.builds, listCache.stats.builds], builds, 'served from what warm() prepared');
+  await srv.server.warm();
+  assert.deepEqual([tableCache.stats.builds, listCache.stats.builds], builds, 'warming again with the same snapshot does nothing');
 });
 
 test('the page and the provider list follow each new snapshot', async (t) => {

@@ -30,16 +30,39 @@ export interface ProviderTable {
   states: ShownState[];
 }
 
-export function renderProviderTable(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): ProviderTable {
+/** Providers in table order (worst state first, then by name) with the state each row shows. */
+function tableRows(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): Array<{ p: ProviderSummary; state: ShownState }> {
   const rows = providers.map((p) => ({ p, state: shownState(p, maintenance, now) }));
   rows.sort((a, b) => SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
-  const table = rows.length === 0 ? html`<p class="muted">No provider seen yet: configure checks, or wait for capture to see outbound traffic.</p>` : html`<table class="providers">
+  return rows;
+}
+
+function tableAround(rows: readonly SafeHtml[]): SafeHtml {
+  return rows.length === 0 ? html`<p class="muted">No provider seen yet: configure checks, or wait for capture to see outbound traffic.</p>` : html`<table class="providers">
 <thead><tr><th>Provider</th><th>State</th><th class="num">Score</th><th>Last 90 days</th><th>Latency (1 h)</th><th>Error budget left</th></tr></thead>
 <tbody>
-${rows.map((r) => providerRow(r.p, r.state))}
+${rows}
 </tbody>
 </table>`;
-  return { html: table, states: rows.map((r) => r.state) };
+}
+
+export function renderProviderTable(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): ProviderTable {
+  const rows = tableRows(providers, maintenance, now);
+  return { html: tableAround(rows.map((r) => providerRow(r.p, r.state))), states: rows.map((r) => r.state) };
+}
+
+/**
+ * The same table, rendered a row at a time with `pause()` between rows: used to prepare the page
+ * in the background when a snapshot is published, without holding requests up.
+ */
+export async function renderProviderTableSliced(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number, pause: () => Promise<void>): Promise<ProviderTable> {
+  const rows = tableRows(providers, maintenance, now);
+  const parts: SafeHtml[] = [];
+  for (const r of rows) {
+    parts.push(providerRow(r.p, r.state));
+    await pause();
+  }
+  return { html: tableAround(parts), states: rows.map((r) => r.state) };
 }
 
 /** `table` may come from a cache (it changes only with the snapshot and active maintenance). */
