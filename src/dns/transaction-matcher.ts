@@ -5,6 +5,7 @@
 import type { DnsPacket } from '../events.js';
 import type { DnsQuestionSummary } from './message.js';
 import { QuestionKeyMap } from './question-key-map.js';
+import { QuestionKeys } from './question-keys.js';
 import type { DnsTransaction, RetryCause } from './types.js';
 
 /** A re-send of a question from the same socket after a pause: what a stalled client does. */
@@ -40,12 +41,21 @@ export interface MatcherOptions {
   clientTimeoutMs: number;
 }
 
-/** The live state of one transaction; the same object moves from open to recent when done. */
-interface OpenTx {
-  tx: DnsTransaction;
+/**
+ * The live state of one transaction; the same object moves from open to recent when done. A class
+ * with every field set at construction: one object shape, no property storage added later.
+ */
+class OpenTx {
   lastSendTs: number;
-  done: boolean;
-  partner?: OpenTx;
+  done = false;
+  partner: OpenTx | undefined = undefined;
+  /** Neighbours in the list of open queries (ordered by last send), while open. */
+  older: OpenTx | undefined = undefined;
+  newer: OpenTx | undefined = undefined;
+
+  constructor(readonly tx: DnsTransaction) {
+    this.lastSendTs = tx.ts;
+  }
 }
 
 const PAIR_WINDOW_MS = 1_000;
@@ -53,8 +63,13 @@ const PAIR_WINDOW_MS = 1_000;
 const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
 export class TransactionMatcher {
-  /** Open queries in order of their last send, for expiry. */
-  private readonly open = new Set<OpenTx>();
+  /**
+   * Open queries in order of their last send, for expiry: a list through the entries themselves
+   * (a Set of short-lived entries rebuilt its table every few hundred queries).
+   */
+  private oldestOpen: OpenTx | undefined;
+  private newestOpen: OpenTx | undefined;
+  private open = 0;
   /** The same, by socket, question and id (few entries: a small filter, never rotated). */
   private readonly openByKey = new QuestionKeyMap<OpenTx>(Infinity);
   /**
@@ -69,6 +84,9 @@ export class TransactionMatcher {
   /** The last query per socket (question fields left empty), for pairing A with AAAA; kept only about a second. */
   private readonly lastOnSocket = new QuestionKeyMap<OpenTx>(PAIR_WINDOW_MS);
   private readonly recentMs: number;
+  /** The keys of the packet being handled, and of a transaction handled apart from its packets. */
+  private readonly keys = new QuestionKeys();
+  private readonly txKeys = new QuestionKeys();
 
   constructor(
     private readonly opts: MatcherOptions,
@@ -82,11 +100,12 @@ export class TransactionMatcher {
   }
 
   get openCount(): number {
-    return this.open.size;
+    return this.open;
   }
 
   query(pkt: DnsPacket, msg: DnsQuestionSummary): void {
-    let existing = this.openByKey.getObject(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id);
+    const k = this.keys.of(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id);
+    let existing = this.openByKey.getObject(k.idA, k.idB);
     // Timed out before this re-send: decided here so the outcome never depends on when expire() ran.
     if (existing && existing.lastSendTs + this.opts.timeoutMs <= pkt.ts) {
       this.timeout(existing);
@@ -97,36 +116,37 @@ export class TransactionMatcher {
       this.noteResend(existing, pkt);
       existing.tx.retransmissions++;
       existing.lastSendTs = pkt.ts;
-      this.open.delete(existing);
-      this.open.add(existing); // keep the set ordered by last send for expiry
-      this.bySocketQuestion.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0, existing);
+      this.unlinkOpen(existing);
+      this.pushOpen(existing); // keep the list ordered by last send for expiry
+      this.bySocketQuestion.set(k.questionA, k.questionB, existing);
       return;
     }
+    // Every field present from the start (undefined until known): one object shape for all
+    // transactions, so the code reading them stays monomorphic, and no property storage is added.
     const tx: DnsTransaction = {
       ts: pkt.ts, client: pkt.src, clientPort: pkt.sport, server: pkt.dst, serverPort: pkt.dport, proto: pkt.proto,
-      id: msg.id, qname: msg.qname, qtype: msg.qtype, outcome: 'pending', retransmissions: 0, retries: 0,
-      stalled: false, parallel: false,
+      id: msg.id, qname: msg.qname, qtype: msg.qtype, outcome: 'pending', rcode: undefined, answers: undefined,
+      truncated: undefined, latencyMs: undefined, retransmissions: 0, retries: 0, retryOf: undefined,
+      tcpAfterTruncation: undefined, stalled: false, parallel: false, pid: pkt.pid, comm: pkt.comm,
     };
-    if (pkt.pid !== undefined) tx.pid = pkt.pid;
-    if (pkt.comm !== undefined) tx.comm = pkt.comm;
-    const entry: OpenTx = { tx, lastSendTs: pkt.ts, done: false };
+    const entry = new OpenTx(tx);
 
     const partnerType = PARTNER_TYPE[msg.qtype];
     // History older than the window (generations keep up to twice as much) is not used.
-    const before = this.bySocketQuestion.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0);
+    const before = this.bySocketQuestion.get(k.questionA, k.questionB);
     const prevSock = typeof before === 'object' && pkt.ts - before.lastSendTs <= this.recentMs ? before : undefined;
     if (prevSock) this.noteResend(prevSock, pkt);
     else if (typeof before === 'number' && pkt.ts - before <= this.recentMs) {
       this.resendAfterAnswer(entry, before, partnerType, pkt);
     }
     // Failed attempts only are kept per client: most of the time there are none to look for.
-    const prev = prevSock ?? (this.byClientQuestion.size ? this.byClientQuestion.getObject('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0) : undefined);
+    const prev = prevSock ?? (this.byClientQuestion.size ? this.byClientQuestion.getObject(k.clientA, k.clientB) : undefined);
     if (prev && pkt.ts - prev.lastSendTs <= this.recentMs) this.linkRetry(entry, prev);
 
     if (partnerType) {
       // glibc sends A and AAAA together (sendmmsg), but a fast reply can land between the two:
       // the partner is the socket's previous query, answered or not.
-      const partner = this.lastOnSocket.getObject(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0);
+      const partner = this.lastOnSocket.getObject(k.socketA, k.socketB);
       if (partner && partner.tx.qname === msg.qname && partner.tx.qtype === partnerType && pkt.ts - partner.lastSendTs <= PAIR_WINDOW_MS) {
         entry.partner = partner;
         partner.partner ??= entry;
@@ -134,18 +154,19 @@ export class TransactionMatcher {
         partner.tx.parallel = true;
       }
     }
-    this.lastOnSocket.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, '', '', 0, entry);
-    this.open.add(entry);
-    this.openByKey.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, msg.id, entry);
-    this.bySocketQuestion.set(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, msg.qname, msg.qtype, 0, entry);
+    this.lastOnSocket.set(k.socketA, k.socketB, entry);
+    this.pushOpen(entry);
+    this.openByKey.set(k.idA, k.idB, entry);
+    this.bySocketQuestion.set(k.questionA, k.questionB, entry);
   }
 
   response(pkt: DnsPacket, msg: DnsQuestionSummary): void {
     // The socket's newest attempt at the question is nearly always the one answered: found that way,
     // one lookup does. An older attempt with another id is still found by its key.
-    const newest = this.bySocketQuestion.get(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, 0);
+    const k = this.keys.of(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, msg.id);
+    const newest = this.bySocketQuestion.get(k.questionA, k.questionB);
     const entry = typeof newest === 'object' && !newest.done && newest.tx.id === msg.id ? newest
-      : this.openByKey.getObject(pkt.proto, pkt.dst, pkt.dport, pkt.src, pkt.sport, msg.qname, msg.qtype, msg.id);
+      : this.openByKey.getObject(k.idA, k.idB);
     if (!entry) {
       this.cb.onUnmatched(pkt, msg);
       return;
@@ -156,7 +177,7 @@ export class TransactionMatcher {
       this.cb.onUnmatched(pkt, msg);
       return;
     }
-    this.closeOpen(entry);
+    this.closeOpen(entry, k); // the packet's keys are the transaction's: it was found by them
     const tx = entry.tx;
     tx.outcome = 'answered';
     tx.rcode = msg.rcode;
@@ -169,13 +190,13 @@ export class TransactionMatcher {
     entry.done = true;
     // A good answer leads to no retry: forget the transaction at once, keeping for parallel pairs
     // only the send time, because a lost reply shows as a re-send from the same socket.
-    if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0, entry);
+    if (msg.tc || msg.rcode === 'SERVFAIL' || msg.rcode === 'REFUSED') this.byClientQuestion.set(k.clientA, k.clientB, entry);
     else {
       // A newer attempt on the same socket (new id) keeps its place. (`newest` is still current:
       // nothing wrote to the map since it was read.)
       if (newest === entry || typeof newest !== 'object') {
-        if (tx.qtype === 'A' || tx.qtype === 'AAAA') this.bySocketQuestion.set(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, 0, entry.lastSendTs);
-        else this.bySocketQuestion.delete(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, 0);
+        if (tx.qtype === 'A' || tx.qtype === 'AAAA') this.bySocketQuestion.set(k.questionA, k.questionB, entry.lastSendTs);
+        else this.bySocketQuestion.delete(k.questionA, k.questionB);
       }
     }
     this.cb.onTransaction(tx);
@@ -183,10 +204,7 @@ export class TransactionMatcher {
 
   /** Times out open queries older than the timeout and forgets old history; call as time moves. */
   expire(now: number): void {
-    for (const entry of this.open) {
-      if (entry.lastSendTs + this.opts.timeoutMs > now) break;
-      this.timeout(entry);
-    }
+    for (let entry = this.oldestOpen; entry && entry.lastSendTs + this.opts.timeoutMs <= now; entry = this.oldestOpen) this.timeout(entry);
     this.bySocketQuestion.rotate(now);
     this.byClientQuestion.rotate(now);
     this.lastOnSocket.rotate(now);
@@ -194,19 +212,42 @@ export class TransactionMatcher {
 
   /** Open queries, for a snapshot: they are neither answered nor timed out yet. */
   pending(): DnsTransaction[] {
-    return [...this.open].map((e) => e.tx);
+    const out: DnsTransaction[] = [];
+    for (let e = this.oldestOpen; e; e = e.newer) out.push(e.tx);
+    return out;
   }
 
-  private closeOpen(entry: OpenTx): void {
-    const tx = entry.tx;
-    this.open.delete(entry);
-    this.openByKey.delete(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, tx.id);
+  private pushOpen(entry: OpenTx): void {
+    entry.older = this.newestOpen;
+    entry.newer = undefined;
+    if (this.newestOpen) this.newestOpen.newer = entry;
+    else this.oldestOpen = entry;
+    this.newestOpen = entry;
+    this.open++;
+  }
+
+  private unlinkOpen(entry: OpenTx): void {
+    if (entry.older === undefined && this.oldestOpen !== entry) return; // not in the list
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldestOpen = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newestOpen = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+    this.open--;
+  }
+
+  /** k: the transaction's keys. */
+  private closeOpen(entry: OpenTx, k: QuestionKeys): void {
+    this.unlinkOpen(entry);
+    this.openByKey.delete(k.idA, k.idB);
   }
 
   private timeout(entry: OpenTx): void {
-    this.closeOpen(entry);
     const tx = entry.tx;
-    this.byClientQuestion.set('', tx.client, 0, '', 0, tx.qname, tx.qtype, 0, entry);
+    const k = this.txKeys.of(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, tx.id);
+    this.closeOpen(entry, k);
+    this.byClientQuestion.set(k.clientA, k.clientB, entry);
     entry.done = true;
     entry.tx.outcome = 'timeout';
     entry.tx.stalled = true;
@@ -219,7 +260,11 @@ export class TransactionMatcher {
     if (gapMs <= 0) return;
     const tx = entry.tx;
     // Was it one of a pair? Its partner went out from the same socket at about the same time.
-    const partnerV = partnerType === undefined ? undefined : this.bySocketQuestion.get(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, tx.qname, partnerType, 0);
+    let partnerV: OpenTx | number | undefined;
+    if (partnerType !== undefined) {
+      const k = this.txKeys.of(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, tx.qname, partnerType, 0);
+      partnerV = this.bySocketQuestion.get(k.questionA, k.questionB);
+    }
     const partnerTs = typeof partnerV === 'object' ? partnerV.tx.ts : partnerV;
     const paired = partnerTs !== undefined && Math.abs(partnerTs - answeredTs) <= PAIR_WINDOW_MS;
     const obs: ResendObservation = {
