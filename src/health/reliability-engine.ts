@@ -32,6 +32,7 @@ import { SliWindows, type SliCounts } from './sli-windows.js';
 import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
 import { callSeries, latencySeries, uptimePct } from './snapshot-series.js';
 import { TimeSlicer } from '../time-slice.js';
+import { HourLatency, type SignalSketches } from './hour-latency.js';
 import { UptimeHistory } from './uptime-history.js';
 
 const MINUTE = 60_000;
@@ -162,6 +163,7 @@ class Engine implements ReliabilityEngine {
   /** Bumped whenever pastDays is read again: the cached uptime bars of past days follow it. */
   private pastDaysGen = 0;
   private readonly uptime = new UptimeHistory();
+  private readonly hourLatency = new HourLatency();
   private flushes = 0;
   private bucketsWritten = 0;
 
@@ -527,12 +529,8 @@ class Engine implements ReliabilityEngine {
       await slicer.yieldIfDue();
       const info = e.endpoint as EndpointInfo;
       const { score, state } = judge(e, info.id);
-      const mins = endpointMinutesBy.get(e.key) ?? [];
-      const sk = new LatencySketch();
-      for (const b of mins) {
-        if (b.latency.connect) sk.merge(b.latency.connect);
-        if (b.latency.probeTotal) sk.merge(b.latency.probeTotal);
-      }
+      const sketches = this.hourLatency.of(e.key, endpointMinutesBy.get(e.key) ?? [], now);
+      const sk = mergedSketch(sketches, ['connect', 'probeTotal']);
       const summary: EndpointSummary = {
         id: info.id,
         providerId: info.providerId,
@@ -549,7 +547,7 @@ class Engine implements ReliabilityEngine {
         resetRate: e.hour.tcpAttempts > 0 ? e.hour.resets / e.hour.tcpAttempts : null,
         retransmitRate: e.hour.tcpAttempts > 0 ? e.hour.retransmits / e.hour.tcpAttempts : null,
         lastSeen: info.lastSeen || null,
-        checks: componentChecks(info, mins, state, e.hour, now),
+        checks: componentChecks(info, sketches, state, e.hour, now),
         slos: e.slos,
       };
       const list = endpointsBy.get(info.providerId);
@@ -599,6 +597,7 @@ class Engine implements ReliabilityEngine {
       });
     }
     this.uptime.retain(new Set(providerEvals.keys()));
+    this.hourLatency.retain(new Set(endpointEvals.map((e) => e.key)));
     providers.sort((x, y) => (x.id === UNKNOWN_PROVIDER ? 1 : y.id === UNKNOWN_PROVIDER ? -1 : x.id.localeCompare(y.id)));
     return { at: now, overall, providers };
   }
@@ -618,16 +617,21 @@ class Engine implements ReliabilityEngine {
   }
 }
 
-/** Health per component (dns, tcp, http, tls) of an endpoint, from its last hour of minute buckets. */
-function componentChecks(info: EndpointInfo, mins: readonly Bucket[], state: HealthState, hour: SliCounts, now: number): Record<string, ComponentHealth> {
+/** The signals' sketches merged into one (a single signal's sketch as it is). */
+function mergedSketch(sketches: SignalSketches, signals: ReadonlyArray<keyof Bucket['latency']>): LatencySketch {
+  const present = signals.map((s) => sketches[s]).filter((s): s is LatencySketch => s !== undefined);
+  if (present.length === 1) return present[0];
+  const out = new LatencySketch();
+  for (const s of present) out.merge(s);
+  return out;
+}
+
+/** Health per component (dns, tcp, http, tls) of an endpoint, from its last hour's latency per signal. */
+function componentChecks(info: EndpointInfo, sketches: SignalSketches, state: HealthState, hour: SliCounts, now: number): Record<string, ComponentHealth> {
   const status: ComponentHealth['status'] = state === 'operational' ? 'pass' : state === 'degraded' ? 'warn' : 'fail';
   const ratio = hour.total > 0 ? `${((1 - hour.failed / hour.total) * 100).toFixed(2)} % of ${hour.total} calls succeeded in the last hour` : 'no calls in the last hour';
   const median = (signals: Array<keyof Bucket['latency']>) => {
-    const s = new LatencySketch();
-    for (const b of mins) for (const sig of signals) {
-      const d = b.latency[sig];
-      if (d) s.merge(d);
-    }
+    const s = mergedSketch(sketches, signals);
     return s.count > 0 ? Math.round((s.quantile(0.5) ?? 0) * 100) / 100 : null;
   };
   const time = info.lastSeen || now;
