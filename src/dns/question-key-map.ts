@@ -19,12 +19,18 @@ function removeFrom(g: Generation<object>, a: number, b: number): void {
   if (s >= 0) g.remove(s);
 }
 
-/** One generation: an open-addressing (linear probing) table kept at most half full. */
+/**
+ * One generation: an open-addressing (linear probing) table kept at most half full, with one
+ * filter bit per key (8 bits per slot, by the second lane). Most lookups are for keys never
+ * seen (glibc opens a new socket per lookup); a clear bit answers them from an array 24 times
+ * smaller than the table, which stays in the CPU cache, where a probe of the table is a miss.
+ */
 class Generation<V extends object> {
   /** Per slot: the two fingerprint lanes; [_, 0] is empty. */
   fp: Int32Array;
   num: Float64Array;
   obj: (V | undefined)[];
+  bits: Int32Array;
   mask: number;
   count = 0;
 
@@ -32,11 +38,15 @@ class Generation<V extends object> {
     this.fp = new Int32Array(slots * 2);
     this.num = new Float64Array(slots);
     this.obj = new Array<V | undefined>(slots).fill(undefined);
+    this.bits = new Int32Array(slots / 4);
     this.mask = slots - 1;
   }
 
   /** The slot holding the fingerprint, or -1. */
   find(a: number, b: number): number {
+    // Bit (b >>> 1) mod (slots * 8): the low bit of b is always set.
+    const bit = (b >>> 1) & (this.mask * 8 + 7);
+    if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return -1;
     const fp = this.fp;
     const mask = this.mask;
     for (let i = a & mask; ; i = (i + 1) & mask) {
@@ -58,12 +68,17 @@ class Generation<V extends object> {
         fp[2 * i] = a;
         fp[2 * i + 1] = b;
         this.count++;
+        const bit = (b >>> 1) & (mask * 8 + 7);
+        this.bits[bit >>> 5] |= 1 << (bit & 31);
         return i;
       }
     }
   }
 
-  /** Empties slot i, moving later entries of its probe run back so lookups never stop early. */
+  /**
+   * Empties slot i, moving later entries of its probe run back so lookups never stop early.
+   * (Filter bits stay set: the filter only ever says "maybe"; clearing the generation resets it.)
+   */
   remove(i: number): void {
     const fp = this.fp;
     const mask = this.mask;
@@ -93,6 +108,7 @@ class Generation<V extends object> {
     if (this.count === 0) return;
     this.fp.fill(0);
     this.obj.fill(undefined);
+    this.bits.fill(0);
     this.count = 0;
   }
 
@@ -102,6 +118,7 @@ class Generation<V extends object> {
     this.fp = new Int32Array(slots * 2);
     this.num = new Float64Array(slots);
     this.obj = new Array<V | undefined>(slots).fill(undefined);
+    this.bits = new Int32Array(slots / 4);
     this.mask = slots - 1;
     this.count = 0;
     for (let i = 0; i < num.length; i++) {
