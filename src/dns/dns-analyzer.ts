@@ -103,7 +103,11 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   // The zone table's "server zone" keys, built once per pair: building and hashing a new key
   // string for every transaction cost more than the counting it is for.
   const zoneKeys = new Map<string, Map<string, string>>();
+  let lastKeyServer = '';
+  let lastKeyZone = '';
+  let lastKey = '';
   const zoneKey = (server: string, zone: string): string => {
+    if (zone === lastKeyZone && server === lastKeyServer) return lastKey; // the A then the AAAA of a lookup
     let byZone = zoneKeys.get(server);
     if (!byZone) {
       byZone = new Map();
@@ -115,6 +119,9 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       key = `${server} ${zone}`;
       byZone.set(zone, key);
     }
+    lastKeyServer = server;
+    lastKeyZone = zone;
+    lastKey = key;
     return key;
   };
 
