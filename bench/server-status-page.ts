@@ -7,7 +7,7 @@
 // each tick blocked the event loop, the first request after a new snapshot with and without
 // warm(), response sizes and the load average. Peers in the same run with the same wrk settings:
 // a bare node:http reply (the floor of any handler) and Prometheus's own /metrics (Go).
-// Usage: node dist/bench/server-status-page.js [--seconds 15] [--tick-ms 5000] [--providers 50] [--endpoints 500] [--days 400]
+// Usage: node dist/bench/server-status-page.js [--seconds 20] [--tick-ms 10000] [--providers 50] [--endpoints 500] [--days 400]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,7 +24,7 @@ import { dnsFinding, dnsSnapshot, incident, resolver } from '../test/helpers/sta
 import { monitoringStatus } from '../test/helpers/status-server.js';
 import { startLiveEngine } from './live-engine.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, 'tick-ms': { type: 'string', default: '5000' }, providers: { type: 'string', default: '50' }, endpoints: { type: 'string', default: '500' }, days: { type: 'string', default: '400' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, 'tick-ms': { type: 'string', default: '10000' }, providers: { type: 'string', default: '50' }, endpoints: { type: 'string', default: '500' }, days: { type: 'string', default: '400' } } });
 const seconds = Math.max(1, Number(values.seconds));
 const tickMs = Math.max(500, Number(values['tick-ms']));
 const providerCount = Number(values.providers);
