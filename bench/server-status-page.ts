@@ -53,9 +53,9 @@ function toMs(text: string): number {
 let tickCount = 0;
 
 /** Runs wrk without blocking: the servers measured live in this very process. */
-async function wrk(url: string, connections: number, runSeconds = seconds): Promise<WrkFigures> {
+async function wrk(url: string, connections: number, runSeconds = seconds, headers: string[] = []): Promise<WrkFigures> {
   const ticksBefore = tickCount;
-  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${runSeconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${runSeconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -76,8 +76,8 @@ async function wrk(url: string, connections: number, runSeconds = seconds): Prom
   };
 }
 
-async function measure(url: string, runSeconds = seconds): Promise<{ serial: WrkFigures; concurrent10: WrkFigures }> {
-  return { serial: await wrk(url, 1, runSeconds), concurrent10: await wrk(url, 10, runSeconds) };
+async function measure(url: string, runSeconds = seconds, headers: string[] = []): Promise<{ serial: WrkFigures; concurrent10: WrkFigures }> {
+  return { serial: await wrk(url, 1, runSeconds, headers), concurrent10: await wrk(url, 10, runSeconds, headers) };
 }
 
 async function freePort(): Promise<number> {
@@ -174,10 +174,18 @@ async function main(): Promise<void> {
       renderTimes.push(performance.now() - t0);
     }
     const paths = ['/', '/api/v1/providers', '/api/v1/providers?days=90', '/metrics', '/providers/p3'];
-    const sizes = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, (await (await fetch(base + p)).arrayBuffer()).byteLength] as const)));
+    // fetch() would ask for gzip and decompress: sizes are read as sent, without and with gzip.
+    const sizeOf = async (path: string, encoding: string) => {
+      const res = await fetch(base + path, { headers: { 'accept-encoding': encoding } });
+      return Number(res.headers.get('content-length'));
+    };
+    const sizes: Record<string, number> = {};
+    for (const p of paths) sizes[p] = await sizeOf(p, 'identity');
+    sizes['/ (gzip)'] = await sizeOf('/', 'gzip');
 
     const results: Record<string, unknown> = {};
     results['/'] = await measure(`${base}/`);
+    results['/ (Accept-Encoding: gzip)'] = await measure(`${base}/`, seconds, ['Accept-Encoding: gzip']);
     results['/api/v1/providers'] = await measure(`${base}/api/v1/providers`);
     results['/metrics'] = await measure(`${base}/metrics`);
     const short = Math.max(2, Math.round(seconds / 3));

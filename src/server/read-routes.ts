@@ -5,8 +5,7 @@ import type { MetricsExporter } from './metrics.js';
 import { renderDnsPage } from './pages/dns-page.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { renderProviderPage } from './pages/provider-page.js';
-import { renderStatusPage } from './pages/status-page.js';
-import { trusted } from './html.js';
+import { acceptsGzip } from './accept-encoding.js';
 import { parseListDays } from './provider-list.js';
 import type { SnapshotViews } from './snapshot-views.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
@@ -23,24 +22,19 @@ export interface ReadRouteDeps {
   views: SnapshotViews;
 }
 
-/** Stands where the cached provider table goes; it cannot come from data (escaping removes "<"). */
-const TABLE_MARK = '<!--egresswatch-provider-table-->';
-
 export function addReadRoutes(router: Router, { sources, metrics, assets, views }: ReadRouteDeps): void {
   const { store } = sources;
 
   // The provider table and the provider list change only with the snapshot (and maintenance):
   // kept per snapshot (views) so a page view costs no render, only the page around the table.
 
-  router.add('GET', '/', async () => {
-    const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
-    const now = sources.now();
-    const cached = views.table(snapshot, snapshot?.at, providers, maintenance, now);
-    // The page is rendered around a marker where the cached table's bytes go, so the big table
-    // is neither copied into the page string nor encoded again.
-    const page = renderStatusPage({ monitoring: sources.monitoring(), providers, openIncidents, maintenance, now }, { html: trusted(TABLE_MARK), states: cached.table.states }).text;
-    const at = page.indexOf(TABLE_MARK);
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: [page.slice(0, at), cached.bytes, page.slice(at + TABLE_MARK.length)] };
+  router.add('GET', '/', async ({ req }) => {
+    const parts = await views.statusPage();
+    const headers = { 'content-type': 'text/html; charset=utf-8', vary: 'accept-encoding' };
+    // Most of the page is 90 bars per provider: browsers get it compressed (prepared by warm()).
+    const gz = acceptsGzip(req.headers['accept-encoding']) ? views.gzippedPage(parts) : undefined;
+    if (gz) return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: gz };
+    return { status: 200, headers, body: [parts.head, parts.table.bytes, parts.tail] };
   });
   router.add('GET', '/providers/{id}', async ({ params }) => {
     const provider = await providerWithLatest(sources, params.id);

@@ -1,9 +1,13 @@
 // What the status server renders from each health snapshot (the provider table of GET /, the
-// body of GET /api/v1/providers), kept per snapshot. warm() prepares them in the background
-// when the engine publishes a snapshot, in slices, so no request pays for a rebuild.
+// whole page gzip-compressed, the body of GET /api/v1/providers), kept per snapshot. warm()
+// prepares them in the background when the engine publishes a snapshot, in slices (compression
+// on libuv's thread pool), so no request pays for a rebuild.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { MaintenanceWindow, ProviderSummary } from '../store/store.js';
 import { TimeSlicer } from '../time-slice.js';
-import { renderProviderTable, renderProviderTableSliced, type ProviderTable } from './pages/status-page.js';
+import { trusted } from './html.js';
+import { renderProviderTable, renderProviderTableSliced, renderStatusPage, type ProviderTable } from './pages/status-page.js';
 import { providerListJson } from './provider-list.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import type { ServerSources } from './status-sources.js';
@@ -12,6 +16,18 @@ export interface CachedTable {
   table: ProviderTable;
   bytes: Buffer;
 }
+
+/** GET / in three parts: the page text around the cached table's bytes. */
+export interface StatusPageParts {
+  head: string;
+  table: CachedTable;
+  tail: string;
+}
+
+const gzipAsync = promisify(gzip);
+
+/** Stands where the cached provider table goes; it cannot come from data (escaping removes "<"). */
+const TABLE_MARK = '<!--egresswatch-provider-table-->';
 
 /** Active maintenance windows change how rows are shown: they are part of the table's key. */
 function tableKey(at: number | undefined, maintenance: readonly MaintenanceWindow[], now: number): string {
@@ -24,6 +40,11 @@ export class SnapshotViews {
   readonly listCache = new SnapshotCache<Buffer>();
   /** The list with `?days=N` (one N at a time: clients poll one form). */
   readonly listDaysCache = new SnapshotCache<Buffer>();
+  /** The whole of GET / compressed, and the parts it was made from (the page changes with them). */
+  private gzipped: { parts: StatusPageParts; body: Buffer } | undefined;
+  private compressing: Promise<void> | undefined;
+  /** Compressed pages served, for tests. */
+  gzipHits = 0;
 
   constructor(private readonly sources: ServerSources) {}
 
@@ -33,6 +54,41 @@ export class SnapshotViews {
       const table = renderProviderTable(providers, maintenance, now);
       return { table, bytes: Buffer.from(table.html.text) };
     });
+  }
+
+  /**
+   * GET / for the store's current state. The page is rendered around a marker where the cached
+   * table's bytes go, so the big table is neither copied into the page string nor encoded again.
+   */
+  async statusPage(): Promise<StatusPageParts> {
+    const { store } = this.sources;
+    const [snapshot, providers, openIncidents, maintenance] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' }), store.listMaintenance()]);
+    const now = this.sources.now();
+    const table = this.table(snapshot, snapshot?.at, providers, maintenance, now);
+    const page = renderStatusPage({ monitoring: this.sources.monitoring(), providers, openIncidents, maintenance, now }, { html: trusted(TABLE_MARK), states: table.table.states }).text;
+    const at = page.indexOf(TABLE_MARK);
+    return { head: page.slice(0, at), table, tail: page.slice(at + TABLE_MARK.length) };
+  }
+
+  /**
+   * The page compressed when it was compressed from these very parts; otherwise undefined, and
+   * compression starts in the background for the next request.
+   */
+  gzippedPage(parts: StatusPageParts): Buffer | undefined {
+    const g = this.gzipped;
+    if (g && g.parts.table === parts.table && g.parts.head === parts.head && g.parts.tail === parts.tail) {
+      this.gzipHits++;
+      return g.body;
+    }
+    void this.compress(parts);
+    return undefined;
+  }
+
+  private compress(parts: StatusPageParts): Promise<void> {
+    this.compressing ??= gzipAsync(Buffer.concat([Buffer.from(parts.head), parts.table.bytes, Buffer.from(parts.tail)]))
+      .then((body) => void (this.gzipped = { parts, body }), () => undefined)
+      .finally(() => (this.compressing = undefined));
+    return this.compressing;
   }
 
   /** The body of GET /api/v1/providers (days = 0) or of ?days=N. */
@@ -55,5 +111,7 @@ export class SnapshotViews {
       if ((await store.getSnapshot()) === snapshot) this.tableCache.put(snapshot, key, { table, bytes: Buffer.from(table.html.text) });
     }
     this.list(snapshot, snapshot.at, providers, 0);
+    const parts = await this.statusPage();
+    if (this.gzippedPage(parts) === undefined) await this.compress(parts);
   }
 }
