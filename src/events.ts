@@ -157,11 +157,11 @@ export type ProbeErrorKind =
 export interface ProbePhases {
   /** Name resolution (system resolver or the check's own resolver). */
   dnsMs?: number;
-  /** TCP handshake (through a proxy: to the proxy plus the CONNECT tunnel). */
+  /** TCP handshake (through a proxy: to the proxy plus the CONNECT tunnel); for plain HTTP also the client's set-up until the request is written. */
   connectMs?: number;
-  /** TLS handshake. */
+  /** TLS handshake; for HTTPS also the client's set-up until the request is written. */
   tlsMs?: number;
-  /** From the connection being ready (the request is written at once; for DNS: the query sent) to the first byte of the reply. */
+  /** From the request being written (for DNS: the query sent) to the first byte of the reply. */
   firstByteMs?: number;
   /** From the first byte of the reply to its last. */
   transferMs?: number;

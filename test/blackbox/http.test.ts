@@ -135,6 +135,36 @@ describe('http prober, plain HTTP', () => {
     assertPhases(followed, ['connectMs', 'firstByteMs', 'transferMs']);
   });
 
+  test('every run of a check opens and times its own connection, also runs side by side and after a timeout', async () => {
+    let stall = false;
+    // The connections that carried a request: a reused one would count once for several runs.
+    const connections = new Set<Socket>();
+    const own = createHttpServer((req, res) => {
+      connections.add(req.socket);
+      setTimeout(() => res.end('ok'), stall ? 1500 : 0);
+    });
+    const port = await listen(own);
+    try {
+      const check = httpCheck(`http://127.0.0.1:${port}/`, { timeoutMs: 300, expect: { bodyContains: ['ok'] } });
+      for (let i = 0; i < 3; i++) {
+        const r = await probeHttp(check, never);
+        assert.equal(r.ok, true, JSON.stringify(r.error));
+        assert.equal(typeof r.phases.connectMs, 'number');
+      }
+      const both = await Promise.all([probeHttp(check, never), probeHttp(check, never)]);
+      for (const r of both) assert.equal(r.ok, true, JSON.stringify(r.error));
+      stall = true;
+      assert.equal((await probeHttp(check, never)).error?.kind, 'timeout');
+      stall = false;
+      const again = await probeHttp(check, never);
+      assert.equal(again.ok, true, JSON.stringify(again.error));
+      assert.equal(connections.size, 7, 'one connection per run');
+    } finally {
+      own.closeAllConnections();
+      own.close();
+    }
+  });
+
   test('a closed port is connect_refused', async () => {
     const probe = createTcpServer();
     const port = await listen(probe);
@@ -220,6 +250,8 @@ describe('http prober, HTTPS with a test CA', { skip: hasOpenssl() ? false : 'op
     const r = await probeHttp(httpCheck(`https://127.0.0.1:${ports.h2}/`, { tls: tls(), http2: true, expect: { httpVersion: '2', bodyContains: ['h2 ok'] } }), never);
     assert.equal(r.ok, true, JSON.stringify(r.error));
     assert.equal(r.httpVersion, '2');
+    // The request write is seen on HTTP/2 too: time to first byte is present and phases add up.
+    assertPhases(r, ['tlsMs', 'firstByteMs', 'totalMs']);
     const h1 = await probeHttp(httpCheck(`https://127.0.0.1:${ports.h2}/`, { tls: tls() }), never);
     assert.equal(h1.httpVersion, '1.1');
   });
