@@ -46,8 +46,10 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
   router.add('GET', '/api/v1/providers', async ({ url }) => {
     const days = parseListDays(url.searchParams.get('days'));
     if (typeof days === 'string') return apiError(400, 'bad_request', days);
-    const [snapshot, providers] = await Promise.all([store.getSnapshot(), store.listProviders()]);
-    const body = views.list(snapshot, snapshot?.at, providers, days);
+    const snapshot = await store.getSnapshot();
+    // The summaries are listed (a copy of every provider) only when the body is not prepared yet.
+    const providers = views.hasList(snapshot, snapshot?.at, days) ? [] : await store.listProviders();
+    const body = views.list(snapshot, snapshot?.at, () => providers, days);
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
   });
   router.add('GET', '/api/v1/providers/{id}', async ({ params }) => {

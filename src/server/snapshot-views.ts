@@ -91,10 +91,15 @@ export class SnapshotViews {
     return this.compressing;
   }
 
-  /** The body of GET /api/v1/providers (days = 0) or of ?days=N. */
-  list(snapshot: object | undefined, at: number | undefined, providers: readonly ProviderSummary[], days: number): Buffer {
+  /** True when the list body for this snapshot and `days` is prepared. */
+  hasList(snapshot: object | undefined, at: number | undefined, days: number): boolean {
+    return (days === 0 ? this.listCache : this.listDaysCache).has(snapshot, `${at}|${days}`);
+  }
+
+  /** The body of GET /api/v1/providers (days = 0) or of ?days=N; the providers are read only to build it. */
+  list(snapshot: object | undefined, at: number | undefined, providers: () => readonly ProviderSummary[], days: number): Buffer {
     const cache = days === 0 ? this.listCache : this.listDaysCache;
-    return cache.get(snapshot, `${at}|${days}`, () => Buffer.from(providerListJson(providers, days)));
+    return cache.get(snapshot, `${at}|${days}`, () => Buffer.from(providerListJson(providers(), days)));
   }
 
   /** Prepares the views of the store's current snapshot; cheap when they are already there. */
@@ -110,7 +115,7 @@ export class SnapshotViews {
       // A newer snapshot may have been published while rendering: then this one is not stored.
       if ((await store.getSnapshot()) === snapshot) this.tableCache.put(snapshot, key, { table, bytes: Buffer.from(table.html.text) });
     }
-    this.list(snapshot, snapshot.at, providers, 0);
+    this.list(snapshot, snapshot.at, () => providers, 0);
     const parts = await this.statusPage();
     if (this.gzippedPage(parts) === undefined) await this.compress(parts);
   }

@@ -291,8 +291,12 @@ export class LowdbStore {
         if (list) list.push(enc);
         else byKey.set(b.key, [enc]);
       }
+      await slicer.yieldIfDue();
       const series: string[] = [];
-      for (const [key, list] of byKey) series.push(`[${JSON.stringify(key)},[${list.join(',')}]]`);
+      for (const [key, list] of byKey) {
+        series.push(`[${JSON.stringify(key)},[${list.join(',')}]]`);
+        await slicer.yieldIfDue();
+      }
       const header = JSON.stringify(shardHeader(s.level, s.start, this.span[s.level]));
       writes.push(s.file.write(`${header.slice(0, -1)},"series":[${series.join(',')}]}`));
     }
