@@ -15,9 +15,6 @@ import { ProtocolFailure } from '../probe-errors.js';
 import { runProbe } from '../probe-frame.js';
 import { openTunnel } from '../proxy-tunnel.js';
 import type { HttpCheck, Prober } from '../types.js';
-import { keepWasmOnBaselineCompiler } from '../wasm-tiering.js';
-
-keepWasmOnBaselineCompiler();
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PROBE_DONE = new Error('probe finished');
