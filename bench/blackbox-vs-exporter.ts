@@ -5,12 +5,12 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from '../test/helpers/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '120' }, rate: { type: 'string', default: '500' }, 'delay-ms': { type: 'string', default: '50' }, targets: { type: 'string', default: '500' } } });
@@ -42,14 +42,6 @@ function startChild(cmd: string, args: string[]): { child: ChildProcess; lines: 
   const lines = rl[Symbol.asyncIterator]();
   const first = lines.next().then((r) => String(r.value));
   return { child, lines, first };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function get(url: string, agent: Agent): Promise<string> {

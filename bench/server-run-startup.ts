@@ -5,24 +5,16 @@
 // Usage: node dist/bench/server-run-startup.js [--runs 5]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from '../test/helpers/free-port.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Math.max(1, Number(values.runs));
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Starts a process, polls `url` until it answers 200, then SIGTERMs it and waits for the exit. */
 async function measure(cmd: string, args: string[], url: (port: number) => string, port: number, env: NodeJS.ProcessEnv, settleMs = 0): Promise<{ readyMs: number; stopMs: number; exitCode: number | null; stderrTail?: string }> {

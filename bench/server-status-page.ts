@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -23,6 +23,7 @@ import type { ServerSources } from '../src/server/status-sources.js';
 import { dnsFinding, dnsSnapshot, incident, resolver } from '../test/helpers/status-snapshot.js';
 import { monitoringStatus } from '../test/helpers/status-server.js';
 import { startLiveEngine } from './live-engine.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, 'tick-ms': { type: 'string', default: '10000' }, providers: { type: 'string', default: '50' }, endpoints: { type: 'string', default: '500' }, days: { type: 'string', default: '400' } } });
 const seconds = Math.max(1, Number(values.seconds));
@@ -78,14 +79,6 @@ async function wrk(url: string, connections: number, runSeconds = seconds, heade
 
 async function measure(url: string, runSeconds = seconds, headers: string[] = []): Promise<{ serial: WrkFigures; concurrent10: WrkFigures }> {
   return { serial: await wrk(url, 1, runSeconds, headers), concurrent10: await wrk(url, 10, runSeconds, headers) };
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function round(x: number): number {

@@ -4,23 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeResult } from '../../src/events.js';
 import { dnsFinding, dnsSnapshot, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
+import { freePort } from '../helpers/free-port.js';
 
 const PROMETHEUS = 'prometheus';
 const hasPrometheus = spawnSync(PROMETHEUS, ['--version']).status === 0;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface PromResult {
   metric: Record<string, string>;
