@@ -2,6 +2,7 @@
 // over Ethernet (IPv4, a tenth IPv6), with varied names, types and rcodes, answers in responses.
 import { createWriteStream } from 'node:fs';
 import dnsPacket from 'dns-packet';
+import { pcapFileHeader, pcapRecordHeader } from '../test/helpers/pcap-writer.js';
 
 export interface SyntheticCapture {
   packets: number;
@@ -63,13 +64,7 @@ export async function writeSyntheticCapture(path: string, transactions: number):
   }
   const out = createWriteStream(path);
   const write = (b: Buffer) => (out.write(b) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0);
-  gh.writeUInt16LE(2, 4);
-  gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(262144, 16);
-  gh.writeUInt32LE(1, 20);
-  await write(gh);
+  await write(pcapFileHeader(1)); // Ethernet
   let bytes = 24;
   let nxdomain = 0;
   let t = Date.UTC(2026, 0, 1) * 1000; // microseconds
@@ -85,12 +80,7 @@ export async function writeSyntheticCapture(path: string, transactions: number):
       dns.writeUInt16BE(id, 0);
       const f = isResp ? frame(v6, 0x53, 53, sport, dns) : frame(v6, i & 0xff, sport, 53, dns);
       t += isResp ? 350 : 50;
-      const rh = Buffer.alloc(16);
-      rh.writeUInt32LE(Math.floor(t / 1e6), 0);
-      rh.writeUInt32LE(t % 1e6, 4);
-      rh.writeUInt32LE(f.length, 8);
-      rh.writeUInt32LE(f.length, 12);
-      batch.push(rh, f);
+      batch.push(pcapRecordHeader(t / 1000, f.length), f);
       bytes += 16 + f.length;
     }
     if (batch.length >= 4096) await write(Buffer.concat(batch.splice(0)));

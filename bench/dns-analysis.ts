@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createDnsAnalyzer } from '../src/dns/dns-analyzer.js';
 import { createPcapSource } from '../src/capture/pcap-source.js';
 import type { DnsPacket } from '../src/events.js';
+import { pcapFileHeader, pcapRecordHeader } from '../test/helpers/pcap-writer.js';
 import { SyntheticDnsStream } from './dns-synthetic-stream.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000000,10000000' }, runs: { type: 'string', default: '1' }, 'peer-packets': { type: 'string', default: '1000000' }, child: { type: 'string' }, pcap: { type: 'string' } } });
@@ -63,13 +64,7 @@ function runSize(packets: number): Record<string, unknown> {
 /** Writes the stream as a classic pcap (Ethernet, IPv4, UDP) for the end-to-end replay and tshark. */
 function writePcap(path: string, packets: number): void {
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  writeSync(fd, header);
+  writeSync(fd, pcapFileHeader(1, { snaplen: 65535 })); // Ethernet
   const stream = new SyntheticDnsStream();
   let done = 0;
   const batch: DnsPacket[] = [];
@@ -77,24 +72,23 @@ function writePcap(path: string, packets: number): void {
     batch.length = 0;
     stream.fill(batch, Math.min(BATCH, packets - done));
     const chunks: Buffer[] = [];
-    for (const p of batch) chunks.push(frame(p));
+    for (const p of batch) {
+      const f = frame(p);
+      chunks.push(pcapRecordHeader(p.ts, f.length), f);
+    }
     writeSync(fd, Buffer.concat(chunks));
     done += batch.length;
   }
   closeSync(fd);
 }
 
+/** The packet as an Ethernet / IPv4 / UDP frame. */
 function frame(p: DnsPacket): Buffer {
   const udpLen = 8 + p.payload.length;
   const ipLen = 20 + udpLen;
-  const b = Buffer.alloc(16 + 14 + ipLen);
-  const sec = Math.floor(p.ts / 1000);
-  b.writeUInt32LE(sec, 0);
-  b.writeUInt32LE(Math.round((p.ts - sec * 1000) * 1000) % 1_000_000, 4);
-  b.writeUInt32LE(14 + ipLen, 8);
-  b.writeUInt32LE(14 + ipLen, 12);
-  b.writeUInt16BE(0x0800, 16 + 12);
-  const ip = 30;
+  const b = Buffer.alloc(14 + ipLen);
+  b.writeUInt16BE(0x0800, 12);
+  const ip = 14;
   b[ip] = 0x45;
   b.writeUInt16BE(ipLen, ip + 2);
   b[ip + 8] = 64;

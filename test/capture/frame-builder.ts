@@ -1,6 +1,7 @@
 // Builds hand-made frames (Ethernet, VLAN, SLL, SLL2, BSD loopback, raw IP; IPv4/IPv6; UDP/TCP)
 // and pcap/pcapng files around them, for decoder tests that need exact bytes.
 import { isIPv4 } from 'node:net';
+import { pcapFileHeader, pcapRecordHeader, type PcapFormat } from '../helpers/pcap-writer.js';
 
 export function ipBytes(addr: string): Buffer {
   if (isIPv4(addr)) return Buffer.from(addr.split('.').map(Number));
@@ -136,26 +137,9 @@ export interface FixtureFrame {
 }
 
 /** A classic pcap file (microsecond or nanosecond, either byte order). */
-export function pcapFile(linkType: number, frames: FixtureFrame[], o: { bigEndian?: boolean; nano?: boolean; snaplen?: number } = {}): Buffer {
-  const w16 = (b: Buffer, v: number, off: number) => (o.bigEndian ? b.writeUInt16BE(v, off) : b.writeUInt16LE(v, off));
-  const w32 = (b: Buffer, v: number, off: number) => (o.bigEndian ? b.writeUInt32BE(v >>> 0, off) : b.writeUInt32LE(v >>> 0, off));
-  const gh = Buffer.alloc(24);
-  w32(gh, o.nano ? 0xa1b23c4d : 0xa1b2c3d4, 0);
-  w16(gh, 2, 4);
-  w16(gh, 4, 6);
-  w32(gh, o.snaplen ?? 262144, 16);
-  w32(gh, linkType, 20);
-  const parts: Buffer[] = [gh];
-  for (const f of frames) {
-    const rh = Buffer.alloc(16);
-    const sec = Math.floor(f.ts / 1000);
-    const frac = o.nano ? Math.round((f.ts - sec * 1000) * 1e6) : Math.round((f.ts - sec * 1000) * 1e3);
-    w32(rh, sec, 0);
-    w32(rh, frac, 4);
-    w32(rh, f.data.length, 8);
-    w32(rh, f.origLen ?? f.data.length, 12);
-    parts.push(rh, f.data);
-  }
+export function pcapFile(linkType: number, frames: FixtureFrame[], o: PcapFormat = {}): Buffer {
+  const parts: Buffer[] = [pcapFileHeader(linkType, o)];
+  for (const f of frames) parts.push(pcapRecordHeader(f.ts, f.data.length, f.origLen ?? f.data.length, o), f.data);
   return Buffer.concat(parts);
 }
 

@@ -2,6 +2,7 @@
 // labelling tests: the capture is built byte by byte, so no traffic is sent anywhere.
 import { writeFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
+import { pcapFileHeader, pcapRecordHeader } from '../helpers/pcap-writer.js';
 
 export interface PcapFrame {
   tsMs: number;
@@ -67,20 +68,7 @@ export function dnsResponse(qname: string, answers: AnswerRecord[], id = 1): Buf
 }
 
 export function writePcap(path: string, frames: PcapFrame[]): void {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20); // Ethernet
-  const parts: Buffer[] = [header];
-  for (const f of frames) {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(Math.floor(f.tsMs / 1000), 0);
-    rec.writeUInt32LE(Math.round((f.tsMs % 1000) * 1000), 4);
-    rec.writeUInt32LE(f.bytes.length, 8);
-    rec.writeUInt32LE(f.bytes.length, 12);
-    parts.push(rec, f.bytes);
-  }
+  const parts: Buffer[] = [pcapFileHeader(1, { snaplen: 65535 })]; // Ethernet
+  for (const f of frames) parts.push(pcapRecordHeader(f.tsMs, f.bytes.length), f.bytes);
   writeFileSync(path, Buffer.concat(parts));
 }
