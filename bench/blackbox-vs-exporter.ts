@@ -1,6 +1,8 @@
 // Benchmark: egresswatch's HTTP checks beside Prometheus blackbox_exporter, 500 probes a minute
 // each against loopback servers with a known delay. Reports CPU per probe for both (from
 // /proc/<pid>/stat), each tool's latency error against the delay, and our schedule lag.
+// The servers (blackbox-bench-server.c, compiled here) hold each reply for the delay from the
+// kernel's receive time of the request, so the delay is known to microseconds.
 // Usage: node dist/bench/blackbox-vs-exporter.js [--seconds 120] [--rate 500] [--delay-ms 50]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     // One server process per tool, so neither tool's probes wait behind the other's.
-    const servers = [0, 1].map(() => startChild(process.execPath, [join(here, 'blackbox-bench-server.js'), String(delayMs), '4']));
+    const serverBin = join(work, 'blackbox-bench-server');
+    execFileSync('clang', ['-O2', '-pthread', '-o', serverBin, join(here, '..', '..', 'bench', 'blackbox-bench-server.c')]);
+    const servers = [0, 1].map(() => startChild(serverBin, [String(delayMs), '4']));
     children.push(...servers.map((s) => s.child));
     const [oursPorts, theirsPorts] = (await Promise.all(servers.map((s) => s.first))).map((l) => (JSON.parse(l) as { ports: number[] }).ports);
     const targetsFor = (ports: number[]) => Array.from({ length: targetCount }, (_, i) => `http://127.0.0.1:${ports[i % ports.length]}/t${i}`);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCheckRunner } from '../../src/blackbox/check-runner.js';
-import { CheckScheduler } from '../../src/blackbox/scheduler.js';
+import { CheckScheduler, hashFraction, SLOT_SPACING_MS } from '../../src/blackbox/scheduler.js';
 import type { Check, Prober } from '../../src/blackbox/types.js';
 import type { ProbeResult } from '../../src/events.js';
 import { tcpCheck } from '../helpers/blackbox-checks.js';
@@ -73,6 +73,28 @@ test('start offsets are spread across checks and stable per name', () => {
   assert.ok(Math.max(...cronOffsets) - Math.min(...cronOffsets) > 5000);
   const again = new CheckScheduler({ checks, run: async (c) => result(c, true), onResult: () => undefined });
   assert.deepEqual(again.schedule().map((p) => p.offsetMs), intervalOffsets);
+});
+
+test('checks of one start slot share its time and start in a row, a spacing apart', async () => {
+  // Four names whose hashes fall in the same of the 60 slots of a 1.2 s interval (20 ms wide).
+  const slotOf = (name: string) => Math.floor(hashFraction(name) * 60);
+  const names: string[] = [];
+  for (let i = 0; names.length < 4; i++) if (slotOf(`row${i}`) === slotOf('row0')) names.push(`row${i}`);
+  const checks = names.map((name) => tcpCheck('127.0.0.1', 1, { name, schedule: { intervalMs: 1200 } }));
+  const runs: { check: string; dueAt: number; startedAt: number }[] = [];
+  const s = new CheckScheduler({ checks, run: async (c) => result(c, true), onResult: (r, run) => runs.push({ check: r.check, dueAt: run.dueAt, startedAt: run.startedAt }) });
+  assert.equal(new Set(s.schedule().map((p) => p.offsetMs)).size, 1, 'one offset for the slot');
+  s.start();
+  await sleep(1400);
+  await s.stop();
+  const row = runs.slice(0, 4);
+  assert.equal(row.length, 4, JSON.stringify(runs));
+  assert.deepEqual(row.map((r) => r.check), [...names].sort(), 'started in name order');
+  for (let i = 1; i < row.length; i++) {
+    assert.ok(Math.abs(row[i].dueAt - row[i - 1].dueAt - SLOT_SPACING_MS) < 1e-6, `planned ${SLOT_SPACING_MS} ms apart: ${row[i].dueAt - row[i - 1].dueAt}`);
+    // Node's timers count whole milliseconds of loop time, so a gap can be up to 1 ms short.
+    assert.ok(row[i].startedAt - row[i - 1].startedAt >= SLOT_SPACING_MS - 1, `started ${row[i].startedAt - row[i - 1].startedAt} ms apart`);
+  }
 });
 
 test('cron runs fire at the cron time plus the offset', async () => {
