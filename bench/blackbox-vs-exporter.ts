@@ -1,8 +1,9 @@
 // Benchmark: egresswatch's HTTP checks beside Prometheus blackbox_exporter, 500 probes a minute
-// each against loopback servers with a known delay. Reports CPU per probe for both (from
-// /proc/<pid>/stat), each tool's latency error against the delay, and our schedule lag.
-// The servers (blackbox-bench-server.c, compiled here) hold each reply for the delay from the
-// kernel's receive time of the request, so the delay is known to microseconds.
+// each against the same loopback targets, which answer after a known delay. Reports CPU per probe
+// for both (from /proc/<pid>/stat), each tool's latency error against the delay, and our schedule
+// lag. The server (blackbox-bench-server.c, compiled here) holds each reply for the delay from the
+// kernel's receive time of the request, in a thread per connection, so the delay is known to
+// microseconds and neither tool's probes wait behind the other's.
 // Usage: node dist/bench/blackbox-vs-exporter.js [--seconds 120] [--rate 500] [--delay-ms 50]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,12 +69,11 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ew-bench-'));
   const children: ChildProcess[] = [];
   try {
-    // One server process per tool, so neither tool's probes wait behind the other's.
     const serverBin = join(work, 'blackbox-bench-server');
     execFileSync('clang', ['-O2', '-pthread', '-o', serverBin, join(here, '..', '..', 'bench', 'blackbox-bench-server.c')]);
-    const servers = [0, 1].map(() => startChild(serverBin, [String(delayMs), '4']));
-    children.push(...servers.map((s) => s.child));
-    const [oursPorts, theirsPorts] = (await Promise.all(servers.map((s) => s.first))).map((l) => (JSON.parse(l) as { ports: number[] }).ports);
+    const server = startChild(serverBin, [String(delayMs), '4']);
+    children.push(server.child);
+    const { ports } = JSON.parse(await server.first) as { ports: number[] };
     const targetsFor = (ports: number[]) => Array.from({ length: targetCount }, (_, i) => `http://127.0.0.1:${ports[i % ports.length]}/t${i}`);
     const intervalMs = (targetCount / rate) * 60_000;
 
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     }
 
     // Ours: the scheduler in a child process.
-    const ours = startChild(process.execPath, [join(here, 'blackbox-bench-prober.js'), JSON.stringify({ targets: targetsFor(oursPorts), intervalMs, timeoutMs: 5000 })]);
+    const ours = startChild(process.execPath, [join(here, 'blackbox-bench-prober.js'), JSON.stringify({ targets: targetsFor(ports), intervalMs, timeoutMs: 5000 })]);
     children.push(ours.child);
     await ours.first;
     await sleep(500);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
     // Theirs: /probe at the same rate, evenly spaced, as Prometheus would scrape it.
     const theirs: { ok: boolean; totalMs: number; processingMs?: number }[] = [];
-    const theirTargets = targetsFor(theirsPorts);
+    const theirTargets = targetsFor(ports);
     const started = performance.now();
     const pending: Promise<void>[] = [];
     // Steady state: CPU after the first fifth of the run, when one-time costs (lazy module loads,
@@ -150,12 +150,8 @@ async function main(): Promise<void> {
     const theirsCpu = theirsCpuEnd - theirsCpu0;
     agent.destroy();
 
-    const serverStats = await Promise.all(
-      servers.map(async (s) => {
-        s.child.stdin!.end();
-        return JSON.parse(String((await s.lines.next()).value)) as unknown;
-      }),
-    );
+    server.child.stdin!.end();
+    const serverStats = JSON.parse(String((await server.lines.next()).value)) as unknown;
 
     const okOurs = oursResults.filter((r) => r.ok);
     const okTheirs = theirs.filter((r) => r.ok);
@@ -201,7 +197,7 @@ async function main(): Promise<void> {
           totalErrorMs: theirsTotalErr,
           processingErrorMs: theirsProcErr,
         },
-        servers: { egresswatch: serverStats[0], blackboxExporter: serverStats[1] },
+        server: serverStats,
         goals: {
           scheduleJitterP99Under50ms: jitter.p99 < 50,
           medianFirstByteErrorUnder1ms: Math.abs(oursFbErr.median) < 1,

@@ -177,12 +177,18 @@ export class CheckScheduler {
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     }
-    if (index + 1 >= slot.states.length) return;
-    // At least a full spacing after this start, even when this one came late.
+    if (index + 1 < slot.states.length) this.after(performance.now() + slot.spacingMs, () => this.startInRow(slot, index + 1));
+  }
+
+  /** Runs `fn` once the monotonic clock reaches `at`: a full spacing even when this start came late. */
+  private after(at: number, fn: () => void): void {
+    // Node's timers count whole milliseconds of a loop time that can lag the clock, so one can
+    // fire up to about a millisecond early: wait again for the rest.
     const timer = setTimeout(() => {
       this.spacing.delete(timer);
-      this.startInRow(slot, index + 1);
-    }, slot.spacingMs);
+      if (performance.now() < at) this.after(at, fn);
+      else fn();
+    }, Math.max(1, at - performance.now()));
     this.spacing.add(timer);
   }
 
