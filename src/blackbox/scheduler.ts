@@ -177,18 +177,13 @@ export class CheckScheduler {
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     }
-    if (index + 1 < slot.states.length) this.after(performance.now() + slot.spacingMs, () => this.startInRow(slot, index + 1));
-  }
-
-  /** Runs `fn` once the monotonic clock reaches `at`: a full spacing even when this start came late. */
-  private after(at: number, fn: () => void): void {
-    // Node's timers count whole milliseconds of a loop time that can lag the clock, so one can
-    // fire up to about a millisecond early: wait again for the rest.
+    if (index + 1 >= slot.states.length) return;
+    // Node's timers count whole milliseconds of a loop time that can lag the clock, so the gap
+    // can come out up to a millisecond short; waiting again for the rest would cost a wake-up.
     const timer = setTimeout(() => {
       this.spacing.delete(timer);
-      if (performance.now() < at) this.after(at, fn);
-      else fn();
-    }, Math.max(1, at - performance.now()));
+      this.startInRow(slot, index + 1);
+    }, slot.spacingMs);
     this.spacing.add(timer);
   }
 
