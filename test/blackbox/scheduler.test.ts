@@ -91,11 +91,12 @@ test('checks of one start slot share its time and start in a row, a spacing apar
   const row = runs.slice(0, 4);
   assert.equal(row.length, 4, JSON.stringify(runs));
   assert.deepEqual(row.map((r) => r.check), [...names].sort(), 'started in name order');
-  for (let i = 1; i < row.length; i++) {
-    assert.ok(Math.abs(row[i].dueAt - row[i - 1].dueAt - SLOT_SPACING_MS) < 1e-6, `planned ${SLOT_SPACING_MS} ms apart: ${row[i].dueAt - row[i - 1].dueAt}`);
-    // Node's timers count whole milliseconds of loop time, so a gap can be up to 1 ms short.
-    assert.ok(row[i].startedAt - row[i - 1].startedAt >= SLOT_SPACING_MS - 1, `started ${row[i].startedAt - row[i - 1].startedAt} ms apart`);
-  }
+  for (let i = 1; i < row.length; i++) assert.ok(Math.abs(row[i].dueAt - row[i - 1].dueAt - SLOT_SPACING_MS) < 1e-6, `planned ${SLOT_SPACING_MS} ms apart: ${row[i].dueAt - row[i - 1].dueAt}`);
+  // Node's timers count whole milliseconds of loop time, so each gap can come out up to 1 ms
+  // short; one start seen late (a stall between its timer and the run) shortens only the next
+  // gap, so the row's whole span is what must hold.
+  const span = row[row.length - 1].startedAt - row[0].startedAt;
+  assert.ok(span >= (row.length - 1) * (SLOT_SPACING_MS - 1), `row spans ${span} ms`);
 });
 
 test('cron runs fire at the cron time plus the offset', async () => {
@@ -179,5 +180,9 @@ test('a run of every check once starts them a spacing apart, results in check or
     return result(c, true);
   }, never, 32);
   assert.deepEqual(results.map((r) => r.check), checks.map((c) => c.name));
-  for (let i = 1; i < starts.length; i++) assert.ok(starts[i] - starts[i - 1] >= SLOT_SPACING_MS, `started ${starts[i] - starts[i - 1]} ms apart`);
+  // Each start waits for the clock, so the whole run spans the spacings; a stall between one
+  // start's turn and its run only moves time from one gap to the next.
+  const span = starts[starts.length - 1] - starts[0];
+  assert.ok(span >= (starts.length - 1) * SLOT_SPACING_MS - 1, `starts span ${span} ms`);
+  assert.deepEqual([...starts].sort((a, b) => a - b), starts, 'started in order');
 });

@@ -120,6 +120,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
   let dns: DnsTestServer;
   const servers: Server[] = [];
   const dumps: TcpdumpRun[] = [];
+  /** tcpdump's closing counts per file, for the message when a capture comes out short. */
+  const counts = new Map<string, string>();
   let ex: Expect;
   let v6 = true;
 
@@ -144,7 +146,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     assert.equal(await connectError(nsAddr, 81, 2500), 'timeout');
     assert.equal(await connectError(nsAddr, 82, 3000), 'EHOSTUNREACH');
     await new Promise((r) => setTimeout(r, 500));
-    for (const d of dumps.splice(0)) await d.stop();
+    counts.clear();
+    for (const d of dumps.splice(0)) counts.set(d.file, await d.stop());
     execFileSync('editcap', ['-F', 'pcapng', files.lo, files.loNg]);
     return { digUdpId, digTcpId, digNxId, dnsPort: dns.port, tcpPort, tcpClientPort, closedPort, v6Port, v6ClientPort, nsAddr, dropPort: 81 };
   }
@@ -187,7 +190,8 @@ describe('replay of captures written by tcpdump', { skip }, () => {
       ex = await captureTraffic(filter, tcpPort, closedPort, v6Port);
       const short = [files.sll, files.sll2, files.nano].filter((f) => loopbackPackets(f) !== loopbackPackets(files.lo));
       if (short.length === 0) break;
-      if (attempt === 3) throw new Error(`tcpdump lost loopback packets in ${short.join(', ')} on ${attempt} attempts`);
+      const report = short.map((f) => `${f} (${loopbackPackets(f)} of ${loopbackPackets(files.lo)}; tcpdump: ${counts.get(f)})`);
+      if (attempt === 3) throw new Error(`tcpdump lost loopback packets on ${attempt} attempts in ${report.join('; ')}`);
     }
   });
 

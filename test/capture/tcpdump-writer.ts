@@ -4,7 +4,8 @@ import { spawn, execFileSync } from 'node:child_process';
 
 export interface TcpdumpRun {
   file: string;
-  stop(): Promise<void>;
+  /** Stops tcpdump; resolves with its closing counts (captured, received, dropped by kernel). */
+  stop(): Promise<string>;
 }
 
 export function hasTool(tool: string, versionArg = '--version'): boolean {
@@ -43,6 +44,7 @@ export async function startTcpdump(file: string, args: string[], filter: string)
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGINT');
       await exited;
+      return stderr.split('\n').filter((l) => /packets? (captured|received|dropped)/.test(l)).join(', ');
     },
   };
 }
