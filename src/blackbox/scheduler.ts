@@ -178,12 +178,15 @@ export class CheckScheduler {
       void work.finally(() => this.inFlight.delete(work));
     }
     if (index + 1 >= slot.states.length) return;
-    // Node's timers count whole milliseconds of a loop time that can lag the clock, so the gap
-    // can come out up to a millisecond short; waiting again for the rest would cost a wake-up.
+    // Aim at the next start's planned time, so timer lateness does not add up along the row, but
+    // leave at least two thirds of a spacing after this start. Node's timers count whole
+    // milliseconds of a loop time that can lag the clock, so a gap can come out up to a
+    // millisecond short; waiting again for the rest would cost a wake-up.
+    const planned = slot.dueAt + (index + 1) * slot.spacingMs;
     const timer = setTimeout(() => {
       this.spacing.delete(timer);
       this.startInRow(slot, index + 1);
-    }, slot.spacingMs);
+    }, Math.max((slot.spacingMs * 2) / 3, planned - clock()));
     this.spacing.add(timer);
   }
 
