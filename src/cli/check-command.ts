@@ -2,6 +2,7 @@
 // printing one result per line.
 import { createCheckRunner } from '../blackbox/check-runner.js';
 import { runChecksOnce } from '../blackbox/run-once.js';
+import { warmUpProbers } from '../blackbox/warm-up.js';
 import { CheckScheduler } from '../blackbox/scheduler.js';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
@@ -64,6 +65,7 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
 
 async function runChecks(values: CommandContext['values'], checks: Check[], run: ReturnType<typeof createCheckRunner>, print: (r: ProbeResult) => void, concurrency: number, signal: AbortSignal, io: CommandIo): Promise<number> {
 
+    await warmUpProbers(checks, run, signal);
     if (flag(values, 'once')) {
       const results = await runChecksOnce(checks, run, signal, concurrency, print);
       return results.every((r) => r.ok) ? 0 : EXIT_CHECK_FAILED;
