@@ -21,8 +21,11 @@ export function hasTool(tool: string, versionArg = '--version'): boolean {
 export async function startTcpdump(file: string, args: string[], filter: string): Promise<TcpdumpRun> {
   // --immediate-mode: take packets from the kernel at once (by default they may wait up to a
   // second in its buffer, and are lost when tcpdump stops); -U: write each packet at once;
-  // -Z root: keep write access to the test's output folder.
-  const child = spawn('tcpdump', [...args, '--immediate-mode', '-U', '-Z', 'root', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // -Z root: keep write access to the test's output folder. -s 2048 -B 8192: in immediate mode
+  // libpcap's ring has one slot per snapshot length, so the default (262144 bytes in a 2 MiB
+  // buffer) gives it 8 slots, and a write that stalls for a moment (the disk flushing after
+  // earlier tests) made the kernel drop packets; 2048 bytes holds every packet of these tests.
+  const child = spawn('tcpdump', [...args, '--immediate-mode', '-U', '-s', '2048', '-B', '8192', '-Z', 'root', '-n', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
