@@ -1,11 +1,11 @@
 // Runs checks on their cron expressions or intervals: start offsets spread per check, a global
 // concurrency cap, no overlapping runs of one check, and missed runs skipped rather than queued.
 //
-// Start offsets fall on 60 slots per period (or per cron spread). The checks of one slot share a
-// timer and start a few milliseconds apart, in a row. A process that wakes once for a row of
-// starts stays warm (CPU caches, the virtual CPU) and spends far less per probe than one that
-// wakes cold for each; the spacing lets each probe's connection and request go out before the
-// next one starts, so starts never pile up and no probe's timing waits behind another's work.
+// Start offsets fall on 60 slots per period (or per cron spread). The checks of one slot start
+// in a row, a few milliseconds apart. A process still warm from the previous start (CPU caches,
+// the virtual CPU) spends far less per probe than one woken from a long sleep for each check;
+// the spacing lets each probe's connection and request go out before the next one starts, so
+// starts never pile up and no probe's timing waits behind another's work.
 import { performance } from 'node:perf_hooks';
 import { Cron } from 'croner';
 import type { ProbeResult } from '../events.js';
