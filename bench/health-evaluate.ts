@@ -10,7 +10,7 @@ import { defaultAlertSettings } from '../src/config/alerts.js';
 import { defaultSlos } from '../src/config/slos.js';
 import { defaultStoreSettings } from '../src/config/store.js';
 import { bucketCalls } from '../src/store/bucket-merge.js';
-import { ManualClock } from '../src/health/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { coarsen } from '../src/sketch/latency-sketch.js';
 import { createReliabilityEngine } from '../src/health/reliability-engine.js';
 import { MemoryStore } from '../src/store/memory-store.js';

@@ -8,7 +8,7 @@ import { defaultAlertSettings } from '../src/config/alerts.js';
 import { defaultSlos } from '../src/config/slos.js';
 import { defaultStoreSettings } from '../src/config/store.js';
 import type { TcpEvent } from '../src/events.js';
-import { ManualClock } from '../src/health/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../src/health/reliability-engine.js';
 import type { EndpointLabel, EndpointLabeller } from '../src/health/signal-inputs.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';

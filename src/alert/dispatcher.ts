@@ -5,7 +5,7 @@
 // alerts that fire together go out together; a group still firing is sent again every
 // repeatInterval. Each notifier is retried on its own with doubling back-off; one failing
 // receiver never holds the others back.
-import type { Clock } from '../health/clock.js';
+import type { Clock } from '../clock.js';
 import type { Alert, Incident } from '../store/store.js';
 import { groupKeyOf } from './alert-book.js';
 import { NotificationError, type NotificationBatch, type Notifier } from './notifier.js';

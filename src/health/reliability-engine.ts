@@ -23,7 +23,7 @@ import { anomalyCandidate, burnRateCandidates, dnsFindingCandidate } from './ale
 import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters, type EndpointInfo } from './aggregator.js';
 import { buildBaseline, latencyAnomaly, ratioAnomaly, type SeasonalBaseline } from './anomaly.js';
 import { attribute } from './attribution.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { LatencySketch } from '../sketch/latency-sketch.js';
 import { rollUp } from './rollup.js';
 import { healthState, reliabilityScore, worstState } from './score.js';

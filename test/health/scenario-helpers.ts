@@ -3,7 +3,7 @@ import { defaultAlertSettings, type AlertSettings } from '../../src/config/alert
 import { defaultSlos, type SloDefinition } from '../../src/config/slos.js';
 import { defaultStoreSettings } from '../../src/config/store.js';
 import type { TcpEvent } from '../../src/events.js';
-import { ManualClock } from '../../src/health/clock.js';
+import { ManualClock } from '../../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine, type TickResult } from '../../src/health/reliability-engine.js';
 import type { EndpointLabeller } from '../../src/health/signal-inputs.js';
 import type { Notifier } from '../../src/alert/notifier.js';

@@ -1,4 +1,4 @@
-// The clock every health and alert stage reads, injected so tests can drive time by hand.
+// The clock every stage reads (time now, sleeps), injected so tests can drive time by hand.
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
