@@ -7,14 +7,14 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { defaultAlertSettings } from '../src/config/alerts.js';
-import { defaultSlos } from '../src/config/slos.js';
-import { defaultStoreSettings } from '../src/config/store.js';
-import { bucketCalls } from '../src/store/bucket-merge.js';
+import { defaultSlos } from '../src/health/engine-settings.js';
+import { defaultStoreSettings } from '../src/store/store-settings.js';
+import { bucketCalls } from '../src/health/rollups/bucket-merge.js';
 import { ManualClock } from '../src/clock.js';
 import { coarsen } from '../src/sketch/latency-sketch.js';
 import { createReliabilityEngine } from '../src/health/reliability-engine.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import type { Bucket, RollupLevel } from '../src/store/store.js';
+import type { Bucket, RollupLevel } from '../src/health/rollups/bucket.js';
 import { endpointKey, sampleSketch } from './store-history.js';
 
 const { values } = parseArgs({ options: { endpoints: { type: 'string', default: '500' }, providers: { type: 'string', default: '50' } } });

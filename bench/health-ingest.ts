@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { MonitorEvent, TcpEvent } from '../src/events.js';
-import { EventAggregator } from '../src/health/aggregator.js';
+import { EventAggregator } from '../src/health/rollups/aggregator.js';
 import type { EndpointLabeller } from '../src/health/signal-inputs.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '2000000' }, endpoints: { type: 'string', default: '500' } } });

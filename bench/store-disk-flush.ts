@@ -10,11 +10,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { defaultStoreSettings } from '../src/config/store.js';
-import { rollUp } from '../src/health/rollup.js';
+import { defaultStoreSettings } from '../src/store/store-settings.js';
+import { rollUp } from '../src/health/rollups/rollup.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import { encodeShard } from '../src/store/shard-codec.js';
-import type { Bucket } from '../src/store/store.js';
+import type { Bucket } from '../src/health/rollups/bucket.js';
 import { endpointKey, generateHistory, sampleSketch } from './store-history.js';
 
 const { values } = parseArgs({ options: { endpoints: { type: 'string', default: '500' }, providers: { type: 'string', default: '50' }, days: { type: 'string', default: '400' } } });

@@ -1,7 +1,8 @@
 // Generates realistic rollup history (N endpoints over D days at every level) into a lowdb store, for benchmarks.
 import { coarsen, LatencySketch } from '../src/sketch/latency-sketch.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
-import { LEVEL_MS, type Bucket, type RollupLevel, type SketchData } from '../src/store/store.js';
+import { type Bucket, LEVEL_MS, type RollupLevel } from '../src/health/rollups/bucket.js';
+import type { SketchData } from '../src/sketch/latency-sketch.js';
 
 export interface HistoryShape {
   endpoints: number;

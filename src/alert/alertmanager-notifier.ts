@@ -3,7 +3,7 @@
 // Alertmanager keeps an alert firing until its endsAt passes, so firing alerts are sent with an
 // endsAt a little beyond the next repeat (it then resolves them on its own if this agent dies), and
 // resolved alerts with their real endsAt.
-import type { Alert } from '../store/store.js';
+import type { Alert } from '../health/alerts/alert.js';
 import { postJson, redactUrl, type PostOptions } from './http-post.js';
 import type { NotificationBatch, Notifier } from './notifier.js';
 

@@ -6,8 +6,9 @@
 // repeatInterval. Each notifier is retried on its own with doubling back-off; one failing
 // receiver never holds the others back.
 import type { Clock } from '../clock.js';
-import type { Alert, Incident } from '../store/store.js';
-import { groupKeyOf } from './alert-book.js';
+import type { Alert } from '../health/alerts/alert.js';
+import type { Incident } from '../health/alerts/incident.js';
+import { groupKeyOf } from '../health/alerts/alert-book.js';
 import { NotificationError, type NotificationBatch, type Notifier } from './notifier.js';
 
 export interface DispatchOptions {

@@ -1,11 +1,11 @@
 // Builds the configured notifiers: the only place that maps a notifier type to its class.
-import type { AlertSettings, NotifierSettings } from '../config/alerts.js';
 import { AlertmanagerNotifier } from './alertmanager-notifier.js';
+import type { NotificationSettings, NotifierSettings } from './notification-settings.js';
 import type { Notifier } from './notifier.js';
 import { SlackNotifier } from './slack-notifier.js';
 import { WebhookNotifier } from './webhook-notifier.js';
 
-export function createNotifier(n: NotifierSettings, settings: Pick<AlertSettings, 'repeatIntervalMs'>): Notifier {
+export function createNotifier(n: NotifierSettings, settings: Pick<NotificationSettings, 'repeatIntervalMs'>): Notifier {
   const post = { url: n.url, headers: n.headers, timeoutMs: n.timeoutMs };
   switch (n.type) {
     case 'webhook': return new WebhookNotifier(post);
@@ -14,6 +14,6 @@ export function createNotifier(n: NotifierSettings, settings: Pick<AlertSettings
   }
 }
 
-export function createNotifiers(settings: AlertSettings): Notifier[] {
+export function createNotifiers(settings: NotificationSettings): Notifier[] {
   return settings.notifiers.map((n) => createNotifier(n, settings));
 }

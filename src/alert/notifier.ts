@@ -1,5 +1,6 @@
 // The one interface every notifier implements (generic webhook, Slack, Alertmanager), one file each.
-import type { Alert, Incident } from '../store/store.js';
+import type { Alert } from '../health/alerts/alert.js';
+import type { Incident } from '../health/alerts/incident.js';
 
 /** What one notification carries: the alerts of one group that changed or are due again. */
 export interface NotificationBatch {

@@ -1,5 +1,5 @@
 // Slack-compatible incoming webhook: one message per batch with a text fallback and blocks.
-import type { Alert } from '../store/store.js';
+import type { Alert } from '../health/alerts/alert.js';
 import { postJson, redactUrl, type PostOptions } from './http-post.js';
 import type { NotificationBatch, Notifier } from './notifier.js';
 

@@ -1,5 +1,5 @@
 // Generic JSON webhook: POSTs the batch as a stable JSON document (times as ISO strings and ms).
-import type { Alert } from '../store/store.js';
+import type { Alert } from '../health/alerts/alert.js';
 import { postJson, redactUrl, type PostOptions } from './http-post.js';
 import type { NotificationBatch, Notifier } from './notifier.js';
 

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { createLiveSource } from '../bpf/live-source.js';
 import { createPcapSource } from '../capture/pcap-source.js';
-import { defaultDnsSettings, type DnsSettings } from '../config/dns.js';
+import { defaultDnsSettings, type DnsSettings } from '../dns/dns-settings.js';
 import { loadConfig } from '../config/load.js';
 import { dnsAnalyzerOptions } from '../dns/analyzer-options.js';
 import { createDnsAnalyzer } from '../dns/dns-analyzer.js';

@@ -16,56 +16,16 @@
 //       - {type: webhook, url: "https://hooks.example.com/x", headers: {Authorization: "Bearer …"}}
 //       - {type: slack, url: "https://hooks.slack.com/services/…"}
 //       - {type: alertmanager, url: "http://127.0.0.1:9093"}
+import { defaultNotificationSettings, type NotificationSettings, type NotifierSettings } from '../alert/notification-settings.js';
+import { defaultAlertRuleSettings, type AlertRuleSettings, type BurnRateRule } from '../health/engine-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';
 
-export interface BurnRateRule {
-  severity: 'page' | 'ticket';
-  factor: number;
-  longMs: number;
-  shortMs: number;
-}
-
-export interface NotifierSettings {
-  type: 'webhook' | 'slack' | 'alertmanager';
-  url: string;
-  headers: Record<string, string>;
-  /** Per request. */
-  timeoutMs: number;
-}
-
-export interface AlertSettings {
-  minEventsPerHour: number;
-  burnRates: BurnRateRule[];
-  anomaly: { enabled: boolean; minEvents: number; significance: number; historyDays: number };
-  attribution: { localMinProviders: number };
-  groupWaitMs: number;
-  repeatIntervalMs: number;
-  retries: number;
-  retryBackoffMs: number;
-  notifiers: NotifierSettings[];
-}
-
-export function defaultBurnRates(): BurnRateRule[] {
-  return [
-    { severity: 'page', factor: 14.4, longMs: 3_600_000, shortMs: 300_000 },
-    { severity: 'page', factor: 6, longMs: 6 * 3_600_000, shortMs: 1_800_000 },
-    { severity: 'ticket', factor: 1, longMs: 3 * 86_400_000, shortMs: 6 * 3_600_000 },
-  ];
-}
+/** The whole section: the engine's rules and the notification stage's settings. */
+export type AlertSettings = AlertRuleSettings & NotificationSettings;
 
 export function defaultAlertSettings(): AlertSettings {
-  return {
-    minEventsPerHour: 60,
-    burnRates: defaultBurnRates(),
-    anomaly: { enabled: true, minEvents: 50, significance: 4, historyDays: 14 },
-    attribution: { localMinProviders: 3 },
-    groupWaitMs: 30_000,
-    repeatIntervalMs: 4 * 3_600_000,
-    retries: 5,
-    retryBackoffMs: 1000,
-    notifiers: [],
-  };
+  return { ...defaultAlertRuleSettings(), ...defaultNotificationSettings() };
 }
 
 export const alertsSection = defineSection({

@@ -4,21 +4,11 @@
 //     dnsPorts: [5353]          ports treated as DNS besides 53 (UDP and TCP; at most 15)
 //     interfaces: [eth0, lo]    interfaces to capture DNS packets on (default: all)
 //     conntrackInterval: 10s    how often /proc/net/stat/nf_conntrack is sampled
+import { defaultCaptureSettings, type CaptureSettings } from '../bpf/capture-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';
 
-export interface CaptureSettings {
-  /** 53 first, then the configured extras, without repeats. */
-  dnsPorts: number[];
-  interfaces: string[];
-  conntrackIntervalMs: number;
-}
-
 const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval'];
-
-export function defaultCaptureSettings(): CaptureSettings {
-  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000 };
-}
 
 export const captureSection = defineSection({
   key: 'capture',

@@ -13,27 +13,11 @@
 //     minQueries: 3            evidence needed before a finding is raised
 import { isIP } from 'node:net';
 import { isAbsolute, join } from 'node:path';
+import { defaultDnsSettings, type DnsSettings } from '../dns/dns-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';
 
-export interface DnsSettings {
-  timeoutMs: number;
-  resolvConf: string;
-  clusterDns: string[];
-  nodeLocal: string[];
-  searchDomains?: string[];
-  clientTimeoutMs?: number;
-  topN: number;
-  windowMs: number;
-  horizonMs: number;
-  minQueries: number;
-}
-
 const KEYS = ['timeout', 'resolvConf', 'clusterDns', 'nodeLocal', 'searchDomains', 'clientTimeout', 'topN', 'window', 'horizon', 'minQueries'];
-
-export function defaultDnsSettings(): DnsSettings {
-  return { timeoutMs: 5_000, resolvConf: '/etc/resolv.conf', clusterDns: [], nodeLocal: [], topN: 20, windowMs: 10_000, horizonMs: 300_000, minQueries: 3 };
-}
 
 function addresses(v: ConfigValue): string[] {
   return v.listOrOne().map((item) => {

@@ -8,22 +8,11 @@
 //     metricsTopN: 50          # providers and resolvers with their own /metrics series; the rest: "other"
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { defaultServerSettings, type ServerSettings } from '../server/server-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';
 
-export interface ServerSettings {
-  listen: { host: string; port: number };
-  /** Bearer token for write operations; undefined: they are off. */
-  token?: string;
-  metricsTopN: number;
-}
-
-export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9797 };
 const MIN_TOKEN_LENGTH = 16;
-
-export function defaultServerSettings(): ServerSettings {
-  return { listen: { ...DEFAULT_LISTEN }, metricsTopN: 50 };
-}
 
 export const serverSection = defineSection({
   key: 'server',

@@ -12,26 +12,9 @@
 //       objective: 99
 //       threshold: 500ms
 // Without the section: availability 99.9 % over 30 d and latency 99 % under 1 s over 30 d, for every provider.
+import { defaultSlos, type SloDefinition } from '../health/engine-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';
-
-export interface SloDefinition {
-  name: string;
-  kind: 'success' | 'latency';
-  /** Fraction, e.g. 0.999. */
-  objective: number;
-  thresholdMs?: number;
-  windowMs: number;
-  provider?: string;
-  endpoint?: string;
-}
-
-export function defaultSlos(): SloDefinition[] {
-  return [
-    { name: 'availability', kind: 'success', objective: 0.999, windowMs: 30 * 86_400_000 },
-    { name: 'latency', kind: 'latency', objective: 0.99, thresholdMs: 1000, windowMs: 30 * 86_400_000 },
-  ];
-}
 
 export const slosSection = defineSection({
   key: 'slos',

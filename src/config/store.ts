@@ -6,25 +6,9 @@
 //     flushInterval: 10s         # how often pending buckets are written (batches, never per event)
 //     breakdownLimit: 20         # hosts / processes / resolvers kept per provider; the rest is "other"
 import { isAbsolute, join } from 'node:path';
+import { defaultStoreSettings, type StoreSettings } from '../store/store-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';
-
-export interface StoreSettings {
-  /** Absolute data directory, or null to let the run command choose. */
-  dir: string | null;
-  retentionMs: { minute: number; hour: number; day: number };
-  flushIntervalMs: number;
-  breakdownLimit: number;
-}
-
-export function defaultStoreSettings(): StoreSettings {
-  return {
-    dir: null,
-    retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 },
-    flushIntervalMs: 10_000,
-    breakdownLimit: 20,
-  };
-}
 
 export const storeSection = defineSection({
   key: 'store',

@@ -1,5 +1,5 @@
 // Builds the analyzer's options from the `dns` configuration section and the host's resolv.conf.
-import type { DnsSettings } from '../config/dns.js';
+import type { DnsSettings } from './dns-settings.js';
 import { readResolvConf, type ResolvConf } from './resolv-conf.js';
 import type { DnsAnalyzerOptions } from './types.js';
 

@@ -5,35 +5,36 @@
 // ingest()/ingestDns()/reportDnsFindings(), call tick() every few seconds, close() on shutdown.
 import { hostname } from 'node:os';
 import type { AlertSettings } from '../config/alerts.js';
-import type { SloDefinition } from '../config/slos.js';
-import type { StoreSettings } from '../config/store.js';
+import type { SloDefinition } from './engine-settings.js';
+import type { StoreSettings } from '../store/store-settings.js';
 import type { MonitorEvent } from '../events.js';
-import { AlertBook, type AlertCandidate } from '../alert/alert-book.js';
+import { AlertBook, type AlertCandidate } from './alerts/alert-book.js';
 import { NotificationDispatcher, type DispatchCounters } from '../alert/dispatcher.js';
-import { IncidentTracker } from '../alert/incident-tracker.js';
+import { IncidentTracker } from './alerts/incident-tracker.js';
 import type { Notifier } from '../alert/notifier.js';
 import { createNotifiers } from '../alert/notifier-registry.js';
-import { bucketCalls } from '../store/bucket-merge.js';
-import {
-  parseSeriesKey,
-  type Alert, type Attribution, type BreakdownEntry, type Bucket, type EndpointSummary, type HealthSnapshot, type HealthState, type Incident,
-  type MaintenanceWindow, type ProviderDetail, type Silence, type SloStatus, type Store, type ComponentHealth,
-} from '../store/store.js';
-import { anomalyCandidate, burnRateCandidates, dnsFindingCandidate } from './alert-candidates.js';
-import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters, type EndpointInfo } from './aggregator.js';
-import { buildBaseline, latencyAnomaly, ratioAnomaly, type SeasonalBaseline } from './anomaly.js';
-import { attribute } from './attribution.js';
+import { bucketCalls } from './rollups/bucket-merge.js';
+import { type Bucket, parseSeriesKey } from './rollups/bucket.js';
+import type { Alert, Attribution } from './alerts/alert.js';
+import type { BreakdownEntry, ComponentHealth, EndpointSummary, HealthSnapshot, HealthState, ProviderDetail, SloStatus } from './snapshot/health-snapshot.js';
+import type { Incident } from './alerts/incident.js';
+import type { MaintenanceWindow, Silence } from './alerts/suppression.js';
+import type { EngineStore } from './engine-store.js';
+import { anomalyCandidate, burnRateCandidates, dnsFindingCandidate } from './alerts/alert-candidates.js';
+import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters, type EndpointInfo } from './rollups/aggregator.js';
+import { buildBaseline, latencyAnomaly, ratioAnomaly, type SeasonalBaseline } from './evaluation/anomaly.js';
+import { attribute } from './evaluation/attribution.js';
 import { systemClock, type Clock } from '../clock.js';
 import { LatencySketch } from '../sketch/latency-sketch.js';
-import { rollUp } from './rollup.js';
-import { healthState, reliabilityScore, worstState } from './score.js';
+import { rollUp } from './rollups/rollup.js';
+import { healthState, reliabilityScore, worstState } from './evaluation/score.js';
 import type { DnsFindingInput, DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
-import { SliWindows, type SliCounts } from './sli-windows.js';
-import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
-import { callSeries, latencySeries, uptimePct } from './snapshot-series.js';
+import { SliWindows, type SliCounts } from './rollups/sli-windows.js';
+import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './evaluation/slo-evaluator.js';
+import { callSeries, latencySeries, uptimePct } from './snapshot/snapshot-series.js';
 import { TimeSlicer } from '../time-slice.js';
-import { HourLatency, type SignalSketches } from './hour-latency.js';
-import { UptimeHistory } from './uptime-history.js';
+import { HourLatency, type SignalSketches } from './snapshot/hour-latency.js';
+import { UptimeHistory } from './snapshot/uptime-history.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -54,7 +55,7 @@ export interface ReliabilityConfig {
 
 export interface ReliabilityEngineOptions {
   /** Opened store (the server reads the same one). */
-  store: Store;
+  store: EngineStore;
   config: ReliabilityConfig;
   clock?: Clock;
   /** Defaults to the notifiers of config.alerts. */
@@ -136,7 +137,7 @@ function inWindow(now: number, w: { startsAt: number; endsAt: number }): boolean
 }
 
 class Engine implements ReliabilityEngine {
-  private readonly store: Store;
+  private readonly store: EngineStore;
   private readonly clock: Clock;
   private readonly cfg: ReliabilityConfig;
   private readonly log: (line: string) => void;

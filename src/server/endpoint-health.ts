@@ -1,7 +1,7 @@
 // An endpoint's health in the IETF draft "Health Check Response Format for HTTP APIs"
 // (application/health+json): status pass/warn/fail and `checks` keyed by component (dns, tcp,
 // http, tls), each an array of measurements with observedValue, observedUnit, status and time.
-import type { EndpointSummary, HealthState } from '../store/store.js';
+import type { EndpointSummary, HealthState } from '../health/snapshot/health-snapshot.js';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 

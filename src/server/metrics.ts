@@ -4,7 +4,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResolverHealth } from '../dns/types.js';
 import type { ProbeResult } from '../events.js';
-import type { HealthState, Incident, ProviderSummary } from '../store/store.js';
+import type { HealthState, ProviderSummary } from '../health/snapshot/health-snapshot.js';
+import type { Incident } from '../health/alerts/incident.js';
 import { LabelBudget, OTHER_LABEL } from './label-budget.js';
 import type { ServerSources } from './status-sources.js';
 

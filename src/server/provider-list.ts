@@ -1,7 +1,7 @@
 // The body of GET /api/v1/providers: one summary per provider (state, score, 90-day uptime,
 // error budget, counts), without the per-day and per-minute arrays that make up most of a
 // provider's data; `?days=N` adds the last N days of uptime. /api/v1/providers/{id} has everything.
-import type { DayUptime, ProviderSummary } from '../store/store.js';
+import type { DayUptime, ProviderSummary } from '../health/snapshot/health-snapshot.js';
 import { toApiJson } from './json-surface.js';
 
 /** Most days the list can carry (the snapshot keeps 90). */

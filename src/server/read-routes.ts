@@ -12,7 +12,7 @@ import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
-import type { ProviderDetail } from '../store/store.js';
+import type { ProviderDetail } from '../health/snapshot/health-snapshot.js';
 
 export interface ReadRouteDeps {
   sources: ServerSources;

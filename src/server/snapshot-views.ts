@@ -4,7 +4,8 @@
 // on libuv's thread pool), so no request pays for a rebuild.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { MaintenanceWindow, ProviderSummary } from '../store/store.js';
+import type { MaintenanceWindow } from '../health/alerts/suppression.js';
+import type { ProviderSummary } from '../health/snapshot/health-snapshot.js';
 import { TimeSlicer } from '../time-slice.js';
 import { trusted } from './html.js';
 import { renderProviderTable, renderProviderTableSliced, renderStatusPage, type ProviderTable } from './pages/status-page.js';

@@ -2,7 +2,7 @@
 // the configured bearer token (checkWriteAccess runs before any lookup, so an unauthenticated
 // caller learns nothing about ids), and validates its JSON body into one-line 400 messages.
 import { randomBytes } from 'node:crypto';
-import type { MaintenanceWindow, Silence } from '../store/store.js';
+import type { MaintenanceWindow, Silence } from '../health/alerts/suppression.js';
 import { apiError, jsonReply, type Reply } from './reply.js';
 import type { Handler, RequestContext, Router } from './router.js';
 import type { ServerSources } from './status-sources.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile, TextFile } from 'lowdb/node';
 import { EgressError } from '../errors.js';
-import { cloneBucket, mergeBucket } from './bucket-merge.js';
+import { cloneBucket, mergeBucket } from '../health/rollups/bucket-merge.js';
 import { levelForWindow, seriesFromBuckets } from './series-query.js';
 import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
 import { TimeSlicer } from '../time-slice.js';
@@ -19,12 +19,13 @@ import {
   addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, STATE_SCHEMA,
   type StateDocument,
 } from './state-document.js';
-import {
-  LEVEL_MS, ROLLUP_LEVELS, seriesKey,
-  type AlertState, type Bucket, type BucketQuery, type EndpointSummary, type HealthSnapshot, type Incident, type IncidentNote, type IncidentQuery,
-  type MaintenanceWindow, type ProviderDetail, type ProviderSummary, type RollupLevel, type SeriesPoint, type SeriesQuery, type Silence, type Store,
-  type StoreOpenReport,
-} from './store.js';
+import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel, seriesKey } from '../health/rollups/bucket.js';
+import type { AlertState } from '../health/alerts/alert.js';
+import type { BucketQuery, IncidentQuery } from '../health/engine-store.js';
+import type { EndpointSummary, HealthSnapshot, ProviderDetail, ProviderSummary, SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { Incident, IncidentNote } from '../health/alerts/incident.js';
+import type { MaintenanceWindow, Silence } from '../health/alerts/suppression.js';
+import type { SeriesQuery, Store, StoreOpenReport } from './store.js';
 
 /** Period covered by one shard file per level: small enough that a flush rewrites little, large enough to keep files few. */
 export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -367,7 +368,7 @@ export class LowdbStore {
 
   async querySeries(q: SeriesQuery): Promise<SeriesPoint[]> {
     const level = q.level ?? levelForWindow(q.from, q.to);
-    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series)] });
+    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series.scope, q.series.provider, q.series.value)] });
     return seriesFromBuckets(buckets, q);
   }
 

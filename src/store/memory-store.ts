@@ -1,15 +1,16 @@
 // The in-memory Store: the same behaviour as the lowdb store without files, for tests and short runs.
-import { cloneBucket, mergeBucket } from './bucket-merge.js';
+import { cloneBucket, mergeBucket } from '../health/rollups/bucket-merge.js';
 import { levelForWindow, seriesFromBuckets } from './series-query.js';
 import {
   addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, type StateDocument,
 } from './state-document.js';
-import {
-  LEVEL_MS, ROLLUP_LEVELS, seriesKey,
-  type AlertState, type Bucket, type BucketQuery, type EndpointSummary, type HealthSnapshot, type Incident, type IncidentNote, type IncidentQuery,
-  type MaintenanceWindow, type ProviderDetail, type ProviderSummary, type RollupLevel, type SeriesPoint, type SeriesQuery, type Silence, type Store,
-  type StoreOpenReport,
-} from './store.js';
+import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel, seriesKey } from '../health/rollups/bucket.js';
+import type { AlertState } from '../health/alerts/alert.js';
+import type { BucketQuery, IncidentQuery } from '../health/engine-store.js';
+import type { EndpointSummary, HealthSnapshot, ProviderDetail, ProviderSummary, SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { Incident, IncidentNote } from '../health/alerts/incident.js';
+import type { MaintenanceWindow, Silence } from '../health/alerts/suppression.js';
+import type { SeriesQuery, Store, StoreOpenReport } from './store.js';
 
 export class MemoryStore {
   readonly description = 'in-memory store';
@@ -82,7 +83,7 @@ export class MemoryStore {
 
   async querySeries(q: SeriesQuery): Promise<SeriesPoint[]> {
     const level = q.level ?? levelForWindow(q.from, q.to);
-    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series)] });
+    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series.scope, q.series.provider, q.series.value)] });
     return seriesFromBuckets(buckets, q);
   }
 

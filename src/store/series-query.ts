@@ -1,7 +1,9 @@
 // Turns buckets into a series of points (count, failures, quantiles) for the server's charts.
-import { bucketCalls } from './bucket-merge.js';
+import { bucketCalls } from '../health/rollups/bucket-merge.js';
 import { LatencySketch } from '../sketch/latency-sketch.js';
-import { LEVEL_MS, type Bucket, type RollupLevel, type SeriesPoint, type SeriesQuery } from './store.js';
+import { type Bucket, LEVEL_MS, type RollupLevel } from '../health/rollups/bucket.js';
+import type { SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { SeriesQuery } from './store.js';
 
 /** The finest level whose retention covers the window: minute ≤ 6 h, hour ≤ 35 d, day beyond. */
 export function levelForWindow(fromMs: number, toMs: number): RollupLevel {

@@ -5,8 +5,9 @@
 // start is shard start + slot × level width. A sketch is one string
 // "alpha;offset;zero;count;sum;min;max;c1,c2,…" with counts in base 36: JSON numbers and repeated
 // field names would double the size.
-import type { Bucket, BucketCounters, CounterName, LatencySignal, RollupLevel, SketchData } from './store.js';
-import { LATENCY_SIGNALS, LEVEL_MS, ROLLUP_LEVELS } from './store.js';
+import type { Bucket, BucketCounters, CounterName, LatencySignal, RollupLevel } from '../health/rollups/bucket.js';
+import type { SketchData } from '../sketch/latency-sketch.js';
+import { LATENCY_SIGNALS, LEVEL_MS, ROLLUP_LEVELS } from '../health/rollups/bucket.js';
 
 export const SHARD_SCHEMA = 1;
 

@@ -1,8 +1,10 @@
 // The non-rollup part of the store (snapshot, incidents, maintenance, silences, alert state) and its operations,
 // shared by the in-memory and lowdb stores so both behave the same.
-import type {
-  AlertState, EndpointSummary, HealthSnapshot, Incident, IncidentNote, IncidentQuery, MaintenanceWindow, ProviderDetail, ProviderSummary, Silence,
-} from './store.js';
+import type { AlertState } from '../health/alerts/alert.js';
+import type { EndpointSummary, HealthSnapshot, ProviderDetail, ProviderSummary } from '../health/snapshot/health-snapshot.js';
+import type { Incident, IncidentNote } from '../health/alerts/incident.js';
+import type { IncidentQuery } from '../health/engine-store.js';
+import type { MaintenanceWindow, Silence } from '../health/alerts/suppression.js';
 
 export const STATE_SCHEMA = 1;
 

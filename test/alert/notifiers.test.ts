@@ -6,7 +6,7 @@ import { NotificationDispatcher } from '../../src/alert/dispatcher.js';
 import { SlackNotifier } from '../../src/alert/slack-notifier.js';
 import { WebhookNotifier, type WebhookPayload } from '../../src/alert/webhook-notifier.js';
 import { ManualClock, systemClock } from '../../src/clock.js';
-import type { Alert } from '../../src/store/store.js';
+import type { Alert } from '../../src/health/alerts/alert.js';
 import { startAlertmanager } from './alertmanager-process.js';
 import { startReceiver } from './http-receiver.js';
 

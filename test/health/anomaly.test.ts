@@ -1,7 +1,7 @@
 // Anomaly detection learns a daily latency pattern and flags a departure from it, without hand-set thresholds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildBaseline, latencyAnomaly, ratioAnomaly } from '../../src/health/anomaly.js';
+import { buildBaseline, latencyAnomaly, ratioAnomaly } from '../../src/health/evaluation/anomaly.js';
 import { firedAlerts, harness, HOUR, minuteOfConnects, run, T0 } from './scenario-helpers.js';
 
 /** 20 ms at night, 40 ms from 08:00 to 20:00 UTC, with a little jitter. */

@@ -1,9 +1,9 @@
 // The kept hour of latency sketches equals merging every minute bucket of the hour, tick after tick.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HourLatency } from '../../src/health/hour-latency.js';
+import { HourLatency } from '../../src/health/snapshot/hour-latency.js';
 import { LatencySketch } from '../../src/sketch/latency-sketch.js';
-import type { Bucket } from '../../src/store/store.js';
+import type { Bucket } from '../../src/health/rollups/bucket.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

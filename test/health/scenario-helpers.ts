@@ -1,7 +1,7 @@
 // Builds a reliability engine on an in-memory store with a manual clock, and generates scenario traffic.
-import { defaultAlertSettings, type AlertSettings } from '../../src/config/alerts.js';
-import { defaultSlos, type SloDefinition } from '../../src/config/slos.js';
-import { defaultStoreSettings } from '../../src/config/store.js';
+import { type AlertSettings, defaultAlertSettings } from '../../src/config/alerts.js';
+import { defaultSlos, type SloDefinition } from '../../src/health/engine-settings.js';
+import { defaultStoreSettings } from '../../src/store/store-settings.js';
 import type { TcpEvent } from '../../src/events.js';
 import { ManualClock } from '../../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine, type TickResult } from '../../src/health/reliability-engine.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LatencySketch } from '../../src/sketch/latency-sketch.js';
-import { SliWindows } from '../../src/health/sli-windows.js';
+import { SliWindows } from '../../src/health/rollups/sli-windows.js';
 
 test('sums() over many windows equals sum() per window; latency-good counts follow the threshold', () => {
   const w = new SliWindows([100]);

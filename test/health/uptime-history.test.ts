@@ -1,9 +1,11 @@
 // The cached 90-day uptime bars equal a full recomputation, and follow new incidents, maintenance and past-day data.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { uptimeDays } from '../../src/health/snapshot-series.js';
-import { UptimeHistory } from '../../src/health/uptime-history.js';
-import type { Bucket, Incident, MaintenanceWindow } from '../../src/store/store.js';
+import { uptimeDays } from '../../src/health/snapshot/snapshot-series.js';
+import { UptimeHistory } from '../../src/health/snapshot/uptime-history.js';
+import type { Bucket } from '../../src/health/rollups/bucket.js';
+import type { Incident } from '../../src/health/alerts/incident.js';
+import type { MaintenanceWindow } from '../../src/health/alerts/suppression.js';
 import { LatencySketch } from '../../src/sketch/latency-sketch.js';
 
 const DAY = 86_400_000;

@@ -1,9 +1,8 @@
 // Builds health snapshots, incidents and DNS snapshots for server tests and benchmarks: any
 // number of providers and endpoints with a full 90-day uptime history, names chosen by the test.
 import type { DnsFinding, DnsSnapshot, ResolverHealth } from '../../src/dns/types.js';
-import type {
-  DayUptime, EndpointSummary, HealthSnapshot, HealthState, Incident, ProviderDetail, ReliabilityScore, SeriesPoint, SloStatus,
-} from '../../src/store/store.js';
+import type { DayUptime, EndpointSummary, HealthSnapshot, HealthState, ProviderDetail, ReliabilityScore, SeriesPoint, SloStatus } from '../../src/health/snapshot/health-snapshot.js';
+import type { Incident } from '../../src/health/alerts/incident.js';
 
 const DAY = 86_400_000;
 

@@ -1,7 +1,7 @@
 // Child process for the kill -9 test: merges one call per iteration into every level, prints each committed count.
 import { writeSync } from 'node:fs';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
-import type { Bucket, RollupLevel } from '../../src/store/store.js';
+import type { Bucket, RollupLevel } from '../../src/health/rollups/bucket.js';
 
 const dir = process.argv[2];
 const T0 = Date.UTC(2026, 10, 23, 0, 0, 0);

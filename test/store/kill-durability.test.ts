@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { ROLLUP_LEVELS } from '../../src/store/store.js';
+import { ROLLUP_LEVELS } from '../../src/health/rollups/bucket.js';
 
 const writer = join(dirname(fileURLToPath(import.meta.url)), 'durability-writer.js');
 

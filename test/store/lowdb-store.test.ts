@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { LatencySketch } from '../../src/sketch/latency-sketch.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { Bucket, Store } from '../../src/store/store.js';
+import type { Bucket } from '../../src/health/rollups/bucket.js';
+import type { Store } from '../../src/store/store.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 

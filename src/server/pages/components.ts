@@ -1,7 +1,8 @@
 // Pieces shared by the pages: state badges, 90-day uptime bars with hover figures, latency
 // sparklines as inline SVG (no JavaScript needed), percentages and durations.
 import { escapeHtml, html, trusted, type SafeHtml } from '../html.js';
-import type { DayUptime, HealthState, MaintenanceWindow, SeriesPoint } from '../../store/store.js';
+import type { DayUptime, HealthState, SeriesPoint } from '../../health/snapshot/health-snapshot.js';
+import type { MaintenanceWindow } from '../../health/alerts/suppression.js';
 
 /** A state as shown: the engine's, or no data yet, or under a maintenance window. */
 export type ShownState = HealthState | 'unknown' | 'maintenance';

@@ -2,7 +2,8 @@
 // affected hosts and processes, score breakdown, SLOs, incident timeline with notes, maintenance.
 import { html, jsonForScript, type SafeHtml } from '../html.js';
 import type { MonitoringStatus } from '../status-sources.js';
-import type { BreakdownEntry, Incident, ProviderDetail, SeriesPoint } from '../../store/store.js';
+import type { BreakdownEntry, ProviderDetail, SeriesPoint } from '../../health/snapshot/health-snapshot.js';
+import type { Incident } from '../../health/alerts/incident.js';
 import { budgetBar, ms, p50Values, percent, shownState, sparkline, stateBadge, uptimeBars } from './components.js';
 import { isoTime, renderPage, shortTime } from './layout.js';
 

@@ -2,7 +2,9 @@
 // score, 90-day uptime bars, latency sparkline and error budget left.
 import { html, type SafeHtml } from '../html.js';
 import type { MonitoringStatus } from '../status-sources.js';
-import type { Incident, MaintenanceWindow, ProviderSummary } from '../../store/store.js';
+import type { Incident } from '../../health/alerts/incident.js';
+import type { MaintenanceWindow } from '../../health/alerts/suppression.js';
+import type { ProviderSummary } from '../../health/snapshot/health-snapshot.js';
 import { budgetBar, p50Values, shownState, sparkline, stateBadge, stateLabel, uptimeBars, type ShownState } from './components.js';
 import { renderPage, shortTime } from './layout.js';
 

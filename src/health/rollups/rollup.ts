@@ -1,7 +1,7 @@
 // Rolls minute buckets up into hour and day buckets, so one drain feeds every level in one store batch.
-import { cloneBucket, mergeBucket } from '../store/bucket-merge.js';
-import { LEVEL_MS, type Bucket, type LatencySignal, type RollupLevel } from '../store/store.js';
-import { coarsen } from '../sketch/latency-sketch.js';
+import { cloneBucket, mergeBucket } from './bucket-merge.js';
+import { type Bucket, type LatencySignal, LEVEL_MS, type RollupLevel } from './bucket.js';
+import { coarsen } from '../../sketch/latency-sketch.js';
 
 /** The buckets of `level` that sum the given (finer) buckets; breakdown series are kept at minute and hour only. */
 export function rollUp(buckets: readonly Bucket[], level: RollupLevel): Bucket[] {

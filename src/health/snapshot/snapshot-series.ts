@@ -1,8 +1,11 @@
 // Builds the status page's series from stored buckets: 90-day uptime bars, latency sparkline, per-phase charts.
-import { bucketCalls } from '../store/bucket-merge.js';
-import type { Bucket, DayUptime, Incident, LatencySignal, MaintenanceWindow, SeriesPoint } from '../store/store.js';
-import { LatencySketch } from '../sketch/latency-sketch.js';
-import { stateFromRatio } from './score.js';
+import { bucketCalls } from '../rollups/bucket-merge.js';
+import type { Bucket, LatencySignal } from '../rollups/bucket.js';
+import type { DayUptime, SeriesPoint } from './health-snapshot.js';
+import type { Incident } from '../alerts/incident.js';
+import type { MaintenanceWindow } from '../alerts/suppression.js';
+import { LatencySketch } from '../../sketch/latency-sketch.js';
+import { stateFromRatio } from '../evaluation/score.js';
 
 const DAY = 86_400_000;
 

@@ -9,8 +9,8 @@
 // State, from the last 5 minutes (the last hour when 5 minutes hold fewer than 20 calls):
 //   major_outage ≥ 50 % failures, partial_outage ≥ 10 % or a page alert firing,
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
-import type { HealthState, ReliabilityScore, ScoreComponent } from '../store/store.js';
-import type { SliCounts } from './sli-windows.js';
+import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
+import type { SliCounts } from '../rollups/sli-windows.js';
 
 export const SCORE_FORMULA = 'score = 100 × (0.5 × success + 0.2 × latency + 0.2 × budget + 0.1 × stability)';
 

@@ -4,10 +4,10 @@
 // its long and its short window burn at least `factor` times the sustainable rate, and the long
 // window saw at least minEventsPerHour × its length in hours (so a provider called twice an hour
 // never pages) and the short window at least one bad event.
-import type { BurnRateRule } from '../config/alerts.js';
-import type { SloDefinition } from '../config/slos.js';
-import type { SloStatus } from '../store/store.js';
-import type { SliCounts } from './sli-windows.js';
+import type { BurnRateRule } from '../engine-settings.js';
+import type { SloDefinition } from '../engine-settings.js';
+import type { SloStatus } from '../snapshot/health-snapshot.js';
+import type { SliCounts } from '../rollups/sli-windows.js';
 
 const HOUR = 3_600_000;
 

@@ -8,7 +8,8 @@
 //      every host of one zone fails and no other zone does ("drain these hosts", not "evacuate the zone");
 //   4. some processes fail while others succeed → those processes (the client, not the provider);
 //   5. otherwise the provider fails from every host and process → the provider.
-import type { Attribution, BreakdownEntry } from '../store/store.js';
+import type { Attribution } from '../alerts/alert.js';
+import type { BreakdownEntry } from '../snapshot/health-snapshot.js';
 
 /** Failure ratio from which a host, process or resolver counts as failing. */
 const FAILING_RATIO = 0.05;

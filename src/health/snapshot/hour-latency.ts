@@ -1,8 +1,8 @@
 // Latency sketches per signal of each endpoint over its last hour of minute buckets, kept between
 // ticks: the settled minutes are merged once a minute, and a tick adds only the last few minutes'
 // buckets, instead of merging 60 buckets per signal and endpoint at every tick.
-import { LatencySketch } from '../sketch/latency-sketch.js';
-import type { Bucket, LatencySignal } from '../store/store.js';
+import { LatencySketch } from '../../sketch/latency-sketch.js';
+import type { Bucket, LatencySignal } from '../rollups/bucket.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

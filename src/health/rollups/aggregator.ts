@@ -4,11 +4,11 @@
 // DNS) in the bucket of its minute. drain() hands the pending minute buckets over in one batch;
 // provider buckets are derived there from their endpoints, so the hot path touches as few
 // objects as possible. Hour and day rollups are made from these by the engine (rollup.ts).
-import type { MonitorEvent, ProbeResult, ProbeType, TcpEvent } from '../events.js';
-import type { Bucket, BucketCounters, LatencySignal } from '../store/store.js';
-import { mergeCounters } from '../store/bucket-merge.js';
-import { LatencySketch } from '../sketch/latency-sketch.js';
-import type { DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
+import type { MonitorEvent, ProbeResult, ProbeType, TcpEvent } from '../../events.js';
+import type { Bucket, BucketCounters, LatencySignal } from './bucket.js';
+import { mergeCounters } from './bucket-merge.js';
+import { LatencySketch } from '../../sketch/latency-sketch.js';
+import type { DnsOutcome, EndpointLabeller, EventOrigin } from '../signal-inputs.js';
 
 /** Provider id for addresses and names no labelling source knows. */
 export const UNKNOWN_PROVIDER = 'unknown';

@@ -3,7 +3,9 @@
 // One open incident per alert group (provider, or "local"): the first alert of a group opens it,
 // later alerts and their evidence join its timeline, and it resolves when the group's last alert
 // resolves. Severity only escalates (a page joining a ticket incident makes it a page).
-import type { Alert, AlertSeverity, Incident, Store } from '../store/store.js';
+import type { Alert, AlertSeverity } from './alert.js';
+import type { Incident } from './incident.js';
+import type { EngineStore } from '../engine-store.js';
 import { groupKeyOf } from './alert-book.js';
 
 const RANK: Record<AlertSeverity, number> = { info: 0, ticket: 1, page: 2 };
@@ -15,7 +17,7 @@ function stamp(ms: number): string {
 export class IncidentTracker {
   private seq = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: EngineStore) {}
 
   /** The open incident of a group, if any. */
   async openFor(groupKey: string): Promise<Incident | undefined> {

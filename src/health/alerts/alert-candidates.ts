@@ -1,9 +1,9 @@
 // Turns evaluations (burn-rate conditions, anomalies, DNS findings) into alert candidates with stable fingerprints.
-import type { AlertCandidate } from '../alert/alert-book.js';
-import type { Attribution } from '../store/store.js';
-import type { AnomalyScore } from './anomaly.js';
-import type { DnsFindingInput } from './signal-inputs.js';
-import { windowLabel, type BurnCondition } from './slo-evaluator.js';
+import type { AlertCandidate } from './alert-book.js';
+import type { Attribution } from './alert.js';
+import type { AnomalyScore } from '../evaluation/anomaly.js';
+import type { DnsFindingInput } from '../signal-inputs.js';
+import { windowLabel, type BurnCondition } from '../evaluation/slo-evaluator.js';
 
 function fixed(v: number, digits = 1): string {
   return v.toFixed(digits);

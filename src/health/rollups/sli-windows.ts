@@ -1,8 +1,8 @@
 // In-memory ring buffers of SLI counts per series (minute slots for 6 h, hour slots for 35 d), so every
 // SLO and burn-rate window is a short sum, without reading the store at each evaluation.
-import { bucketCalls } from '../store/bucket-merge.js';
-import { LatencySketch } from '../sketch/latency-sketch.js';
-import type { Bucket } from '../store/store.js';
+import { bucketCalls } from './bucket-merge.js';
+import { LatencySketch } from '../../sketch/latency-sketch.js';
+import type { Bucket } from './bucket.js';
 
 /** Counts over a window. latGood[i] counts calls under latencyThresholdsMs[i]. */
 export interface SliCounts {

@@ -1,6 +1,7 @@
 // Adding one bucket into another: counters add, latency sketches merge. Rollups and flushes rely on it.
-import { LatencySketch } from '../sketch/latency-sketch.js';
-import type { Bucket, BucketCounters, CounterName, LatencySignal, SketchData } from './store.js';
+import { LatencySketch } from '../../sketch/latency-sketch.js';
+import type { Bucket, BucketCounters, CounterName, LatencySignal } from './bucket.js';
+import type { SketchData } from '../../sketch/latency-sketch.js';
 
 export function mergeCounters(into: BucketCounters, from: BucketCounters): void {
   for (const k in from) {

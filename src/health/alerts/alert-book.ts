@@ -1,6 +1,6 @@
 // The lifecycle of alerts: conditions true now become firing alerts (de-duplicated by fingerprint),
 // alerts whose condition stopped holding resolve. Triggering and resolving are separate steps.
-import type { Alert, AlertState } from '../store/store.js';
+import type { Alert, AlertState } from './alert.js';
 
 /** An alert condition that holds at this evaluation. */
 export type AlertCandidate = Omit<Alert, 'state' | 'startsAt' | 'endsAt' | 'lastSeenAt'>;

@@ -1,0 +1,14 @@
+// Settings of the status server (the `server:` section): listen address, write token, /metrics size.
+
+export interface ServerSettings {
+  listen: { host: string; port: number };
+  /** Bearer token for write operations; undefined: they are off. */
+  token?: string;
+  metricsTopN: number;
+}
+
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9797 };
+
+export function defaultServerSettings(): ServerSettings {
+  return { listen: { ...DEFAULT_LISTEN }, metricsTopN: 50 };
+}
