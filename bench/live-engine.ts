@@ -56,11 +56,12 @@ export async function startLiveEngine(shape: LiveEngineShape, start = Date.now()
   }
   const labeller: EndpointLabeller = { labelIp: (ip) => labels.get(ip) };
   const clock = new ManualClock(start);
-  const engine = await createReliabilityEngine({
-    store, clock, labeller, notifiers: [], hostName: 'host-a',
-    config: { store: storeSettings, slos: defaultSlos(), alerts: defaultAlertSettings() },
+  const engine = createReliabilityEngine({
+    store, clock, labeller, hostName: 'host-a',
+    settings: { rollups: storeSettings, slos: defaultSlos(), alerts: defaultAlertSettings() },
   });
-  await engine.whenReady();
+  // flush() waits for the history to load (and has nothing to write yet): ticks measured later are ticks only.
+  await engine.flush();
   let seq = 0;
   const comms = ['proc-0', 'proc-1', 'proc-2'];
   return {

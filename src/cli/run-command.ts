@@ -10,6 +10,7 @@ import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsSnapshot } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
 import type { CaptureEvent, ProbeResult } from '../events.js';
+import { AlertingStage } from '../alert/alerting-stage.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
 import { dnsFindingInputOf, dnsOutcomeOf } from '../health/dns-inputs.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
@@ -102,10 +103,13 @@ Options:
     // background while the page is already up, and events wait for it in a bounded queue so the
     // engine labels them from the first one.
     const labels = new PendingLabels(log);
-    const engine: ReliabilityEngine = await createReliabilityEngine({
-      store, config: { store: config.store, slos: config.slos, alerts: config.alerts }, labeller: labels.labeller, hostName: hostname(),
+    const engine: ReliabilityEngine = createReliabilityEngine({
+      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts }, labeller: labels.labeller, hostName: hostname(),
       log: (line) => log.warn(line),
     });
+    // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
+    // holds up the next tick.
+    const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
     labels.feed(engine);
     status.stages.engine = { ok: true, detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
     // Created once its module has loaded, after the page is up.
@@ -196,8 +200,9 @@ Options:
       ticking = ticking.then(async () => {
         const snap = sources.dns();
         if (snap) engine.reportDnsFindings(snap.findings.map(dnsFindingInputOf));
-        await engine.tick();
+        const result = await engine.tick();
         counts.ticks++;
+        alerting.consume(result).catch((err: unknown) => log.error(`alerting failed: ${oneLine(err)}`));
         // The page, the provider list and /metrics for the new snapshot, prepared before anyone asks.
         await server.warm();
       }).catch((err: unknown) => log.error(`reliability tick failed: ${oneLine(err)}`));
@@ -230,10 +235,12 @@ Options:
     await labelsReady;
     await ticking;
     await engine.close().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
+    await alerting.close().catch(() => undefined);
     labels.close();
     await server.close();
     await store.close();
-    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs`, { ...counts, dropped: labels.dropped });
+    const sent = alerting.counters;
+    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
     return 0;
   },
 };

@@ -12,6 +12,7 @@ import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
+import { maintenanceConcerns } from '../health/alerts/suppression.js';
 import type { ProviderDetail } from '../health/snapshot/health-snapshot.js';
 
 export interface ReadRouteDeps {
@@ -116,5 +117,5 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
 async function providerWithLatest(sources: ServerSources, id: string): Promise<ProviderDetail | undefined> {
   const [provider, incidents, maintenance] = await Promise.all([sources.store.getProvider(id), sources.store.listIncidents({ providerId: id }), sources.store.listMaintenance()]);
   if (!provider) return undefined;
-  return { ...provider, incidents, maintenance: maintenance.filter((w) => w.scope === id || w.scope === '*' || provider.endpoints.some((e) => e.id === w.scope)) };
+  return { ...provider, incidents, maintenance: maintenance.filter((w) => maintenanceConcerns(w, id)) };
 }

@@ -4,7 +4,7 @@
 // on libuv's thread pool), so no request pays for a rebuild.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { MaintenanceWindow } from '../health/alerts/suppression.js';
+import { isActive, type MaintenanceWindow } from '../health/alerts/suppression.js';
 import type { ProviderSummary } from '../health/snapshot/health-snapshot.js';
 import { TimeSlicer } from '../time-slice.js';
 import { trusted } from './html.js';
@@ -32,7 +32,7 @@ const TABLE_MARK = '<!--egresswatch-provider-table-->';
 
 /** Active maintenance windows change how rows are shown: they are part of the table's key. */
 function tableKey(at: number | undefined, maintenance: readonly MaintenanceWindow[], now: number): string {
-  const active = maintenance.filter((w) => w.startsAt <= now && now < w.endsAt).map((w) => `${w.id}@${w.scope}`).join(',');
+  const active = maintenance.filter((w) => isActive(w, now)).map((w) => `${w.id}@${w.scope}`).join(',');
   return `${at}|${active}`;
 }
 

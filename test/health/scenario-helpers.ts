@@ -6,6 +6,7 @@ import type { TcpEvent } from '../../src/events.js';
 import { ManualClock } from '../../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine, type TickResult } from '../../src/health/reliability-engine.js';
 import type { EndpointLabeller } from '../../src/health/signal-inputs.js';
+import { AlertingStage } from '../../src/alert/alerting-stage.js';
 import type { Notifier } from '../../src/alert/notifier.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -29,6 +30,8 @@ export const labeller: EndpointLabeller = {
 
 export interface Harness {
   engine: ReliabilityEngine;
+  /** Notifies the harness's notifiers of every tick, as the run command wires it. */
+  alerting: AlertingStage;
   store: Store;
   clock: ManualClock;
   /** Every tick's result, in order. */
@@ -39,15 +42,16 @@ export async function harness(opts: { alerts?: Partial<AlertSettings>; slos?: Sl
   const store = opts.store ?? new MemoryStore();
   await store.open();
   const clock = new ManualClock(opts.start ?? T0);
-  const engine = await createReliabilityEngine({
+  const alerts = { ...defaultAlertSettings(), groupWaitMs: 0, ...opts.alerts };
+  const engine = createReliabilityEngine({
     store,
     clock,
-    config: { store: defaultStoreSettings(), slos: opts.slos ?? defaultSlos(), alerts: { ...defaultAlertSettings(), groupWaitMs: 0, ...opts.alerts } },
-    notifiers: opts.notifiers ?? [],
+    settings: { rollups: defaultStoreSettings(), slos: opts.slos ?? defaultSlos(), alerts },
     labeller,
     hostName: 'host-a',
   });
-  return { engine, store, clock, ticks: [] };
+  const alerting = new AlertingStage({ settings: alerts, notifiers: opts.notifiers ?? [], clock });
+  return { engine, alerting, store, clock, ticks: [] };
 }
 
 /** TCP connects to provider n in one minute: `total` attempts of which `failed` fail, spread evenly. */
@@ -80,7 +84,11 @@ export async function run(
     const start = h.clock.now();
     for (const batch of traffic(start)) h.engine.ingest(batch.events, batch.host ? { host: batch.host, zone: batch.zone } : undefined);
     h.clock.advance(MINUTE);
-    if ((m + 1) % tickEvery === 0) h.ticks.push(await h.engine.tick());
+    if ((m + 1) % tickEvery === 0) {
+      const result = await h.engine.tick();
+      await h.alerting.consume(result);
+      h.ticks.push(result);
+    }
   }
 }
 

@@ -9,7 +9,7 @@
 //   4. some processes fail while others succeed → those processes (the client, not the provider);
 //   5. otherwise the provider fails from every host and process → the provider.
 import type { Attribution } from '../alerts/alert.js';
-import type { BreakdownEntry } from '../snapshot/health-snapshot.js';
+import type { AffectedBreakdown, BreakdownEntry } from '../snapshot/health-snapshot.js';
 
 /** Failure ratio from which a host, process or resolver counts as failing. */
 const FAILING_RATIO = 0.05;
@@ -89,4 +89,42 @@ export function attribute(input: AttributionInput): Attribution {
     targets: [p.providerId],
     reason: `${p.providerId} fails from every host (${hosts}) and process (${processes}) seen, and ${alone}: the provider`,
   };
+}
+
+/** A provider counts as failing (for "several providers fail together") from this failure ratio over 5 minutes… */
+const PROVIDER_FAILING_RATIO = 0.05;
+/** …and this many calls. */
+const PROVIDER_FAILING_MIN_CALLS = 10;
+
+/**
+ * Attribution for any provider at one tick: which providers fail together, and their DNS failures
+ * by resolver, are worked out once; each provider's own breakdowns are looked up per call.
+ */
+export function attributionAtTick(input: {
+  /** Every provider's 5-minute counts (unlabelled traffic excluded by the caller). */
+  providers: ReadonlyArray<{ providerId: string; five: { total: number; failed: number } }>;
+  breakdowns: ReadonlyMap<string, AffectedBreakdown>;
+  hostZones: ReadonlyMap<string, string>;
+  localMinProviders: number;
+}): (providerId: string) => Attribution {
+  const failingProviders = input.providers
+    .filter((p) => p.five.total >= PROVIDER_FAILING_MIN_CALLS && p.five.failed / p.five.total >= PROVIDER_FAILING_RATIO)
+    .map((p) => p.providerId);
+  const resolversAll = new Map<string, BreakdownEntry>();
+  for (const p of failingProviders) {
+    for (const r of input.breakdowns.get(p)?.resolvers ?? []) {
+      const sum = resolversAll.get(r.value) ?? { value: r.value, total: 0, failed: 0, failureRatio: null };
+      sum.total += r.total;
+      sum.failed += r.failed;
+      sum.failureRatio = sum.total > 0 ? sum.failed / sum.total : null;
+      resolversAll.set(r.value, sum);
+    }
+  }
+  return (providerId) => attribute({
+    provider: { providerId, ...(input.breakdowns.get(providerId) ?? { hosts: [], processes: [], resolvers: [] }) },
+    failingProviders: failingProviders.includes(providerId) ? failingProviders : [...failingProviders, providerId],
+    resolversAll: [...resolversAll.values()],
+    hostZones: input.hostZones,
+    localMinProviders: input.localMinProviders,
+  });
 }

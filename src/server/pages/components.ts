@@ -2,7 +2,7 @@
 // sparklines as inline SVG (no JavaScript needed), percentages and durations.
 import { escapeHtml, html, trusted, type SafeHtml } from '../html.js';
 import type { DayUptime, HealthState, SeriesPoint } from '../../health/snapshot/health-snapshot.js';
-import type { MaintenanceWindow } from '../../health/alerts/suppression.js';
+import { maintenanceCovers, type MaintenanceWindow, type SuppressionTarget } from '../../health/alerts/suppression.js';
 
 /** A state as shown: the engine's, or no data yet, or under a maintenance window. */
 export type ShownState = HealthState | 'unknown' | 'maintenance';
@@ -93,14 +93,12 @@ export function budgetBar(remaining: number | null): SafeHtml {
   return html`<span class="budget"><svg class="budget-bar" viewBox="0 0 60 8" width="60" height="8"><rect width="60" height="8" class="budget-bg"/><rect width="${(clamped * 60).toFixed(1)}" height="8" class="budget-${cls}"/></svg> ${percent(remaining, 1)}</span>`;
 }
 
-/** Whether a maintenance window covers `id` (a provider or endpoint id) at `now`. */
-export function inMaintenance(windows: readonly MaintenanceWindow[], id: string, now: number): boolean {
-  return windows.some((w) => (w.scope === id || w.scope === '*') && w.startsAt <= now && now < w.endsAt);
-}
-
-/** The state a row shows: maintenance while a window is active, "no data" before any observation. */
-export function shownState(item: { id: string; state: HealthState; lastSeen: number | null }, windows: readonly MaintenanceWindow[], now: number): ShownState {
-  if (inMaintenance(windows, item.id, now)) return 'maintenance';
+/**
+ * The state a row shows: maintenance while a window covers it (the engine's rule: the provider, or
+ * the endpoint, or everything), "no data" before any observation.
+ */
+export function shownState(item: { state: HealthState; lastSeen: number | null }, target: SuppressionTarget, windows: readonly MaintenanceWindow[], now: number): ShownState {
+  if (windows.some((w) => maintenanceCovers(w, target, now))) return 'maintenance';
   if (item.lastSeen === null) return 'unknown';
   return item.state;
 }

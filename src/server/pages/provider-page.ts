@@ -21,7 +21,7 @@ function chartData(p: ProviderDetail): { times: number[]; series: { label: strin
 }
 
 export function renderProviderPage(p: ProviderDetail, monitoring: MonitoringStatus, now: number): SafeHtml {
-  const state = shownState(p, p.maintenance, now);
+  const state = shownState(p, { providerId: p.id }, p.maintenance, now);
   const chart = chartData(p);
   const hasChart = chart.times.length > 0;
   const body = html`<section class="overall overall-${state}" data-state="${state}">
@@ -41,7 +41,7 @@ ${hasChart ? html`<div class="chart" data-chart="phase-data" data-unit="ms"></di
 ${p.endpoints.length === 0 ? html`<p class="muted">None.</p>` : html`<table>
 <thead><tr><th>Endpoint</th><th>State</th><th class="num">Score</th><th class="num">Success (1 h)</th><th class="num">p50</th><th class="num">p99</th><th>Components</th><th>Health</th></tr></thead>
 <tbody>
-${p.endpoints.map((e) => html`<tr data-endpoint="${e.id}"><td>${e.name}${e.service ? html`<br><span class="muted">${e.service}${e.region ? ` · ${e.region}` : ''}</span>` : ''}</td><td>${stateBadge(shownState(e, p.maintenance, now))}</td>
+${p.endpoints.map((e) => html`<tr data-endpoint="${e.id}"><td>${e.name}${e.service ? html`<br><span class="muted">${e.service}${e.region ? ` · ${e.region}` : ''}</span>` : ''}</td><td>${stateBadge(shownState(e, { providerId: p.id, endpointId: e.id }, p.maintenance, now))}</td>
 <td class="num">${e.lastSeen === null ? '–' : e.score.score.toFixed(0)}</td><td class="num">${percent(e.successRatio)}</td><td class="num">${ms(e.p50Ms)}</td><td class="num">${ms(e.p99Ms)}</td>
 <td>${Object.entries(e.checks).map(([name, c]) => html`<span class="comp comp-${c.status}" title="${c.output ?? ''}">${name} ${c.observedValue === null ? '' : c.observedUnit === 'ms' ? ms(c.observedValue) : `${round(c.observedValue)} ${c.observedUnit}`}</span> `)}</td>
 <td><a href="/api/v1/endpoints/${encodeURIComponent(e.id)}/health">JSON</a></td></tr>`)}

@@ -34,7 +34,7 @@ export interface ProviderTable {
 
 /** Providers in table order (worst state first, then by name) with the state each row shows. */
 function tableRows(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): Array<{ p: ProviderSummary; state: ShownState }> {
-  const rows = providers.map((p) => ({ p, state: shownState(p, maintenance, now) }));
+  const rows = providers.map((p) => ({ p, state: shownState(p, { providerId: p.id }, maintenance, now) }));
   rows.sort((a, b) => SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
   return rows;
 }

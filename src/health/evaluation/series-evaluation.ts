@@ -1,0 +1,57 @@
+// Evaluates one series (a provider or an endpoint) at a tick: its SLOs with budgets and burn
+// rates, the burn-rate conditions that hold, and its 5-minute and 1-hour counts for state and score.
+import type { AlertRuleSettings, SloDefinition } from '../engine-settings.js';
+import type { EndpointInfo } from '../rollups/aggregator.js';
+import { LEVEL_MS } from '../rollups/bucket.js';
+import type { SliCounts, SliWindows } from '../rollups/sli-windows.js';
+import type { SloStatus } from '../snapshot/health-snapshot.js';
+import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
+
+/** The short window of state and attribution, and the long one of the score. */
+export const FIVE_MINUTES = 5 * LEVEL_MS.minute;
+
+export interface SeriesEvaluation {
+  key: string;
+  providerId: string;
+  /** The endpoint, or null for a provider's own series. */
+  endpoint: EndpointInfo | null;
+  five: SliCounts;
+  hour: SliCounts;
+  slos: SloStatus[];
+  /** SLOs whose burn-rate rules hold now, with the conditions. */
+  firing: Array<{ slo: SloDefinition; conditions: BurnCondition[] }>;
+}
+
+export class SeriesEvaluator {
+  /** Distinct latency thresholds of the SLOs: SliWindows counts calls under each. */
+  readonly thresholdsMs: number[];
+  /** Every window an evaluation reads (SLO windows, burn-rate windows, 5 min and 1 h). */
+  private readonly windowLengths: number[];
+
+  constructor(private readonly slos: readonly SloDefinition[], private readonly rules: AlertRuleSettings) {
+    this.thresholdsMs = [...new Set(slos.filter((s) => s.thresholdMs !== undefined).map((s) => s.thresholdMs as number))];
+    this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), FIVE_MINUTES, LEVEL_MS.hour])];
+  }
+
+  evaluate(windows: SliWindows, key: string, providerId: string, endpoint: EndpointInfo | null, now: number): SeriesEvaluation {
+    const slos = slosFor(this.slos, endpoint ? 'endpoint' : 'provider', providerId, endpoint?.id);
+    const counts = windows.sums(key, this.windowLengths, now);
+    const countsAt = (ms: number) => counts.get(ms) ?? windows.sum(key, ms, now);
+    const statuses: SloStatus[] = [];
+    const firing: SeriesEvaluation['firing'] = [];
+    for (const slo of slos) {
+      const thresholdIndex = slo.thresholdMs === undefined ? -1 : this.thresholdsMs.indexOf(slo.thresholdMs);
+      const evaluation = evaluateSlo(slo, countsAt, thresholdIndex, this.rules.burnRates, this.rules.minEventsPerHour);
+      statuses.push(evaluation.status);
+      // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
+      if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });
+    }
+    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
+  }
+
+  /** The latency SLO's threshold and its index among the thresholds, for the score. */
+  latencyThreshold(): { index: number; thresholdMs: number | null } {
+    const slo = this.slos.find((s) => s.kind === 'latency');
+    return slo?.thresholdMs === undefined ? { index: -1, thresholdMs: null } : { index: this.thresholdsMs.indexOf(slo.thresholdMs), thresholdMs: slo.thresholdMs };
+  }
+}
