@@ -3,9 +3,9 @@
 import { readdirSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { rangeFeeds } from '../external/ip-range-feeds.js';
-import { importRanges, refreshRanges, type FeedUpdate } from '../external/ip-range-store.js';
-import { resolveDataDir } from '../external/label-data.js';
+import { rangeFeeds } from '../external/feeds/ip-range-feeds.js';
+import { importRanges, refreshRanges, type FeedUpdate } from '../external/feeds/ip-range-store.js';
+import { resolveDataDir } from '../external/feeds/label-data.js';
 import { defaultLabelsSettings } from '../external/labels-settings.js';
 import { flag, numberOpt, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';

@@ -8,9 +8,9 @@
 //   aws: {enabled (auto|true|false), region, profile, endpoint, refreshInterval (5m)}
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { compilePattern, readCatalogueEntries } from '../external/catalogue.js';
-import type { ConfiguredEndpoint } from '../external/config-source.js';
-import { parseCidr } from '../external/ip-address.js';
+import { compilePattern, readCatalogueEntries } from '../external/feeds/catalogue.js';
+import type { ConfiguredEndpoint } from '../external/sources/config-source.js';
+import { parseCidr } from '../external/ip/ip-address.js';
 import { defaultLabelsSettings, type LabelsSettings } from '../external/labels-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';

@@ -11,7 +11,7 @@ import { resolverDown } from './findings/resolver-down.js';
 import { resolverOverload } from './findings/resolver-overload.js';
 import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
 import { spikeFindings } from './findings/spike-findings.js';
-import { emptyDnsSummary, parseDnsSummaryInto } from './message.js';
+import { emptyDnsSummary, parseDnsSummaryInto, type AnswerSection } from './message.js';
 import { registrableDomain } from './registrable-domain.js';
 import { ResolverState, type HealthWindow } from './resolver-health.js';
 import { TableGenerations } from './table-generations.js';
@@ -30,8 +30,12 @@ export interface DnsAnalyzer {
 }
 
 export interface DnsAnalyzerHooks {
-  /** Every finished transaction, for stores that keep them (called synchronously: keep it cheap). */
-  onTransaction?: (tx: DnsTransaction) => void;
+  /**
+   * Every finished transaction (called synchronously: keep it cheap). `answers` locates the
+   * answer records of the response that answered it, readable during the call only
+   * (readAnswerRecords); absent for timeouts.
+   */
+  onTransaction?: (tx: DnsTransaction, answers: AnswerSection | undefined) => void;
 }
 
 export function dnsAnalyzerDefaults(): DnsAnalyzerOptions {
@@ -125,8 +129,10 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
     return key;
   };
 
+  // The response being matched is the packet whose summary is in `msg`: its answers are located.
+  const answers: AnswerSection = { payload: new Uint8Array(0), offset: -1, count: 0 };
   const matcher = new TransactionMatcher(opts, {
-    onTransaction(tx) {
+    onTransaction(tx, response) {
       completed++;
       const r = resolver(tx.server);
       const w = r.window(Math.max(clock, tx.ts));
@@ -177,7 +183,13 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         if (problems.length > PROBLEMS_KEPT) problems.shift();
       }
       ndots.observe(tx, tx.comm ?? tx.client);
-      hooks.onTransaction?.(tx);
+      if (hooks.onTransaction) {
+        if (!response) return hooks.onTransaction(tx, undefined);
+        answers.payload = response.payload;
+        answers.offset = msg.answersAt;
+        answers.count = msg.ancount;
+        hooks.onTransaction(tx, answers);
+      }
     },
     onResend: (obs) => race.noteResend(obs),
     onUnmatched: () => {

@@ -105,6 +105,8 @@ export interface DnsQuestionSummary {
   /** Lower-cased, without the trailing dot; bytes outside printable ASCII as \DDD (as dig prints). */
   qname: string;
   qtype: string;
+  /** Offset of the answer section (just after the first question), for readAnswerRecords. */
+  answersAt: number;
 }
 
 export type DnsSummaryResult = { ok: true; summary: DnsQuestionSummary } | { ok: false; reason: string };
@@ -219,7 +221,7 @@ function fail(reason: string): undefined {
 
 /** An empty summary to be filled by parseDnsSummaryInto. */
 export function emptyDnsSummary(): DnsQuestionSummary {
-  return { id: 0, qr: false, opcode: 0, rcode: 'NOERROR', tc: false, ancount: 0, qname: '', qtype: '' };
+  return { id: 0, qr: false, opcode: 0, rcode: 'NOERROR', tc: false, ancount: 0, qname: '', qtype: '', answersAt: 0 };
 }
 
 /**
@@ -243,6 +245,8 @@ export function parseDnsSummaryInto(p: Uint8Array, out: DnsQuestionSummary): str
   out.ancount = (p[6] << 8) | p[7];
   out.qname = qname;
   out.qtype = qtypeName((p[end] << 8) | p[end + 1]);
+  // Only the first question is read: with more (never seen from stub resolvers) answers are not located.
+  out.answersAt = qdcount === 1 ? end + 4 : -1;
   return undefined;
 }
 
@@ -251,4 +255,55 @@ export function parseDnsSummary(p: Uint8Array): DnsSummaryResult {
   const summary = emptyDnsSummary();
   const reason = parseDnsSummaryInto(p, summary);
   return reason === undefined ? { ok: true, summary } : { ok: false, reason };
+}
+
+/**
+ * Where a response's answer records are, as its question parse found them: read on demand by
+ * those who need the answers (passive DNS), so each message is parsed once. Valid only while the
+ * payload is (sources reuse their buffers).
+ */
+export interface AnswerSection {
+  payload: Uint8Array;
+  /** Offset of the first answer record; -1 when unknown. */
+  offset: number;
+  count: number;
+}
+
+/**
+ * The A, AAAA and CNAME records of an answer section (names lower-cased without the trailing dot,
+ * as question names are); other types are skipped. Reading stops quietly at the first damaged
+ * record: what came before it is still good.
+ */
+export function readAnswerRecords(section: AnswerSection): DnsAnswer[] {
+  const p = section.payload;
+  const out: DnsAnswer[] = [];
+  let pos = section.offset;
+  if (pos < 0) return out;
+  for (let i = 0; i < section.count; i++) {
+    const name = readName(p, pos);
+    if (name === undefined) break;
+    pos = nameEnd;
+    if (pos + 10 > p.length) break;
+    const type = (p[pos] << 8) | p[pos + 1];
+    const ttl = ((p[pos + 4] << 24) | (p[pos + 5] << 16) | (p[pos + 6] << 8) | p[pos + 7]) >>> 0;
+    const length = (p[pos + 8] << 8) | p[pos + 9];
+    const data = pos + 10;
+    pos = data + length;
+    if (pos > p.length) break;
+    if (type === 1 && length === 4) out.push({ name, type: 'A', ttl, data: `${p[data]}.${p[data + 1]}.${p[data + 2]}.${p[data + 3]}` });
+    else if (type === 28 && length === 16) out.push({ name, type: 'AAAA', ttl, data: ipv6Groups(p, data) });
+    else if (type === 5) {
+      const target = readName(p, data);
+      if (target === undefined) break;
+      out.push({ name, type: 'CNAME', ttl, data: target });
+    }
+  }
+  return out;
+}
+
+/** Eight colon-separated hex groups (not compressed: consumers canonicalise addresses). */
+function ipv6Groups(p: Uint8Array, at: number): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((p[at + i] << 8) | p[at + i + 1]).toString(16));
+  return groups.join(':');
 }

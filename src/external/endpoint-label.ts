@@ -1,5 +1,5 @@
 // The endpoint label and the one contract every labelling source implements.
-import type { PassiveDnsName } from './passive-dns.js';
+import type { PassiveDnsName } from './sources/passive-dns.js';
 
 /** Where a label came from, in the order of precedence the labeller applies. */
 export type LabelSourceName = 'config' | 'aws' | 'dns' | 'catalogue' | 'ip-ranges' | 'asn';

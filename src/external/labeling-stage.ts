@@ -1,8 +1,8 @@
 // Builds the labelling stage for `egresswatch run` (and the label command) from the validated
 // configuration: data from disk, the AWS metadata source when enabled, the labeller itself.
-import type { AwsMetadataSource } from './aws-metadata-source.js';
-import { createEndpointLabeler, type EndpointLabeler } from './endpoint-labeler.js';
-import { loadLabelData, type LabelData, type LabelDataOptions } from './label-data.js';
+import type { AwsMetadataSource } from './sources/aws-metadata-source.js';
+import { createEndpointLabeler, type EndpointLabeler } from './labeler.js';
+import { loadLabelData, type LabelData, type LabelDataOptions } from './feeds/label-data.js';
 
 export interface LabelingStageOptions extends LabelDataOptions {
   /** Where one-line notices go (AWS disabled, range file unusable…). */
@@ -28,7 +28,7 @@ export async function createLabelingStage(options: LabelingStageOptions): Promis
   let aws: AwsMetadataSource | undefined;
   if (options.aws !== false && s.aws.enabled !== false) {
     // The SDK takes a second to import: only when AWS metadata is wanted.
-    const { createAwsMetadataSource } = await import('./aws-metadata-source.js');
+    const { createAwsMetadataSource } = await import('./sources/aws-metadata-source.js');
     aws = createAwsMetadataSource({ ...s.aws, log });
     if (!(await aws.start())) {
       aws.stop();

@@ -1,6 +1,6 @@
 // The validated `labels:` configuration: what the endpoint labeller is built from.
-import type { CatalogueEntry } from './catalogue.js';
-import type { ConfiguredEndpoint } from './config-source.js';
+import type { CatalogueEntry } from './feeds/catalogue.js';
+import type { ConfiguredEndpoint } from './sources/config-source.js';
 
 export interface AwsMetadataSettings {
   /** "auto": on when the SDK finds credentials; true: on, and a missing credential is reported; false: off. */

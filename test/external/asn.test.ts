@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CsvAsnDatabase } from '../../src/external/asn-csv.js';
-import { MmdbAsnDatabase } from '../../src/external/asn-mmdb.js';
-import { parseCidr } from '../../src/external/ip-address.js';
+import { CsvAsnDatabase } from '../../src/external/feeds/asn-csv.js';
+import { MmdbAsnDatabase } from '../../src/external/feeds/asn-mmdb.js';
+import { parseCidr } from '../../src/external/ip/ip-address.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { buildAsnMmdb } from './mmdb-writer.js';
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whyNoAwsCredentials } from '../../src/external/aws-environment.js';
-import { createAwsMetadataSource } from '../../src/external/aws-metadata-source.js';
+import { whyNoAwsCredentials } from '../../src/external/sources/aws-environment.js';
+import { createAwsMetadataSource } from '../../src/external/sources/aws-metadata-source.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { startEc2TestServer, type Ec2TestServer } from './ec2-test-server.js';
 

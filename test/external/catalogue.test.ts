@@ -2,8 +2,8 @@
 // carry) and none of its counter-examples; the pattern syntax and its errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Catalogue, compilePattern, readCatalogueEntries } from '../../src/external/catalogue.js';
-import { readCatalogueFile } from '../../src/external/catalogue-file.js';
+import { Catalogue, compilePattern, readCatalogueEntries } from '../../src/external/feeds/catalogue.js';
+import { readCatalogueFile } from '../../src/external/feeds/catalogue-file.js';
 
 const entries = readCatalogueFile();
 const catalogue = new Catalogue(entries);

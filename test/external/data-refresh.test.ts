@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadRanges } from '../../src/external/ip-range-store.js';
+import { loadRanges } from '../../src/external/feeds/ip-range-store.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
 

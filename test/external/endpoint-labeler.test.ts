@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeLabeler } from '../../src/blackbox/types.js';
-import type { AsnDatabase } from '../../src/external/asn-database.js';
-import { Catalogue } from '../../src/external/catalogue.js';
-import { readCatalogueFile } from '../../src/external/catalogue-file.js';
+import type { AsnDatabase } from '../../src/external/feeds/asn-database.js';
+import { Catalogue } from '../../src/external/feeds/catalogue.js';
+import { readCatalogueFile } from '../../src/external/feeds/catalogue-file.js';
 import type { EndpointLabel, LabelQuery } from '../../src/external/endpoint-label.js';
-import { createEndpointLabeler, type AwsLikeSource } from '../../src/external/endpoint-labeler.js';
-import { parseCidr } from '../../src/external/ip-address.js';
-import type { RangeInfo } from '../../src/external/ip-range-feeds.js';
-import { PrefixTrie } from '../../src/external/prefix-trie.js';
+import { createEndpointLabeler, type AwsLikeSource } from '../../src/external/labeler.js';
+import { parseCidr } from '../../src/external/ip/ip-address.js';
+import type { RangeInfo } from '../../src/external/feeds/ip-range-feeds.js';
+import { PrefixTrie } from '../../src/external/ip/prefix-trie.js';
 import type { DnsPacket } from '../../src/events.js';
 import { dnsResponse, type AnswerRecord } from './pcap-fixture.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCidr } from '../../src/external/ip-address.js';
+import { parseCidr } from '../../src/external/ip/ip-address.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
 import { buildAsnMmdb } from './mmdb-writer.js';

@@ -1,7 +1,7 @@
 // A minimal MaxMind DB (MMDB v2) writer for tests and benchmarks: IPv6 tree (IPv4 under
 // ::/96), 32-bit records, GeoLite2-ASN-shaped records. It lets the `maxmind` reader be tested
 // and measured on data made here rather than a downloaded database.
-import type { Cidr } from '../../src/external/ip-address.js';
+import type { Cidr } from '../../src/external/ip/ip-address.js';
 
 export interface AsnPrefix {
   cidr: Cidr;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createPcapSource } from '../../src/capture/pcap-source.js';
 import type { DnsPacket } from '../../src/events.js';
-import { PassiveDns } from '../../src/external/passive-dns.js';
+import { PassiveDns } from '../../src/external/sources/passive-dns.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { dnsResponse, tcpSynFrame, udpFrame, writePcap, type AnswerRecord } from './pcap-fixture.js';
 

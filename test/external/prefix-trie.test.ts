@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { canonicalIp, parseAddress, parseCidr, parseIPv4, parseIPv6, specialRange } from '../../src/external/ip-address.js';
-import { awsFeed } from '../../src/external/ip-range-feeds.js';
-import { buildRangeTrie } from '../../src/external/ip-range-source.js';
-import { PrefixTrie } from '../../src/external/prefix-trie.js';
+import { canonicalIp, parseAddress, parseCidr, parseIPv4, parseIPv6, specialRange } from '../../src/external/ip/ip-address.js';
+import { awsFeed } from '../../src/external/feeds/ip-range-feeds.js';
+import { buildRangeTrie } from '../../src/external/sources/ip-range-source.js';
+import { PrefixTrie } from '../../src/external/ip/prefix-trie.js';
 import { referenceDataDir } from '../helpers/paths.js';
 
 test('IPv4 and IPv6 text parsing accepts what it should and nothing else', () => {

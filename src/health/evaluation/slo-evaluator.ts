@@ -8,14 +8,15 @@ import type { BurnRateRule } from '../engine-settings.js';
 import type { SloDefinition } from '../engine-settings.js';
 import type { SloStatus } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
+import { LEVEL_MS } from '../rollups/bucket.js';
 
-const HOUR = 3_600_000;
+const { hour: HOUR } = LEVEL_MS;
 
 /** "5m", "1h", "3d": the label of a window. */
 export function windowLabel(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % LEVEL_MS.day === 0) return `${ms / LEVEL_MS.day}d`;
   if (ms % HOUR === 0) return `${ms / HOUR}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % LEVEL_MS.minute === 0) return `${ms / LEVEL_MS.minute}m`;
   return `${ms / 1000}s`;
 }
 

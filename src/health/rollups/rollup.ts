@@ -1,6 +1,6 @@
 // Rolls minute buckets up into hour and day buckets, so one drain feeds every level in one store batch.
 import { cloneBucket, mergeBucket } from './bucket-merge.js';
-import { type Bucket, type LatencySignal, LEVEL_MS, type RollupLevel } from './bucket.js';
+import { type Bucket, inScope, type LatencySignal, LEVEL_MS, type RollupLevel } from './bucket.js';
 import { coarsen } from '../../sketch/latency-sketch.js';
 
 /** The buckets of `level` that sum the given (finer) buckets; breakdown series are kept at minute and hour only. */
@@ -9,7 +9,7 @@ export function rollUp(buckets: readonly Bucket[], level: RollupLevel): Bucket[]
   const out = new Map<string, Bucket>();
   for (const b of buckets) {
     // Day-level breakdowns by host/process/resolver would cost disk for 400 days and nobody drains hosts from last year.
-    if (level === 'day' && !(b.key.startsWith('provider|') || b.key.startsWith('endpoint|'))) continue;
+    if (level === 'day' && !(inScope(b.key, 'provider') || inScope(b.key, 'endpoint'))) continue;
     const start = b.start - (b.start % width);
     const id = `${b.key}@${start}`;
     const have = out.get(id);

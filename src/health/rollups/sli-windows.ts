@@ -2,7 +2,7 @@
 // SLO and burn-rate window is a short sum, without reading the store at each evaluation.
 import { bucketCalls } from './bucket-merge.js';
 import { LatencySketch } from '../../sketch/latency-sketch.js';
-import type { Bucket } from './bucket.js';
+import { type Bucket, inScope, LEVEL_MS } from './bucket.js';
 
 /** Counts over a window. latGood[i] counts calls under latencyThresholdsMs[i]. */
 export interface SliCounts {
@@ -36,8 +36,7 @@ interface SeriesRings {
   hour: Ring | null;
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
+const { minute: MINUTE, hour: HOUR } = LEVEL_MS;
 
 export class SliWindows {
   readonly thresholdsMs: readonly number[];
@@ -71,7 +70,7 @@ export class SliWindows {
    */
   add(b: Bucket, feedHour = true): void {
     let s = this.series.get(b.key);
-    const long = b.key.startsWith('provider|') || b.key.startsWith('endpoint|');
+    const long = inScope(b.key, 'provider') || inScope(b.key, 'endpoint');
     if (!s) {
       s = { minute: this.ring(MINUTE, this.minuteSlots), hour: long ? this.ring(HOUR, this.hourSlots) : null };
       this.series.set(b.key, s);

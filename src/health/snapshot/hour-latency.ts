@@ -2,10 +2,9 @@
 // ticks: the settled minutes are merged once a minute, and a tick adds only the last few minutes'
 // buckets, instead of merging 60 buckets per signal and endpoint at every tick.
 import { LatencySketch } from '../../sketch/latency-sketch.js';
-import type { Bucket, LatencySignal } from '../rollups/bucket.js';
+import { type Bucket, type LatencySignal, LEVEL_MS } from '../rollups/bucket.js';
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
+const { minute: MINUTE, hour: HOUR } = LEVEL_MS;
 /**
  * Minutes this recent may still change (events arrive up to a flush interval late, check results
  * a timeout late): they are merged at every tick, older ones once a minute.

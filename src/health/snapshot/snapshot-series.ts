@@ -1,13 +1,13 @@
 // Builds the status page's series from stored buckets: 90-day uptime bars, latency sparkline, per-phase charts.
 import { bucketCalls } from '../rollups/bucket-merge.js';
-import type { Bucket, LatencySignal } from '../rollups/bucket.js';
+import { type Bucket, type LatencySignal, LEVEL_MS } from '../rollups/bucket.js';
 import type { DayUptime, SeriesPoint } from './health-snapshot.js';
 import type { Incident } from '../alerts/incident.js';
 import type { MaintenanceWindow } from '../alerts/suppression.js';
 import { LatencySketch } from '../../sketch/latency-sketch.js';
 import { stateFromRatio } from '../evaluation/score.js';
 
-const DAY = 86_400_000;
+const { day: DAY } = LEVEL_MS;
 
 function point(t: number, total: number, failed: number, sketch: LatencySketch): SeriesPoint {
   return { t, count: total, failed, p50Ms: sketch.quantile(0.5), p90Ms: sketch.quantile(0.9), p99Ms: sketch.quantile(0.99) };

@@ -1,13 +1,13 @@
 // Keeps each provider's closed days of the 90-day uptime bars between ticks: a past day changes
 // only at midnight, with a late bucket for it, or with an incident or maintenance window that
 // overlaps it, so a tick recomputes today's bar alone instead of 90 days of sketches.
-import type { Bucket } from '../rollups/bucket.js';
+import { type Bucket, LEVEL_MS } from '../rollups/bucket.js';
 import type { DayUptime } from './health-snapshot.js';
 import type { Incident } from '../alerts/incident.js';
 import type { MaintenanceWindow } from '../alerts/suppression.js';
 import { uptimeDays } from './snapshot-series.js';
 
-const DAY = 86_400_000;
+const { day: DAY } = LEVEL_MS;
 
 export class UptimeHistory {
   private readonly past = new Map<string, { key: string; days: DayUptime[] }>();

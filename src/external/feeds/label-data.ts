@@ -7,7 +7,7 @@ import { MmdbAsnDatabase } from './asn-mmdb.js';
 import type { Catalogue } from './catalogue.js';
 import { loadCatalogue } from './catalogue-file.js';
 import { loadRanges, type LoadedRanges } from './ip-range-store.js';
-import type { LabelsSettings } from './labels-settings.js';
+import type { LabelsSettings } from '../labels-settings.js';
 import { packageDataDir } from './package-data.js';
 
 /** Where `egresswatch data refresh` keeps downloaded range files unless told otherwise. */

@@ -4,10 +4,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { EgressError, oneLine } from '../errors.js';
+import { EgressError, oneLine } from '../../errors.js';
 import { feedForFile, rangeFeeds, type RangeEntry, type RangeFeed, type RangeInfo } from './ip-range-feeds.js';
-import { buildRangeTrie } from './ip-range-source.js';
-import type { PrefixTrie } from './prefix-trie.js';
+import { buildRangeTrie } from '../sources/ip-range-source.js';
+import type { PrefixTrie } from '../ip/prefix-trie.js';
 
 export interface LoadedFeed {
   id: string;

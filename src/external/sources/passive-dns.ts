@@ -2,9 +2,9 @@
 // answers. CNAME chains are followed back to the asked name; entries expire after the TTL plus
 // a grace period; memory is bounded by a least-recently-used cap on addresses and a per-name cap
 // (so a name with rotating addresses, like S3, keeps its recent ones without flushing others).
-import { parseDnsMessage, type DnsAnswer } from '../dns/message.js';
-import type { DnsPacket } from '../events.js';
-import { canonicalIp } from './ip-address.js';
+import { parseDnsMessage, type DnsAnswer } from '../../dns/message.js';
+import type { DnsPacket } from '../../events.js';
+import { canonicalIp } from '../ip/ip-address.js';
 
 export interface PassiveDnsOptions {
   /** Addresses kept at most (least recently refreshed evicted first). */

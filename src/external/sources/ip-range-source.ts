@@ -1,9 +1,9 @@
 // Labels addresses from published cloud IP ranges: every feed's prefixes in one prefix trie,
 // longest match wins; for the same prefix, a named service wins over a provider-wide entry
 // (AWS lists many prefixes twice: once as AMAZON, once as EC2 or S3).
-import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
-import type { RangeEntry, RangeInfo } from './ip-range-feeds.js';
-import { PrefixTrie } from './prefix-trie.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from '../endpoint-label.js';
+import type { RangeEntry, RangeInfo } from '../feeds/ip-range-feeds.js';
+import { PrefixTrie } from '../ip/prefix-trie.js';
 
 function preferSpecific(existing: RangeInfo, incoming: RangeInfo): RangeInfo {
   if (existing.service === undefined && incoming.service !== undefined) return incoming;

@@ -1,9 +1,9 @@
 // Labels an address from the name the host resolved it from (passive DNS): the catalogue names
 // the asked name or any CNAME on the way; otherwise the registrable domain is the provider.
 import { getDomain } from 'tldts';
-import type { Catalogue } from './catalogue.js';
-import { labelFromMatch } from './catalogue.js';
-import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
+import type { Catalogue } from '../feeds/catalogue.js';
+import { labelFromMatch } from './catalogue-source.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from '../endpoint-label.js';
 
 export function createDnsSource(catalogue: Catalogue): LabelSource {
   return {

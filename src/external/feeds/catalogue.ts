@@ -9,7 +9,6 @@
 //                region is letters and dashes with optional trailing digits ("eu-west-1", "westeurope")
 //   {resource+}  capture one or more whole labels (bucket names with dots)
 // Patterns are tried longest literal suffix first, then in file order.
-import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
 
 export interface CatalogueExample {
   host: string;
@@ -198,27 +197,4 @@ export function readCatalogueEntries(raw: unknown, where: string): { ok: true; e
     });
   }
   return { ok: true, entries };
-}
-
-/**
- * The catalogue as a label source: it names the hostname the caller gave (a check's host).
- * Names learned from DNS go through the passive DNS source, which uses the same catalogue.
- */
-export function createCatalogueSource(catalogue: Catalogue): LabelSource {
-  return {
-    name: 'catalogue',
-    lookup(query: LabelQuery): EndpointLabel | undefined {
-      if (!query.hostname) return undefined;
-      const m = catalogue.match(query.hostname);
-      return m ? labelFromMatch(query.ip, query.hostname, m, 'catalogue', 0.85) : undefined;
-    },
-  };
-}
-
-export function labelFromMatch(ip: string, hostname: string, m: CatalogueMatch, source: 'catalogue' | 'dns' | 'config', confidence: number): EndpointLabel {
-  const label: EndpointLabel = { ip, provider: m.provider, hostname, source, confidence };
-  if (m.service) label.service = m.service;
-  if (m.region) label.region = m.region;
-  if (m.resource) label.resource = m.resource;
-  return label;
 }

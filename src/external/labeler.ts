@@ -2,18 +2,19 @@
 // passive DNS, catalogue, published IP ranges, ASN) and caches the answer per address, so that
 // labelling an address seen before costs one map lookup.
 import type { ProbeLabeler } from '../blackbox/types.js';
-import { createAsnSource } from './asn-source.js';
-import type { AsnDatabase } from './asn-database.js';
-import { createCatalogueSource, type Catalogue } from './catalogue.js';
-import { createConfigSource, type ConfiguredEndpoint } from './config-source.js';
-import { createDnsSource } from './dns-source.js';
+import { createAsnSource } from './sources/asn-source.js';
+import type { AsnDatabase } from './feeds/asn-database.js';
+import type { Catalogue } from './feeds/catalogue.js';
+import { createCatalogueSource } from './sources/catalogue-source.js';
+import { createConfigSource, type ConfiguredEndpoint } from './sources/config-source.js';
+import { createDnsSource } from './sources/dns-source.js';
 import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
-import { internalLabel } from './internal-source.js';
-import { canonicalIp } from './ip-address.js';
-import type { RangeInfo } from './ip-range-feeds.js';
-import { createIpRangeSource } from './ip-range-source.js';
-import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './passive-dns.js';
-import type { PrefixTrie } from './prefix-trie.js';
+import { internalLabel } from './sources/internal-source.js';
+import { canonicalIp } from './ip/ip-address.js';
+import type { RangeInfo } from './feeds/ip-range-feeds.js';
+import { createIpRangeSource } from './sources/ip-range-source.js';
+import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './sources/passive-dns.js';
+import type { PrefixTrie } from './ip/prefix-trie.js';
 
 export interface EndpointLabelerOptions {
   /** Operators' own endpoints (configuration); they win over every other source. */

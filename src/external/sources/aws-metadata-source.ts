@@ -3,11 +3,11 @@
 // interval and served from the last good snapshot. Without credentials it disables itself and
 // says so in one line; a failed refresh keeps the previous snapshot.
 import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, type NetworkInterface } from '@aws-sdk/client-ec2';
-import { oneLine } from '../errors.js';
+import { oneLine } from '../../errors.js';
 import { addressesOf, labelInterface, type InterfaceLabel } from './aws-interface-label.js';
 import { whyNoAwsCredentials } from './aws-environment.js';
-import type { EndpointLabel, LabelQuery } from './endpoint-label.js';
-import type { AwsLikeSource } from './endpoint-labeler.js';
+import type { EndpointLabel, LabelQuery } from '../endpoint-label.js';
+import type { AwsLikeSource } from '../labeler.js';
 
 export interface AwsMetadataOptions {
   /** "auto" stays quiet about missing credentials beyond one line; true reports it as a problem. */

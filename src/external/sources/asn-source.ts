@@ -1,7 +1,7 @@
 // The last source: who announces the address. It names no provider, only the ASN and its
 // organisation, by which unknown addresses are grouped.
-import type { AsnDatabase } from './asn-database.js';
-import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
+import type { AsnDatabase } from '../feeds/asn-database.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from '../endpoint-label.js';
 
 export function createAsnSource(db: AsnDatabase): LabelSource {
   return {

@@ -2,7 +2,7 @@
 // NAT gateway, a Lambda function, a VPC endpoint, one of our instances) from its type,
 // description and requester, as DescribeNetworkInterfaces reports them.
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
-import { canonicalIp } from './ip-address.js';
+import { canonicalIp } from '../ip/ip-address.js';
 
 export interface InterfaceLabel {
   service: string;

@@ -1,7 +1,7 @@
 // The published cloud IP-range files egresswatch understands: where each is published, what
 // file it is kept in, and how to parse and validate it into prefixes with provider, service and
 // region. Parsing never throws: a file that is not the expected shape yields a one-line problem.
-import { parseCidr, type Cidr } from './ip-address.js';
+import { parseCidr, type Cidr } from '../ip/ip-address.js';
 
 export interface RangeInfo {
   provider: string;

@@ -1,9 +1,9 @@
 // Operators' own names for endpoints (the `labels.endpoints` configuration): CIDRs or hostname
 // patterns mapped to provider, service, region and resource. It wins over every other source.
-import { compilePattern } from './catalogue.js';
-import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
-import { parseCidr } from './ip-address.js';
-import { PrefixTrie } from './prefix-trie.js';
+import { compilePattern } from '../feeds/catalogue.js';
+import type { EndpointLabel, LabelQuery, LabelSource } from '../endpoint-label.js';
+import { parseCidr } from '../ip/ip-address.js';
+import { PrefixTrie } from '../ip/prefix-trie.js';
 
 export interface ConfiguredEndpoint {
   provider: string;

@@ -1,7 +1,7 @@
 // Loads the provider catalogue shipped in data/catalogue.json, plus entries from configuration.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EgressError } from '../errors.js';
+import { EgressError } from '../../errors.js';
 import { Catalogue, readCatalogueEntries, type CatalogueEntry } from './catalogue.js';
 import { packageDataDir } from './package-data.js';
 

@@ -1,7 +1,7 @@
 // Reads a MaxMind-format ASN database (GeoLite2-ASN or compatible) with the `maxmind` package.
 import { readFileSync } from 'node:fs';
 import { Reader, type AsnResponse } from 'maxmind';
-import { EgressError } from '../errors.js';
+import { EgressError } from '../../errors.js';
 import type { AsnDatabase, AsnRecord } from './asn-database.js';
 
 export class MmdbAsnDatabase implements AsnDatabase {

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { EgressError } from '../errors.js';
+import { EgressError } from '../../errors.js';
 import type { AsnDatabase, AsnRecord } from './asn-database.js';
-import { parseIPv4, parseIPv6 } from './ip-address.js';
+import { parseIPv4, parseIPv6 } from '../ip/ip-address.js';
 
 /** Package name of the default dataset (CC BY 4.0: RouteViews and DB-IP; attribution in data/README.md). */
 export const DEFAULT_ASN_PACKAGE = '@ip-location-db/asn';
