@@ -1,4 +1,4 @@
-// Benchmark: endpoint labelling. Labels of already-seen addresses (the labeller's cache), the
+// Benchmark: endpoint labelling. Labels of already-seen addresses (the labeler's cache), the
 // IP-range trie (build time from the full AWS file plus a Google Cloud file, lookups), passive
 // DNS heap with 1,000,000 live entries, against two peers in the same run: a straightforward
 // linear CIDR scan over the same prefixes, and the `maxmind` package's lookup in an MMDB of the
@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import { Reader, type AsnResponse } from 'maxmind';
-import type { DnsPacket } from '../src/events.js';
+import { parseDnsSummary, readAnswerRecords } from '../src/dns/message.js';
 import { CsvAsnDatabase } from '../src/external/feeds/asn-csv.js';
 import { Catalogue } from '../src/external/feeds/catalogue.js';
 import { readCatalogueFile } from '../src/external/feeds/catalogue-file.js';
-import { createEndpointLabeler } from '../src/external/labeler.js';
+import { createLabeler } from '../src/external/labeler.js';
 import { parseIPv4 } from '../src/external/ip/ip-address.js';
 import { awsFeed, gcpFeed, type RangeEntry } from '../src/external/feeds/ip-range-feeds.js';
 import { buildRangeTrie } from '../src/external/sources/ip-range-source.js';
@@ -176,24 +176,32 @@ const mmdb = buildAsnMmdb(sorted.map((e) => ({ cidr: e.cidr, asn: labelIndex.get
 const mmdbBuildMs = performance.now() - mmdbT0;
 const reader = new Reader<AsnResponse>(mmdb);
 
-// The labeller, with every input labelled once (already-seen addresses).
+// The labeler, with every input labelled once (already-seen addresses).
 const catalogue = new Catalogue(readCatalogueFile());
-const labeler = createEndpointLabeler({ catalogue, ranges: trie });
+const labeler = createLabeler({ catalogue, ranges: trie });
 for (const ip of inputs) labeler.label(ip);
 
 const asnDb = CsvAsnDatabase.fromPackage();
 
-/** Passive DNS fed captured responses (parsing included), as the labeller sees them in `run`. */
+/**
+ * Passive DNS fed captured responses, parsing included, as in `run`: the DNS analyzer's question
+ * parse locates the answers, the labelling stage reads and records them.
+ */
 function observeRate(): number {
-  const packets: DnsPacket[] = [];
+  const packets: { ts: number; payload: Uint8Array }[] = [];
   for (let i = 0; i < 50_000; i++) {
     const name = `api-${i % 5000}.example-saas.com`;
     const payload = dnsPacket.encode({ type: 'response', id: i & 0xffff, questions: [{ name, type: 'A' }], answers: [{ name, type: 'CNAME', ttl: 60, data: `edge-${i % 50}.cdn.example` }, { name: `edge-${i % 50}.cdn.example`, type: 'A', ttl: 60, data: v4text(0x0c000000 + i) }] });
-    packets.push({ type: 'dns', ts: 1_700_000_000_000 + i, dir: 'response', proto: 'udp', src: '10.0.0.53', sport: 53, dst: '10.0.0.2', dport: 40000, payload });
+    packets.push({ ts: 1_700_000_000_000 + i, payload });
   }
   const pdns = new PassiveDns();
   const t0 = performance.now();
-  for (let i = 0; i < packets.length; i += 256) pdns.observe(packets.slice(i, i + 256));
+  for (const { ts, payload } of packets) {
+    const parsed = parseDnsSummary(payload);
+    if (!parsed.ok) continue;
+    const s = parsed.summary;
+    pdns.recordAnswer(s.qname, readAnswerRecords({ payload, offset: s.answersAt, count: s.ancount }), ts);
+  }
   return Math.round(packets.length / ((performance.now() - t0) / 1000));
 }
 

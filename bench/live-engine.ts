@@ -10,7 +10,8 @@ import { defaultStoreSettings } from '../src/store/store-settings.js';
 import type { TcpEvent } from '../src/events.js';
 import { ManualClock } from '../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../src/health/reliability-engine.js';
-import type { EndpointLabel, EndpointLabeller } from '../src/health/signal-inputs.js';
+import type { EndpointLabel } from '../src/external/endpoint-label.js';
+import type { LabeledEvent } from '../src/external/labeled-event.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import { generateHistory } from './store-history.js';
 
@@ -52,12 +53,11 @@ export async function startLiveEngine(shape: LiveEngineShape, start = Date.now()
   for (let i = 0; i < shape.endpoints; i++) {
     const ip = addressOf(i, shape.providers);
     addresses.push(ip);
-    labels.set(ip, { provider: `p${i % shape.providers}`, hostname: `api-${i}.p${i % shape.providers}.example` });
+    labels.set(ip, { ip, provider: `p${i % shape.providers}`, hostname: `api-${i}.p${i % shape.providers}.example`, source: 'dns', confidence: 0.9 });
   }
-  const labeller: EndpointLabeller = { labelIp: (ip) => labels.get(ip) };
   const clock = new ManualClock(start);
   const engine = createReliabilityEngine({
-    store, clock, labeller, hostName: 'host-a',
+    store, clock, hostName: 'host-a',
     settings: { rollups: storeSettings, slos: defaultSlos(), alerts: defaultAlertSettings() },
   });
   // flush() waits for the history to load (and has nothing to write yet): ticks measured later are ticks only.
@@ -69,20 +69,21 @@ export async function startLiveEngine(shape: LiveEngineShape, start = Date.now()
     feed(ms: number): void {
       const from = clock.now();
       const perEndpoint = Math.max(1, Math.round((shape.connectsPerMinute * ms) / 60_000));
-      const events: TcpEvent[] = [];
+      const events: LabeledEvent[] = [];
       for (let i = 0; i < shape.endpoints; i++) {
         for (let k = 0; k < perEndpoint; k++) {
           seq++;
           const ts = from + Math.floor(((k + 0.5) * ms) / perEndpoint);
           const failed = seq % 97 === 0;
-          events.push({
+          const event: TcpEvent = {
             type: 'tcp', event: failed ? 'failed' : 'established', ts, pid: 1000 + (i % 3), comm: comms[i % 3],
             src: '192.0.2.10', sport: 40000 + (seq % 20000), dst: addresses[i], dport: 443,
             ...(failed ? { reason: 'timeout' as const } : { latencyMs: 5 + (seq % 40) }),
-          });
+          };
+          events.push({ event, label: labels.get(addresses[i])! });
         }
       }
-      engine.ingest(events);
+      engine.ingestEvents(events);
       clock.set(from + ms);
     },
     async close(): Promise<void> {

@@ -202,7 +202,7 @@ export interface ProbeResult {
   answers?: number;
   /** Attempts made (1 + retries used). */
   attempts: number;
-  /** Endpoint labels: from the check's configuration, else from the provider labeller. */
+  /** Endpoint labels: from the check's configuration (the labelling stage adds those of the address). */
   provider?: string;
   service?: string;
   /** Non-fatal notices, e.g. the certificate is within its warning threshold. */

@@ -1,12 +1,11 @@
-// Runs a check to a final result: the prober, retries with back-off, endpoint labels, and
-// whether the address changed since the check's previous run.
+// Runs a check to a final result: the prober, retries with back-off, the check's configured
+// provider and service, and whether the address changed since the check's previous run. Labels
+// from the address are the labelling stage's (src/external/), applied to the result later.
 import type { ProbeResult } from '../events.js';
 import { probeCheck } from './prober-registry.js';
-import type { Check, EndpointLabels, ProbeLabeler, Prober } from './types.js';
+import type { Check, Prober } from './types.js';
 
 export interface CheckRunnerOptions {
-  /** Labels for the address a probe reached, when the check sets none (e.g. src/external/). */
-  labeler?: ProbeLabeler;
   /** The prober to use; tests and benchmarks may substitute their own. */
   prober?: Prober;
 }
@@ -31,32 +30,10 @@ export function createCheckRunner(options: CheckRunnerOptions = {}): CheckRunner
       if (previous !== undefined) result.ipChanged = previous !== result.ip;
       lastIp.set(check.name, result.ip);
     }
-    label(result, check, options.labeler);
+    if (check.provider !== undefined) result.provider = check.provider;
+    if (check.service !== undefined) result.service = check.service;
     return result;
   };
-}
-
-function label(result: ProbeResult, check: Check, labeler: ProbeLabeler | undefined): void {
-  let found: EndpointLabels | undefined = check.provider === undefined || check.service === undefined ? undefined : {};
-  if (!found && labeler && result.ip !== undefined) {
-    try {
-      found = labeler(result.ip, hostOf(check));
-    } catch {
-      found = undefined; // a labelling fault must not lose the probe result
-    }
-  }
-  const provider = check.provider ?? found?.provider;
-  const service = check.service ?? found?.service;
-  if (provider !== undefined) result.provider = provider;
-  if (service !== undefined) result.service = service;
-}
-
-function hostOf(check: Check): string | undefined {
-  switch (check.type) {
-    case 'http': return new URL(check.url).hostname;
-    case 'dns': return undefined;
-    default: return check.target.host;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-// Blackbox domain types: the validated check definitions, the one prober function type, the labeller.
+// Blackbox domain types: the validated check definitions and the one prober function type.
 import type { ProbeResult, ProbeType } from '../events.js';
 
 /** host:port with the host unbracketed (IPv6 literals stay plain). */
@@ -30,7 +30,7 @@ export interface CheckBase {
   retries: number;
   /** Wait before the first retry; doubled for each later one. */
   retryBackoffMs: number;
-  /** Labels from the configuration win over the labeller's. */
+  /** Labels from the configuration: they win over those of the address the probe reached. */
   provider?: string;
   service?: string;
   /** Fail when the probe took longer (ms). */
@@ -130,12 +130,3 @@ export type Check = HttpCheck | DnsCheck | TcpCheck | TlsCheck;
  * an error kind, never rejections. Labels, retries and ipChanged are added by the caller.
  */
 export type Prober<C extends Check = Check> = (check: C, signal: AbortSignal) => Promise<ProbeResult>;
-
-/** Endpoint labels for an address (e.g. src/external/'s labeller). */
-export interface EndpointLabels {
-  provider?: string;
-  service?: string;
-}
-
-/** Labels an address the probe connected to; hostname is the name that was resolved, if any. */
-export type ProbeLabeler = (ip: string, hostname: string | undefined) => EndpointLabels | undefined;

@@ -7,6 +7,8 @@ import { CheckScheduler } from '../blackbox/scheduler.js';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import type { ProbeResult } from '../events.js';
+import type { EndpointLabel } from '../external/endpoint-label.js';
+import { LabelingStage } from '../external/labeling-stage.js';
 import { flag, numberOpt, stringList, stringOpt } from './args.js';
 import type { Check } from '../blackbox/types.js';
 import type { Command, CommandContext, CommandIo } from './command.js';
@@ -49,12 +51,15 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
     const unknown = only.filter((name) => !config.checks.some((c) => c.name === name));
     if (unknown.length) throw new UsageError(`--check: no check named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${file}`);
     const checks = only.length ? config.checks.filter((c) => only.includes(c.name)) : config.checks;
-    const print = (r: ProbeResult) => io.stdout.write((json ? JSON.stringify(r) : formatResult(r)) + '\n');
     // Results carry provider/service labels, as in `run`; catalogue and ranges only (no AWS, no
     // ASN dataset): both take seconds to load, longer than a one-off run of the checks.
-    const { createLabelingStage } = await import('../external/labeling-stage.js');
-    const labels = await createLabelingStage({ settings: config.labels, asnDatabase: 'none', aws: false, log: (line) => io.stderr.write(`check: ${line}\n`) });
-    const run = createCheckRunner({ labeler: labels.labeler.probeLabeler });
+    const labels = new LabelingStage({ settings: config.labels, log: (line) => io.stderr.write(`check: ${line}\n`) });
+    await labels.load({ asnDatabase: 'none', aws: false });
+    const print = (r: ProbeResult) => {
+      const labelled = withLabel(r, labels.labelProbe(r));
+      io.stdout.write((json ? JSON.stringify(labelled) : formatResult(labelled)) + '\n');
+    };
+    const run = createCheckRunner();
     try {
       return await runChecks(values, checks, run, print, concurrency, signal, io);
     } finally {
@@ -77,6 +82,15 @@ async function runChecks(values: CommandContext['values'], checks: Check[], run:
     const s = scheduler.stats;
     io.stderr.write(`check: ${s.runs} runs (${s.cancelled} cancelled by the interrupt), ${s.skippedBusy} skipped (previous run still going), ${s.skippedLate} skipped (no free slot in time)\n`);
     return 0;
+}
+
+/** The result as printed: with the provider and service its label found, when the check named none. */
+function withLabel(r: ProbeResult, label: EndpointLabel): ProbeResult {
+  return {
+    ...r,
+    ...(label.provider !== undefined ? { provider: label.provider } : {}),
+    ...(label.service !== undefined ? { service: label.service } : {}),
+  };
 }
 
 /** One line for people; text from the network is already quoted by the probers, control bytes are escaped here. */

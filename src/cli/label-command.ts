@@ -5,9 +5,9 @@ import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import type { CaptureEvent } from '../events.js';
 import type { EndpointLabel } from '../external/endpoint-label.js';
-import type { EndpointLabeler } from '../external/labeler.js';
 import { parseAddress } from '../external/ip/ip-address.js';
-import { createLabelingStage } from '../external/labeling-stage.js';
+import { LabelingStage } from '../external/labeling-stage.js';
+import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
 import { defaultLabelsSettings } from '../external/labels-settings.js';
 import { flag, parsePort, stringList, stringOpt } from './args.js';
 import type { Command, CommandIo } from './command.js';
@@ -58,24 +58,23 @@ Options:
     const settings = configFile ? loadConfig(configFile).labels : defaultLabelsSettings();
     const dataDir = stringOpt(values, 'data');
     const asnDb = stringOpt(values, 'asn-db');
-    const stage = await createLabelingStage({
-      settings,
+    const stage = new LabelingStage({ settings, log: (line) => io.stderr.write(`${line}\n`) });
+    await stage.load({
       ...(dataDir ? { dataDir } : {}),
       ipRangeFiles: stringList(values, 'ip-ranges'),
       ...(asnDb ? { asnDatabase: asnDb } : {}),
       aws: flag(values, 'aws'),
       lazyAsn: true,
-      log: (line) => io.stderr.write(`${line}\n`),
     });
     try {
       const print = (label: EndpointLabel, extra: Record<string, unknown> = {}) =>
         io.stdout.write((json ? JSON.stringify({ ...label, ...extra }) : formatLabel(label, extra)) + '\n');
       if (!pcap) {
-        for (const ip of positionals) print(stage.labeler.label(ip, hostname));
+        for (const ip of positionals) print(stage.label(ip, hostname));
         return 0;
       }
       const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
-      return await labelCapture(pcap, dnsPorts, stage.labeler, hostname, io, json, signal, print);
+      return await labelCapture(pcap, dnsPorts, stage, hostname, io, json, signal, print);
     } finally {
       stage.close();
     }
@@ -85,7 +84,7 @@ Options:
 async function labelCapture(
   file: string,
   dnsPorts: number[],
-  labeler: EndpointLabeler,
+  stage: LabelingStage,
   hostname: string | undefined,
   io: CommandIo,
   json: boolean,
@@ -96,11 +95,13 @@ async function labelCapture(
   const note = (ip: string, kind: 'connections' | 'dnsQueries') => {
     let entry = seen.get(ip);
     // Labelled when first seen: the DNS answer that led to it was observed just before.
-    if (!entry) seen.set(ip, (entry = { label: labeler.label(ip, hostname), connections: 0, dnsQueries: 0 }));
+    if (!entry) seen.set(ip, (entry = { label: stage.label(ip, hostname), connections: 0, dnsQueries: 0 }));
     entry[kind]++;
   };
+  // Passive DNS learns each answer from the analyzer's match of it, as in `run`.
+  const analyzer = createDnsAnalyzer({}, stage.analyzerHooks());
   const summary = await createPcapSource(file, { dnsPorts }).run((batch: readonly CaptureEvent[]) => {
-    labeler.observe(batch);
+    analyzer.ingest(batch);
     for (const ev of batch) {
       if (ev.type === 'tcp' && ev.event === 'connect') note(ev.dst, 'connections');
       else if (ev.type === 'dns' && ev.dir === 'query') note(ev.dst, 'dnsQueries');
@@ -116,13 +117,13 @@ async function labelCapture(
       unknownByAsOrg[org] = (unknownByAsOrg[org] ?? 0) + 1;
     }
   }
-  const pdns = labeler.passiveDns.stats();
+  const pdns = stage.passiveDns.stats();
   const line = {
     type: 'summary',
     addresses: seen.size,
     bySource,
     unknownByAsOrg,
-    passiveDns: { entries: pdns.entries, names: pdns.names, responses: pdns.responses, evicted: pdns.evicted, malformed: pdns.malformed },
+    passiveDns: { entries: pdns.entries, names: pdns.names, responses: pdns.responses, evicted: pdns.evicted },
     capture: { events: summary.events, malformed: summary.malformed },
   };
   if (json) io.stdout.write(JSON.stringify(line) + '\n');

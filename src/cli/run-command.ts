@@ -12,14 +12,14 @@ import { EgressError, UsageError, oneLine } from '../errors.js';
 import type { CaptureEvent, ProbeResult } from '../events.js';
 import { AlertingStage } from '../alert/alerting-stage.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
-import { dnsFindingInputOf, dnsOutcomeOf } from '../health/dns-inputs.js';
+import { dnsFindingInputOf } from '../health/dns-finding-input.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
+import { LabelingStage } from '../external/labeling-stage.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
-import { PendingLabels } from './pending-labels.js';
 import { createRunLog, type LogFormat, type RunLog } from './run-log.js';
 
 const VERSION = '0.1.0';
@@ -99,18 +99,17 @@ Options:
     status.stages.store = { ok: true, detail: store.description };
     log.info(`store: ${store.description}`, { dataDir });
 
-    // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
-    // background while the page is already up, and events wait for it in a bounded queue so the
-    // engine labels them from the first one.
-    const labels = new PendingLabels(log);
     const engine: ReliabilityEngine = createReliabilityEngine({
-      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts }, labeller: labels.labeller, hostName: hostname(),
+      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts }, hostName: hostname(),
       log: (line) => log.warn(line),
     });
+    // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
+    // background while the page is already up, and events wait for it in the stage's bounded
+    // queue, so the engine gets them labelled from the first one.
+    const labels = new LabelingStage({ settings: config.labels, sink: engine, log: (line) => log.info(line) });
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
     // holds up the next tick.
     const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
-    labels.feed(engine);
     status.stages.engine = { ok: true, detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
     // Created once its module has loaded, after the page is up.
     let analyzer: DnsAnalyzer | undefined;
@@ -156,7 +155,7 @@ Options:
         import('../bpf/live-source.js'), import('../dns/dns-analyzer.js'), import('../dns/analyzer-options.js'),
       ]);
       if (stopping) return;
-      const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), { onTransaction: (tx) => { const outcome = dnsOutcomeOf(tx); if (outcome) labels.ingestDns(outcome); } });
+      const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), labels.analyzerHooks());
       analyzer = dnsAnalyzer;
       const source = createLiveSource({
         dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
@@ -177,7 +176,7 @@ Options:
     const checksStarted = (async () => {
       if (config.checks.length === 0) return;
       const [{ createCheckRunner }, { CheckScheduler: Scheduler }, { warmUpProbers }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js'), import('../blackbox/warm-up.js')]);
-      const run = createCheckRunner({ labeler: (ip, host) => labels.probeLabel(ip, host) });
+      const run = createCheckRunner();
       await warmUpProbers(config.checks, run, signal);
       if (stopping) return;
       scheduler = new Scheduler({
@@ -215,11 +214,9 @@ Options:
     // Labelling loads once everything is up (AWS metadata may take seconds). The bundled ASN
     // dataset is left out unless a database file is configured: parsing it blocks for seconds,
     // and an ASN alone never names a provider, which is all the engine asks of labels.
-    const labelsReady = import('../external/labeling-stage.js').then(({ createLabelingStage }) => createLabelingStage({
-      settings: config.labels, asnDatabase: config.labels.asnDatabase ?? 'none', log: (line) => log.info(line),
-    })).then(
-      (stage) => labels.ready(stage),
-      (err: unknown) => labels.failed(oneLine(err)),
+    const labelsReady = labels.load({ asnDatabase: config.labels.asnDatabase ?? 'none' }).then(
+      () => undefined,
+      (err: unknown) => log.warn(`labels unavailable (${oneLine(err)}): endpoints are grouped as "unknown"`),
     );
 
     await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
@@ -271,7 +268,7 @@ function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string):
   log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
 }
 
-function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, labels: PendingLabels, counts: { events: number; dns: number; tcp: number }): void {
+function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, labels: LabelingStage, counts: { events: number; dns: number; tcp: number }): void {
   counts.events += batch.length;
   for (const ev of batch) {
     if (ev.type === 'dns') counts.dns++;
@@ -281,10 +278,10 @@ function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, la
   labels.ingest(batch);
 }
 
-function onProbe(result: ProbeResult, labels: PendingLabels, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
+function onProbe(result: ProbeResult, labels: LabelingStage, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
   counts.probes++;
   labels.ingest([result]);
-  metrics.observeProbe(result);
+  metrics.observeProbe(result, labels.labelProbe(result).provider);
   // People hear about a check when it changes between passing and failing, not on every run.
   if (!result.ok) {
     counts.probeFailures++;

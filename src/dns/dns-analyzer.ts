@@ -29,13 +29,23 @@ export interface DnsAnalyzer {
   snapshot(): DnsSnapshot;
 }
 
+/** A well-formed response as the analyzer read it: its question, rcode and where its answers are. */
+export interface DnsResponseAnswers {
+  ts: number;
+  qname: string;
+  rcode: string;
+  /** Readable during the hook's call only (readAnswerRecords): sources reuse their buffers. */
+  answers: AnswerSection;
+}
+
 export interface DnsAnalyzerHooks {
+  /** Every finished transaction: answered or timed out (called synchronously: keep it cheap). */
+  onTransaction?: (tx: DnsTransaction) => void;
   /**
-   * Every finished transaction (called synchronously: keep it cheap). `answers` locates the
-   * answer records of the response that answered it, readable during the call only
-   * (readAnswerRecords); absent for timeouts.
+   * Every well-formed response, matched to a query or not (the capture may have started after
+   * the query was sent): what passive DNS learns from, with no second parse.
    */
-  onTransaction?: (tx: DnsTransaction, answers: AnswerSection | undefined) => void;
+  onResponse?: (response: DnsResponseAnswers) => void;
 }
 
 export function dnsAnalyzerDefaults(): DnsAnalyzerOptions {
@@ -129,10 +139,10 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
     return key;
   };
 
-  // The response being matched is the packet whose summary is in `msg`: its answers are located.
-  const answers: AnswerSection = { payload: new Uint8Array(0), offset: -1, count: 0 };
+  // Refilled for each response handed to onResponse.
+  const response: DnsResponseAnswers = { ts: 0, qname: '', rcode: '', answers: { payload: new Uint8Array(0), offset: -1, count: 0 } };
   const matcher = new TransactionMatcher(opts, {
-    onTransaction(tx, response) {
+    onTransaction(tx) {
       completed++;
       const r = resolver(tx.server);
       const w = r.window(Math.max(clock, tx.ts));
@@ -183,13 +193,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         if (problems.length > PROBLEMS_KEPT) problems.shift();
       }
       ndots.observe(tx, tx.comm ?? tx.client);
-      if (hooks.onTransaction) {
-        if (!response) return hooks.onTransaction(tx, undefined);
-        answers.payload = response.payload;
-        answers.offset = msg.answersAt;
-        answers.count = msg.ancount;
-        hooks.onTransaction(tx, answers);
-      }
+      hooks.onTransaction?.(tx);
     },
     onResend: (obs) => race.noteResend(obs),
     onUnmatched: () => {
@@ -218,6 +222,15 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
       return;
     }
     if (msg.qr) {
+      if (hooks.onResponse) {
+        response.ts = pkt.ts;
+        response.qname = msg.qname;
+        response.rcode = msg.rcode;
+        response.answers.payload = pkt.payload;
+        response.answers.offset = msg.answersAt;
+        response.answers.count = msg.ancount;
+        hooks.onResponse(response);
+      }
       matcher.response(pkt, msg);
       return;
     }

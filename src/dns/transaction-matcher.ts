@@ -27,8 +27,8 @@ export interface ResendObservation {
 }
 
 export interface MatcherCallbacks {
-  /** A transaction finished: answered (by `response`, the packet being handled) or timed out. */
-  onTransaction(tx: DnsTransaction, response?: DnsPacket): void;
+  /** A transaction finished: answered or timed out. */
+  onTransaction(tx: DnsTransaction): void;
   /** A question was re-sent from the same socket; the analyzer decides whether it is a stall. */
   onResend(obs: ResendObservation): void;
   /** A response with no open query. */
@@ -199,7 +199,7 @@ export class TransactionMatcher {
         else this.bySocketQuestion.delete(k.questionA, k.questionB);
       }
     }
-    this.cb.onTransaction(tx, pkt);
+    this.cb.onTransaction(tx);
   }
 
   /** Times out open queries older than the timeout and forgets old history; call as time moves. */

@@ -1,7 +1,7 @@
 // The endpoint label and the one contract every labelling source implements.
 import type { PassiveDnsName } from './sources/passive-dns.js';
 
-/** Where a label came from, in the order of precedence the labeller applies. */
+/** Where a label came from, in the order of precedence the labeler applies. */
 export type LabelSourceName = 'config' | 'aws' | 'dns' | 'catalogue' | 'ip-ranges' | 'asn';
 
 /** The precedence list: an earlier source's label wins over a later one's. */
@@ -41,7 +41,7 @@ export interface LabelQuery {
   ip: string;
   /** A hostname the caller knows (e.g. a check's URL host); it wins over names from DNS. */
   hostname?: string;
-  /** What passive DNS knows about the address, looked up once by the labeller. */
+  /** What passive DNS knows about the address, looked up once by the labeler. */
   dns?: PassiveDnsName;
   /** True for private, loopback and other special-purpose addresses. */
   special?: boolean;

@@ -1,7 +1,6 @@
-// The labelling stage: asks each source in the precedence order (configuration, AWS metadata,
+// The labeler: asks each source in the precedence order (configuration, AWS metadata,
 // passive DNS, catalogue, published IP ranges, ASN) and caches the answer per address, so that
 // labelling an address seen before costs one map lookup.
-import type { ProbeLabeler } from '../blackbox/types.js';
 import { createAsnSource } from './sources/asn-source.js';
 import type { AsnDatabase } from './feeds/asn-database.js';
 import type { Catalogue } from './feeds/catalogue.js';
@@ -16,7 +15,7 @@ import { createIpRangeSource } from './sources/ip-range-source.js';
 import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './sources/passive-dns.js';
 import type { PrefixTrie } from './ip/prefix-trie.js';
 
-export interface EndpointLabelerOptions {
+export interface LabelerOptions {
   /** Operators' own endpoints (configuration); they win over every other source. */
   endpoints?: readonly ConfiguredEndpoint[];
   /** Cloud metadata source (AWS); refreshed by its owner, see createAwsMetadataSource. */
@@ -24,13 +23,13 @@ export interface EndpointLabelerOptions {
   catalogue: Catalogue;
   ranges?: PrefixTrie<RangeInfo>;
   asn?: AsnDatabase;
-  /** Passive DNS settings, or an existing instance to share. */
+  /** The passive DNS table the labelling stage feeds, or settings for a table of the labeler's own. */
   passiveDns?: PassiveDns | PassiveDnsOptions;
   /** Labels cached at most (least recently computed dropped first). */
   cacheSize?: number;
 }
 
-/** A source whose data changes as a whole (a metadata refresh): the labeller clears its cache then. */
+/** A source whose data changes as a whole (a metadata refresh): the labeler clears its cache then. */
 export interface AwsLikeSource extends LabelSource {
   onChange?: (() => void) | undefined;
 }
@@ -44,13 +43,11 @@ export interface LabelerStats {
   passiveDns: PassiveDnsStats;
 }
 
-export interface EndpointLabeler {
-  /** Feeds capture events: DNS responses teach passive DNS; other events are ignored. */
-  observe(events: readonly { type: string }[]): void;
+export interface Labeler {
   /** The label for an address; `hostname` is a name the caller knows (a check's host). Never throws. */
   label(ip: string, hostname?: string): EndpointLabel;
-  /** The same, in the shape the blackbox check runner takes. */
-  readonly probeLabeler: ProbeLabeler;
+  /** The provider that owns a DNS name, from the catalogue; undefined when no entry names it. */
+  nameProvider(name: string): string | undefined;
   readonly passiveDns: PassiveDns;
   stats(): LabelerStats;
   /** Forgets cached labels (after reloading data). */
@@ -63,7 +60,7 @@ interface CacheEntry {
   validUntil: number;
 }
 
-export function createEndpointLabeler(options: EndpointLabelerOptions): EndpointLabeler {
+export function createLabeler(options: LabelerOptions): Labeler {
   const pdns = options.passiveDns instanceof PassiveDns ? options.passiveDns : new PassiveDns(options.passiveDns);
   const cacheCap = options.cacheSize ?? 100_000;
   const cache = new Map<string, CacheEntry>();
@@ -155,9 +152,8 @@ export function createEndpointLabeler(options: EndpointLabelerOptions): Endpoint
   }
 
   return {
-    observe: (events) => pdns.observe(events),
     label,
-    probeLabeler: (ip, hostname) => label(ip, hostname),
+    nameProvider: (name) => options.catalogue.match(name)?.provider,
     passiveDns: pdns,
     stats: () => ({ ...counters, cached: cache.size, bySource: { ...bySource }, passiveDns: pdns.stats() }),
     invalidate: clear,

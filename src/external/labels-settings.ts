@@ -1,4 +1,4 @@
-// The validated `labels:` configuration: what the endpoint labeller is built from.
+// The validated `labels:` configuration: what the endpoint labeler is built from.
 import type { CatalogueEntry } from './feeds/catalogue.js';
 import type { ConfiguredEndpoint } from './sources/config-source.js';
 

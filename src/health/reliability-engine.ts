@@ -2,11 +2,12 @@
 // persistence, SLO evaluation, attribution, anomalies, suppression, alerts and incidents, and the
 // health snapshot. Notifying people is the alerting stage's job (src/alert/), fed by the tick result.
 //
-// Wiring (the run command): createReliabilityEngine({store, settings, …}), feed it with
-// ingest()/ingestDns()/reportDnsFindings(), call tick() every few seconds, close() on shutdown.
+// Wiring (the run command): createReliabilityEngine({store, settings, …}) as the labelling stage's
+// sink (ingestEvents()/ingestLookups()), reportDnsFindings() from the DNS analysis, tick() every
+// few seconds, close() on shutdown.
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
-import type { MonitorEvent } from '../events.js';
+import type { LabeledEvent, LabeledLookup, LabeledSink } from '../external/labeled-event.js';
 import { TimeSlicer } from '../time-slice.js';
 import { AlertBook, type AlertCandidate } from './alerts/alert-book.js';
 import type { Alert } from './alerts/alert.js';
@@ -25,7 +26,7 @@ import { seriesKey } from './rollups/bucket.js';
 import { KnownSeries } from './rollups/known-series.js';
 import { RollupPersistence } from './rollups/rollup-persistence.js';
 import { SliWindows } from './rollups/sli-windows.js';
-import type { DnsFindingInput, DnsOutcome, EndpointLabeller, EventOrigin } from './signal-inputs.js';
+import type { DnsFindingInput, EventOrigin } from './signal-inputs.js';
 import type { HealthSnapshot } from './snapshot/health-snapshot.js';
 import { SnapshotBuilder } from './snapshot/snapshot-builder.js';
 
@@ -40,7 +41,6 @@ export interface ReliabilityEngineOptions {
   store: EngineStore;
   settings: ReliabilitySettings;
   clock?: Clock;
-  labeller?: EndpointLabeller;
   /** Name of this host (host breakdown); defaults to os.hostname(). */
   hostName?: string;
   /** Receives one-line messages (store notices). */
@@ -70,11 +70,11 @@ export interface EngineCounters {
 }
 
 /** The stage object the run command drives. */
-export interface ReliabilityEngine {
-  /** Capture events and probe results, in batches; cheap (counters only), never awaits. */
-  ingest(events: readonly MonitorEvent[], origin?: EventOrigin): void;
-  /** Finished DNS transactions from the DNS analysis. */
-  ingestDns(outcomes: readonly DnsOutcome[], origin?: EventOrigin): void;
+export interface ReliabilityEngine extends LabeledSink {
+  /** Labelled events about endpoints, in batches; cheap (counters only), never awaits. */
+  ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void;
+  /** Labelled DNS lookups (finished transactions of the DNS analysis). */
+  ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void;
   /** The DNS analysis's current findings (replaces the previous list; absent ones resolve at the next tick). */
   reportDnsFindings(findings: readonly DnsFindingInput[]): void;
   /** Flushes, evaluates everything, updates alerts and incidents, and publishes the snapshot. */
@@ -119,7 +119,6 @@ class Engine implements ReliabilityEngine {
     this.clock = opts.clock ?? systemClock;
     this.settings = opts.settings;
     this.aggregator = new EventAggregator({
-      labeller: opts.labeller,
       hostName: opts.hostName ?? hostname(),
       breakdownLimit: rollups.breakdownLimit,
       maxEndpointsPerProvider: opts.maxEndpointsPerProvider ?? 500,
@@ -150,12 +149,12 @@ class Engine implements ReliabilityEngine {
     this.anomalies.observe(minutes, now);
   }
 
-  ingest(events: readonly MonitorEvent[], origin?: EventOrigin): void {
-    this.aggregator.ingest(events, origin);
+  ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void {
+    this.aggregator.ingestEvents(events, origin);
   }
 
-  ingestDns(outcomes: readonly DnsOutcome[], origin?: EventOrigin): void {
-    this.aggregator.ingestDns(outcomes, origin);
+  ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void {
+    this.aggregator.ingestLookups(lookups, origin);
   }
 
   reportDnsFindings(findings: readonly DnsFindingInput[]): void {

@@ -61,9 +61,9 @@ export class MetricsExporter {
     if (options.processMetrics ?? true) this.registerProcessMetrics();
   }
 
-  /** Records one check result (called by the run command as results arrive). */
-  observeProbe(result: ProbeResult): void {
-    const provider = this.providerLabels.label(result.provider ?? 'unlabelled');
+  /** Records one check run as it arrives; `labelled` is the provider its label names, when the check's configuration does not. */
+  observeProbe(result: ProbeResult, labelled?: string): void {
+    const provider = this.providerLabels.label(result.provider ?? labelled ?? 'unlabelled');
     this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
     for (const [key, phase] of PHASES) {
       const ms = result.phases[key];

@@ -12,7 +12,7 @@ test('reads id, flags, rcode, answer count and the question', () => {
   });
   const r = parseDnsSummary(buf);
   assert.ok(r.ok);
-  assert.deepEqual(r.summary, { id: 4242, qr: true, opcode: 0, rcode: 'NXDOMAIN', tc: true, ancount: 1, qname: 'api.example.com', qtype: 'AAAA' });
+  assert.deepEqual(r.summary, { id: 4242, qr: true, opcode: 0, rcode: 'NXDOMAIN', tc: true, ancount: 1, qname: 'api.example.com', qtype: 'AAAA', answersAt: 33 });
 });
 
 test('hostile label bytes are escaped in the name, as dig prints them', () => {

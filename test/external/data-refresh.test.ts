@@ -1,6 +1,6 @@
 // `egresswatch data refresh`: downloads from a local HTTP server (never the internet) with
 // validation, keeps the last good copy when a download is broken or fails, and imports offline
-// with --from. The labeller then uses the refreshed files.
+// with --from. The labeler then uses the refreshed files.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -39,7 +39,7 @@ const run = (args: string[]) => runCli(args);
 
 const urls = () => ['aws', 'gcp', 'cloudflare', 'fastly'].flatMap((id) => ['--url', `${id}=${base}/${id}`]);
 
-test('refresh downloads every feed, validates it and the labeller uses it', async () => {
+test('refresh downloads every feed, validates it and the labeler uses it', async () => {
   const dir = join(testOutputDir('external'), 'refresh-ok');
   rmSync(dir, { recursive: true, force: true });
   Object.assign(bodies, { '/aws': { status: 200, body: awsDoc('3.5.140.0/22') }, '/gcp': { status: 200, body: gcpDoc }, '/cloudflare': { status: 200, body: cloudflareDoc }, '/fastly': { status: 200, body: fastlyDoc } });

@@ -73,6 +73,7 @@ test('label --pcap labels every remote address with passive DNS from the capture
   const text = await run(['label', '--pcap', file, '--asn-db', asnDb()]);
   assert.equal(text.code, 0, text.err);
   assert.ok(!/[\x00-\x08\x1b]/.test(text.out + text.err), 'no raw control bytes');
-  assert.match(text.out, /198\.51\.100\.30 +evil\\x07\.example/);
+  // Names read off the wire are in presentation format (a control byte is \DDD), as on the DNS page.
+  assert.match(text.out, /198\.51\.100\.30 +evil\\007\.example/);
   assert.match(text.err, /unknown by ASN organisation: .*Edge\\x1b\[31m Networks: 1/);
 });

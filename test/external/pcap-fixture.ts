@@ -2,6 +2,9 @@
 // labelling tests: the capture is built byte by byte, so no traffic is sent anywhere.
 import { writeFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
+import { parseDnsSummary, readAnswerRecords } from '../../src/dns/message.js';
+import type { DnsPacket } from '../../src/events.js';
+import type { PassiveDns } from '../../src/external/sources/passive-dns.js';
 import { pcapFileHeader, pcapRecordHeader } from '../helpers/pcap-writer.js';
 
 export interface PcapFrame {
@@ -56,12 +59,17 @@ export interface AnswerRecord {
   data: string;
 }
 
-/** A DNS response to `qname` with the given answers, as wire bytes. */
-export function dnsResponse(qname: string, answers: AnswerRecord[], id = 1): Buffer {
+/** A DNS query for `qname` (type A), as wire bytes. */
+export function dnsQuery(qname: string, id = 1): Buffer {
+  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: qname, type: 'A', class: 'IN' }] });
+}
+
+/** A DNS response to `qname` with the given answers (rcode 3 is NXDOMAIN), as wire bytes. */
+export function dnsResponse(qname: string, answers: AnswerRecord[], id = 1, rcode = 0): Buffer {
   return dnsPacket.encode({
     type: 'response',
     id,
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode,
     questions: [{ name: qname, type: 'A', class: 'IN' }],
     answers: answers.map((a) => ({ name: a.name, type: a.type, class: 'IN', ttl: a.ttl, data: a.data })),
   });
@@ -71,4 +79,15 @@ export function writePcap(path: string, frames: PcapFrame[]): void {
   const parts: Buffer[] = [pcapFileHeader(1, { snaplen: 65535 })]; // Ethernet
   for (const f of frames) parts.push(pcapRecordHeader(f.tsMs, f.bytes.length), f.bytes);
   writeFileSync(path, Buffer.concat(parts));
+}
+
+/**
+ * Teaches passive DNS one response as the labelling stage does: the question and answer records
+ * read off the wire (the DNS analyzer's parse), recorded at the packet's time.
+ */
+export function learnResponse(pdns: PassiveDns, packet: DnsPacket): void {
+  const parsed = parseDnsSummary(packet.payload);
+  if (!parsed.ok) throw new Error(`test fixture: unreadable DNS response (${parsed.reason})`);
+  const s = parsed.summary;
+  pdns.recordAnswer(s.qname, readAnswerRecords({ payload: packet.payload, offset: s.answersAt, count: s.ancount }), packet.ts);
 }

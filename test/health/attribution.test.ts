@@ -1,8 +1,8 @@
 // Attribution through the whole pipeline: local network, the provider, some hosts, one zone, one resolver.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DnsOutcome } from '../../src/health/signal-inputs.js';
-import { harness, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+import type { LabeledLookup } from '../../src/external/labeled-event.js';
+import { harness, lookup, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
 
 const quietAnomaly = { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } };
 
@@ -65,17 +65,17 @@ test('every host of one zone failing (and no other) names the zone', async () =>
 
 test('DNS failures through one resolver only are attributed to that resolver', async () => {
   const h = await harness({ alerts: quietAnomaly });
-  const dnsMinute = (t: number, badFails: boolean): DnsOutcome[] => {
-    const out: DnsOutcome[] = [];
+  const dnsMinute = (t: number, badFails: boolean): LabeledLookup[] => {
+    const out: LabeledLookup[] = [];
     for (let i = 0; i < 100; i++) {
-      const resolver = i % 2 ? '10.206.0.53' : '10.206.0.54';
-      const ok = !(badFails && resolver === '10.206.0.53');
-      out.push({ ts: t + i * 600, name: 'api.p7.example', resolver, ok, rcode: ok ? 'NOERROR' : 'SERVFAIL', latencyMs: 3, comm: 'app' });
+      const server = i % 2 ? '10.206.0.53' : '10.206.0.54';
+      const ok = !(badFails && server === '10.206.0.53');
+      out.push(lookup({ ts: t + i * 600, qname: 'api.p7.example', server, rcode: ok ? 'NOERROR' : 'SERVFAIL', latencyMs: 3, comm: 'app' }));
     }
     return out;
   };
   for (let m = 0; m < 40; m++) {
-    h.engine.ingestDns(dnsMinute(h.clock.now(), m >= 30));
+    h.engine.ingestLookups(dnsMinute(h.clock.now(), m >= 30));
     h.clock.advance(MINUTE);
     if (m % 5 === 4 || m >= 30) h.ticks.push(await h.engine.tick());
   }

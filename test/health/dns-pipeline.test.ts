@@ -6,21 +6,21 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createPcapSource } from '../../src/capture/pcap-source.js';
 import { createDnsAnalyzer, dnsAnalyzerDefaults } from '../../src/dns/dns-analyzer.js';
-import { dnsFindingInputOf, dnsOutcomeOf } from '../../src/health/dns-inputs.js';
-import type { DnsOutcome } from '../../src/health/signal-inputs.js';
+import type { LabeledLookup } from '../../src/external/labeled-event.js';
+import { LabelingStage } from '../../src/external/labeling-stage.js';
+import { defaultLabelsSettings } from '../../src/external/labels-settings.js';
+import { dnsFindingInputOf } from '../../src/health/dns-finding-input.js';
 import { repoRoot } from '../helpers/paths.js';
 import { harness } from './scenario-helpers.js';
 
 const recordings = join(repoRoot, 'test-output', 'dns-scenarios');
 
 async function replay(name: string) {
-  const outcomes: DnsOutcome[] = [];
-  const analyzer = createDnsAnalyzer({ ...dnsAnalyzerDefaults(), horizonMs: Infinity }, {
-    onTransaction: (tx) => {
-      const o = dnsOutcomeOf(tx);
-      if (o) outcomes.push(o);
-    },
-  });
+  const outcomes: LabeledLookup[] = [];
+  // The labelling stage as `run` wires it, its lookups collected to hand the engine in one go.
+  const labels = new LabelingStage({ settings: defaultLabelsSettings(), sink: { ingestEvents: () => {}, ingestLookups: (l) => outcomes.push(...l) } });
+  await labels.load({ asnDatabase: 'none', aws: false });
+  const analyzer = createDnsAnalyzer({ ...dnsAnalyzerDefaults(), horizonMs: Infinity }, labels.analyzerHooks());
   let last = 0;
   await createPcapSource(join(recordings, `${name}.pcap`), { dnsPorts: [53] }).run((events) => {
     analyzer.ingest(events);
@@ -38,8 +38,8 @@ for (const [name, expectAlert] of [['resolver-down', 'DnsResolverDown'], ['clean
     }
     const r = await replay(name);
     assert.ok(r.outcomes.length > 0, 'transactions became DNS outcomes');
-    const h = await harness({ start: Math.floor(r.outcomes[0].ts / 60_000) * 60_000 });
-    h.engine.ingestDns(r.outcomes);
+    const h = await harness({ start: Math.floor(r.outcomes[0].tx.ts / 60_000) * 60_000 });
+    h.engine.ingestLookups(r.outcomes);
     h.engine.reportDnsFindings(r.findings.map(dnsFindingInputOf));
     h.clock.set(r.last + 60_000);
     const tick = await h.engine.tick();

@@ -5,7 +5,9 @@ import { defaultStoreSettings } from '../../src/store/store-settings.js';
 import type { TcpEvent } from '../../src/events.js';
 import { ManualClock } from '../../src/clock.js';
 import { createReliabilityEngine, type ReliabilityEngine, type TickResult } from '../../src/health/reliability-engine.js';
-import type { EndpointLabeller } from '../../src/health/signal-inputs.js';
+import type { DnsTransaction } from '../../src/dns/types.js';
+import type { EndpointLabel } from '../../src/external/endpoint-label.js';
+import type { LabeledEvent, LabeledLookup } from '../../src/external/labeled-event.js';
 import { AlertingStage } from '../../src/alert/alerting-stage.js';
 import type { Notifier } from '../../src/alert/notifier.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -17,16 +19,27 @@ export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
 /** Provider "p<N>" owns 198.51.100.N (TEST-NET-2 addresses: never contacted, only labelled). */
-export const labeller: EndpointLabeller = {
-  labelIp: (ip) => {
-    const m = /^198\.51\.100\.(\d+)$/.exec(ip);
-    return m ? { provider: `p${m[1]}`, service: 'api', region: 'eu-west-1', hostname: `api.p${m[1]}.example` } : undefined;
-  },
-  labelName: (name) => {
-    const m = /\.p(\d+)\.example$/.exec(name);
-    return m ? { provider: `p${m[1]}` } : undefined;
-  },
-};
+export function labelOf(ip: string): EndpointLabel {
+  const m = /^198\.51\.100\.(\d+)$/.exec(ip);
+  return m ? { ip, provider: `p${m[1]}`, service: 'api', region: 'eu-west-1', hostname: `api.p${m[1]}.example`, source: 'catalogue', confidence: 0.9 } : { ip, source: 'none', confidence: 0 };
+}
+
+/** Connection events as the labelling stage hands them on. */
+export function labelled(events: readonly TcpEvent[]): LabeledEvent[] {
+  return events.map((event) => ({ event, label: labelOf(event.dst) }));
+}
+
+/** A finished lookup of a name under "p<N>.example" (owned by provider p<N>), as the labelling stage hands it on. */
+export function lookup(fields: { ts: number; qname: string; server: string; rcode?: string; latencyMs?: number; comm?: string; timeout?: boolean }): LabeledLookup {
+  const m = /\.p(\d+)\.example$/.exec(fields.qname);
+  const tx: DnsTransaction = {
+    ts: fields.ts, client: '10.206.0.2', clientPort: 40000, server: fields.server, serverPort: 53, proto: 'udp', id: 1,
+    qname: fields.qname, qtype: 'A', outcome: fields.timeout ? 'timeout' : 'answered', retransmissions: 0, retries: 0, stalled: false, parallel: false,
+    ...(fields.timeout ? {} : { rcode: fields.rcode ?? 'NOERROR', latencyMs: fields.latencyMs ?? 3 }),
+    ...(fields.comm ? { comm: fields.comm } : {}),
+  };
+  return { tx, provider: m ? `p${m[1]}` : undefined };
+}
 
 export interface Harness {
   engine: ReliabilityEngine;
@@ -47,7 +60,6 @@ export async function harness(opts: { alerts?: Partial<AlertSettings>; slos?: Sl
     store,
     clock,
     settings: { rollups: defaultStoreSettings(), slos: opts.slos ?? defaultSlos(), alerts },
-    labeller,
     hostName: 'host-a',
   });
   const alerting = new AlertingStage({ settings: alerts, notifiers: opts.notifiers ?? [], clock });
@@ -82,7 +94,7 @@ export async function run(
 ): Promise<void> {
   for (let m = 0; m < minutes; m++) {
     const start = h.clock.now();
-    for (const batch of traffic(start)) h.engine.ingest(batch.events, batch.host ? { host: batch.host, zone: batch.zone } : undefined);
+    for (const batch of traffic(start)) h.engine.ingestEvents(labelled(batch.events), batch.host ? { host: batch.host, zone: batch.zone } : undefined);
     h.clock.advance(MINUTE);
     if ((m + 1) % tickEvery === 0) {
       const result = await h.engine.tick();

@@ -7,7 +7,7 @@ import type { AsnDatabase, AsnRecord } from './asn-database.js';
 export class MmdbAsnDatabase implements AsnDatabase {
   private readonly reader: Reader<AsnResponse>;
 
-  /** Opens the file synchronously (the labeller is built before capture starts); throws a one-line data error. */
+  /** Opens the file synchronously (the labeler is built before capture starts); throws a one-line data error. */
   constructor(readonly description: string, path: string) {
     let buf: Buffer;
     try {

@@ -1,4 +1,4 @@
-// Loads what the labeller needs from disk, once: the catalogue (shipped plus configured), the
+// Loads what the labeler needs from disk, once: the catalogue (shipped plus configured), the
 // published IP ranges (refreshed copies before the package's snapshots) and the ASN database.
 import { join } from 'node:path';
 import type { AsnDatabase } from './asn-database.js';

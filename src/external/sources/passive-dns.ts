@@ -2,8 +2,7 @@
 // answers. CNAME chains are followed back to the asked name; entries expire after the TTL plus
 // a grace period; memory is bounded by a least-recently-used cap on addresses and a per-name cap
 // (so a name with rotating addresses, like S3, keeps its recent ones without flushing others).
-import { parseDnsMessage, type DnsAnswer } from '../../dns/message.js';
-import type { DnsPacket } from '../../events.js';
+import type { DnsAnswer } from '../../dns/message.js';
 import { canonicalIp } from '../ip/ip-address.js';
 
 export interface PassiveDnsOptions {
@@ -27,6 +26,7 @@ export interface PassiveDnsName {
 }
 
 export interface PassiveDnsStats {
+  /** Answers recorded. */
   responses: number;
   addressesRecorded: number;
   entries: number;
@@ -37,8 +37,6 @@ export interface PassiveDnsStats {
   capped: number;
   /** Addresses dropped because TTL and grace ran out. */
   expired: number;
-  /** Responses that could not be parsed, by reason. */
-  malformed: Record<string, number>;
 }
 
 /** One asked name; shared by all of its addresses so that a million entries stay small. */
@@ -48,7 +46,7 @@ interface NameRecord extends PassiveDnsName {
 }
 
 const NO_CHAIN: readonly string[] = Object.freeze([]);
-const SWEEP_PER_BATCH = 64;
+const SWEEP_PER_ANSWER = 8;
 
 function normaliseName(name: string): string {
   const lower = name.toLowerCase();
@@ -64,7 +62,6 @@ export class PassiveDns {
   private readonly clock: (() => number) | undefined;
   private latestTs = 0;
   private readonly counters = { responses: 0, addressesRecorded: 0, evicted: 0, capped: 0, expired: 0 };
-  private readonly malformed: Record<string, number> = {};
   /** Bumped whenever an address's name changes or goes, so label caches know to look again. */
   generation = 0;
   /** Called with an address whose name changed or was dropped (label caches forget it). */
@@ -81,30 +78,13 @@ export class PassiveDns {
     return this.clock ? this.clock() : this.latestTs;
   }
 
-  /** Learns from every DNS response in a batch; other events are ignored. */
-  observe(events: readonly { type: string }[]): void {
-    for (const ev of events) {
-      if (ev.type !== 'dns') continue;
-      const p = ev as DnsPacket;
-      if (p.dir !== 'response') continue;
-      if (p.ts > this.latestTs) this.latestTs = p.ts;
-      const parsed = parseDnsMessage(p.payload);
-      if (!parsed.ok) {
-        this.malformed[parsed.reason] = (this.malformed[parsed.reason] ?? 0) + 1;
-        continue;
-      }
-      this.counters.responses++;
-      if (parsed.message.rcode === 'NOERROR') this.recordAnswer(parsed.message.qname, parsed.message.answers, p.ts);
-    }
-    this.sweep();
-  }
-
   /**
    * Records one answer: each A/AAAA record is traced back through the CNAMEs to the question's
    * name. The lifetime is the smallest TTL along the chain (what a caching stub would honour).
    */
   recordAnswer(qname: string, answers: readonly DnsAnswer[], ts: number): void {
     if (ts > this.latestTs) this.latestTs = ts;
+    this.counters.responses++;
     const asked = normaliseName(qname);
     const cnameOwner = new Map<string, { owner: string; ttl: number }>();
     for (const a of answers) if (a.type === 'CNAME') cnameOwner.set(normaliseName(a.data), { owner: normaliseName(a.name), ttl: a.ttl });
@@ -123,6 +103,7 @@ export class PassiveDns {
       }
       this.add(a.type === 'A' ? a.data : canonicalIp(a.data), name === asked ? asked : name, chain.length ? chain : NO_CHAIN, ts + ttl * 1000 + this.graceMs);
     }
+    this.sweep();
   }
 
   private add(ip: string, name: string, chain: readonly string[], expiresAt: number): void {
@@ -177,12 +158,12 @@ export class PassiveDns {
     if (count(rec) === 0 && this.byName.get(rec.name) === rec) this.byName.delete(rec.name);
   }
 
-  /** Drops a few of the oldest entries when they have expired: bounded work per batch. */
+  /** Drops a few of the oldest entries when they have expired: bounded work per answer. */
   private sweep(): void {
     const now = this.now();
     let n = 0;
     for (const [ip, rec] of this.byIp) {
-      if (n++ >= SWEEP_PER_BATCH || rec.expiresAt >= now) break;
+      if (n++ >= SWEEP_PER_ANSWER || rec.expiresAt >= now) break;
       this.byIp.delete(ip);
       this.forgetFromName(rec, ip);
       this.counters.expired++;
@@ -216,7 +197,7 @@ export class PassiveDns {
   }
 
   stats(): PassiveDnsStats {
-    return { ...this.counters, entries: this.byIp.size, names: this.byName.size, malformed: { ...this.malformed } };
+    return { ...this.counters, entries: this.byIp.size, names: this.byName.size };
   }
 }
 

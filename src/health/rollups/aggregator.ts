@@ -4,11 +4,14 @@
 // DNS) in the bucket of its minute. drain() hands the pending minute buckets over in one batch;
 // provider buckets are derived there from their endpoints, so the hot path touches as few
 // objects as possible. Hour and day rollups are made from these by the engine (rollup.ts).
-import type { MonitorEvent, ProbeResult, ProbeType, TcpEvent } from '../../events.js';
-import type { Bucket, BucketCounters, LatencySignal } from './bucket.js';
+import { lookupFailed } from '../../dns/lookup-outcome.js';
+import type { ProbeResult, ProbeType, TcpEvent } from '../../events.js';
+import type { EndpointLabel } from '../../external/endpoint-label.js';
+import { endpointName, type LabeledEvent, type LabeledLookup } from '../../external/labeled-event.js';
+import { inScope, LEVEL_MS, parseSeriesKey, seriesKey, type Bucket, type BucketCounters, type LatencySignal } from './bucket.js';
 import { mergeCounters } from './bucket-merge.js';
 import { LatencySketch } from '../../sketch/latency-sketch.js';
-import type { DnsOutcome, EndpointLabeller, EventOrigin } from '../signal-inputs.js';
+import type { EventOrigin } from '../signal-inputs.js';
 
 /** Provider id for addresses and names no labelling source knows. */
 export const UNKNOWN_PROVIDER = 'unknown';
@@ -16,7 +19,6 @@ export const UNKNOWN_PROVIDER = 'unknown';
 export const OTHER = 'other';
 
 export interface AggregatorOptions {
-  labeller?: EndpointLabeller;
   /** This host's name: the host breakdown of events without an origin. */
   hostName: string;
   /** Values kept per provider and dimension (host, process, resolver). */
@@ -49,6 +51,8 @@ interface PendingBucket {
  * hit the same minute, host and process as the previous one, so the hot path skips the map lookups.
  */
 interface TcpTarget {
+  /** The label the endpoint was named from: a new label for the address (passive DNS learned its name) names it again. */
+  label: EndpointLabel;
   endpointKey: string;
   info: EndpointInfo;
   /** Drain generation and minute the cached buckets belong to. */
@@ -64,15 +68,13 @@ interface TcpTarget {
 export interface AggregatorCounters {
   /** Events taken into buckets, by type. */
   ingested: Record<string, number>;
-  /** Events with nothing to count (TCP connect/close, drops, conntrack samples). */
-  ignored: number;
   /** Events whose address or name had no provider label. */
   unlabelled: number;
   /** Events folded into "other" because a limit was reached. */
   folded: number;
 }
 
-const MINUTE = 60_000;
+const { minute: MINUTE } = LEVEL_MS;
 
 export class EventAggregator {
   private readonly opts: AggregatorOptions;
@@ -84,7 +86,6 @@ export class EventAggregator {
   private tcpTargetCount = 0;
   /** Bumped by drain(): cached bucket references older than this are stale. */
   private gen = 0;
-  private readonly nameProviders = new Map<string, string>();
   private readonly endpointInfo = new Map<string, EndpointInfo>();
   private readonly endpointsPerProvider = new Map<string, number>();
   private readonly breakdownValues = new Map<string, Set<string>>();
@@ -92,7 +93,7 @@ export class EventAggregator {
   readonly hostZones = new Map<string, string>();
   /** Providers seen, with their display names. */
   readonly providers = new Set<string>();
-  readonly counters: AggregatorCounters = { ingested: {}, ignored: 0, unlabelled: 0, folded: 0 };
+  readonly counters: AggregatorCounters = { ingested: {}, unlabelled: 0, folded: 0 };
 
   constructor(opts: AggregatorOptions) {
     this.opts = opts;
@@ -126,7 +127,7 @@ export class EventAggregator {
   }
 
   private breakdownKey(dim: 'host' | 'process' | 'resolver', provider: string, value: string): string {
-    const id = `${dim}|${provider}`;
+    const id = seriesKey(dim, provider);
     let set = this.breakdownValues.get(id);
     if (!set) {
       set = new Set();
@@ -135,43 +136,47 @@ export class EventAggregator {
     if (!set.has(value)) {
       if (set.size >= this.opts.breakdownLimit) {
         this.counters.folded++;
-        return `${id}|${OTHER}`;
+        return seriesKey(dim, provider, OTHER);
       }
       set.add(value);
     }
-    return `${id}|${value}`;
+    return seriesKey(dim, provider, value);
   }
 
-  ingest(events: readonly MonitorEvent[], origin?: EventOrigin): void {
+  /** Events about endpoints, with their labels (the labelling stage's output). */
+  ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void {
     const host = origin?.host ?? this.opts.hostName;
     if (origin?.host && origin.zone) this.hostZones.set(origin.host, origin.zone);
     let tcp = 0;
     let probe = 0;
-    for (const ev of events) {
-      if (ev.type === 'tcp') {
-        if (this.ingestTcp(ev, host)) tcp++;
-      } else if (ev.type === 'probe') {
-        this.ingestProbe(ev, host);
-        probe++;
+    for (const e of events) {
+      if (!e.label.provider) this.counters.unlabelled++;
+      if (e.event.type === 'tcp') {
+        this.ingestTcp(e.event, e, host);
+        tcp++;
       } else {
-        this.counters.ignored++;
+        this.ingestProbe(e.event, e, host);
+        probe++;
       }
     }
     if (tcp) this.counters.ingested.tcp = (this.counters.ingested.tcp ?? 0) + tcp;
     if (probe) this.counters.ingested.probe = (this.counters.ingested.probe ?? 0) + probe;
   }
 
-  private tcpTarget(ev: TcpEvent): TcpTarget {
+  private tcpTarget(ev: TcpEvent, labeled: LabeledEvent): TcpTarget {
     let ports = this.tcpTargets.get(ev.dst);
     let t = ports?.get(ev.dport);
-    if (t) return t;
-    const label = this.opts.labeller?.labelIp(ev.dst);
-    const provider = label?.provider || UNKNOWN_PROVIDER;
-    if (!label?.provider) this.counters.unlabelled++;
-    const host = label?.hostname || ev.dst;
-    const name = ev.dst.includes(':') && host === ev.dst ? `[${host}]:${ev.dport}` : `${host}:${ev.dport}`;
-    const info = this.endpoint(provider, name, label?.service ?? null, label?.region ?? null, null);
-    t = { endpointKey: `endpoint|${info.providerId}|${info.id}`, info, gen: -1, minute: -1, bucket: null, host: '', hostBucket: null, comm: '', procBucket: null };
+    if (t && t.label === labeled.label) return t;
+    const label = labeled.label;
+    const info = this.endpoint(label.provider || UNKNOWN_PROVIDER, endpointName(labeled), label.service ?? null, label.region ?? null, null);
+    const endpointKey = seriesKey('endpoint', info.providerId, info.id);
+    if (t) {
+      // Same address and port, newly named: later events count towards the endpoint it now is.
+      t.label = label;
+      if (t.endpointKey !== endpointKey) Object.assign(t, { endpointKey, info, gen: -1, minute: -1, bucket: null, hostBucket: null, procBucket: null });
+      return t;
+    }
+    t = { label, endpointKey, info, gen: -1, minute: -1, bucket: null, host: '', hostBucket: null, comm: '', procBucket: null };
     // Endpoints fold into "other" beyond their limit; the address table is capped on its own.
     if (this.tcpTargetCount < 1_000_000) {
       if (!ports) {
@@ -187,33 +192,29 @@ export class EventAggregator {
   private endpoint(provider: string, name: string, service: string | null, region: string | null, probeType: ProbeType | null): EndpointInfo {
     this.providers.add(provider);
     const id = `${provider}|${name}`;
-    let info = this.endpointInfo.get(`endpoint|${provider}|${id}`);
+    let info = this.endpointInfo.get(seriesKey('endpoint', provider, id));
     if (info) return info;
     const n = this.endpointsPerProvider.get(provider) ?? 0;
     if (n >= this.opts.maxEndpointsPerProvider) {
       this.counters.folded++;
       const otherId = `${provider}|${OTHER}`;
-      info = this.endpointInfo.get(`endpoint|${provider}|${otherId}`);
+      const otherKey = seriesKey('endpoint', provider, otherId);
+      info = this.endpointInfo.get(otherKey);
       if (!info) {
         info = { id: otherId, providerId: provider, name: OTHER, service: null, region: null, probeType: null, lastSeen: 0 };
-        this.endpointInfo.set(`endpoint|${provider}|${otherId}`, info);
+        this.endpointInfo.set(otherKey, info);
       }
       return info;
     }
     this.endpointsPerProvider.set(provider, n + 1);
     info = { id, providerId: provider, name, service, region, probeType, lastSeen: 0 };
-    this.endpointInfo.set(`endpoint|${provider}|${id}`, info);
+    this.endpointInfo.set(seriesKey('endpoint', provider, id), info);
     return info;
   }
 
-  /** Returns false for event kinds with nothing to count. */
-  private ingestTcp(ev: TcpEvent, host: string): boolean {
+  private ingestTcp(ev: TcpEvent, labeled: LabeledEvent, host: string): void {
     const kind = ev.event;
-    if (kind === 'connect' || kind === 'close') {
-      this.counters.ignored++;
-      return false;
-    }
-    const target = this.tcpTarget(ev);
+    const target = this.tcpTarget(ev, labeled);
     const ts = ev.ts;
     const minute = ts - (ts % MINUTE);
     const provider = target.info.providerId;
@@ -270,26 +271,17 @@ export class EventAggregator {
         pb.tcpRetransmits = (pb.tcpRetransmits ?? 0) + 1;
         break;
     }
-    return true;
   }
 
-  private ingestProbe(ev: ProbeResult, host: string): void {
-    let provider = ev.provider;
-    let label;
-    if (!provider && ev.ip) {
-      label = this.opts.labeller?.labelIp(ev.ip);
-      provider = label?.provider ?? undefined;
-    }
-    if (!provider) {
-      this.counters.unlabelled++;
-      provider = UNKNOWN_PROVIDER;
-    }
-    const info = this.endpoint(provider, `check:${ev.check}`, ev.service ?? label?.service ?? null, label?.region ?? null, ev.probe);
+  private ingestProbe(ev: ProbeResult, labeled: LabeledEvent, host: string): void {
+    const { label } = labeled;
+    const provider = label.provider || UNKNOWN_PROVIDER;
+    const info = this.endpoint(provider, endpointName(labeled), label.service ?? null, label.region ?? null, ev.probe);
     if (info.probeType === null && info.name !== OTHER) info.probeType = ev.probe;
     if (ev.ts > info.lastSeen) info.lastSeen = ev.ts;
     const ts = ev.ts;
     const map = this.bucketsFor(ts);
-    const b = this.bucket(map, `endpoint|${provider}|${info.id}`, ts);
+    const b = this.bucket(map, seriesKey('endpoint', provider, info.id), ts);
     const failed = ev.ok ? 0 : 1;
     for (const k of [b.counters, this.bucket(map, this.breakdownKey('host', provider, host), ts).counters]) {
       k.probeTotal = (k.probeTotal ?? 0) + 1;
@@ -305,32 +297,28 @@ export class EventAggregator {
     if (ev.ok) (s.probeTotal ??= new LatencySketch()).add(p.totalMs);
   }
 
-  /** DNS transactions count towards the provider that owns the name (and the resolver breakdown). */
-  ingestDns(outcomes: readonly DnsOutcome[], origin?: EventOrigin): void {
+  /** DNS lookups count towards the provider that owns the name (and the resolver breakdown). */
+  ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void {
     const host = origin?.host ?? this.opts.hostName;
-    for (const o of outcomes) {
-      let provider = this.nameProviders.get(o.name);
-      if (provider === undefined) {
-        provider = this.opts.labeller?.labelName?.(o.name)?.provider || UNKNOWN_PROVIDER;
-        if (this.nameProviders.size < 1_000_000) this.nameProviders.set(o.name, provider);
-      }
-      if (provider === UNKNOWN_PROVIDER) this.counters.unlabelled++;
+    for (const { tx, provider: owner } of lookups) {
+      const provider = owner || UNKNOWN_PROVIDER;
+      if (!owner) this.counters.unlabelled++;
       this.providers.add(provider);
-      const ts = o.ts;
+      const ts = tx.ts;
       const map = this.bucketsFor(ts);
-      const b = this.bucket(map, `provider|${provider}`, ts);
-      const failed = o.ok ? 0 : 1;
+      const b = this.bucket(map, seriesKey('provider', provider), ts);
+      const failed = lookupFailed(tx);
       const keys = [b.counters,
         this.bucket(map, this.breakdownKey('host', provider, host), ts).counters,
-        this.bucket(map, this.breakdownKey('process', provider, o.comm || 'unknown'), ts).counters,
-        this.bucket(map, this.breakdownKey('resolver', provider, o.resolver), ts).counters];
+        this.bucket(map, this.breakdownKey('process', provider, tx.comm || 'unknown'), ts).counters,
+        this.bucket(map, this.breakdownKey('resolver', provider, tx.server), ts).counters];
       for (const k of keys) {
         k.dnsTotal = (k.dnsTotal ?? 0) + 1;
         if (failed) k.dnsFailed = (k.dnsFailed ?? 0) + 1;
       }
-      if (o.ok && o.latencyMs !== undefined) (b.sketches.dns ??= new LatencySketch()).add(o.latencyMs);
+      if (!failed && tx.latencyMs !== undefined) (b.sketches.dns ??= new LatencySketch()).add(tx.latencyMs);
     }
-    this.counters.ingested.dns = (this.counters.ingested.dns ?? 0) + outcomes.length;
+    this.counters.ingested.dns = (this.counters.ingested.dns ?? 0) + lookups.length;
   }
 
   /** True when nothing is waiting for drain(). */
@@ -347,12 +335,11 @@ export class EventAggregator {
     for (const map of this.pending.values()) {
       const providers = new Map<string, PendingBucket>();
       for (const b of map.values()) {
-        if (b.key.startsWith('provider|')) providers.set(b.key, b);
+        if (inScope(b.key, 'provider')) providers.set(b.key, b);
       }
       for (const b of map.values()) {
-        if (!b.key.startsWith('endpoint|')) continue;
-        const provider = b.key.slice(9, b.key.indexOf('|', 9));
-        const pk = `provider|${provider}`;
+        if (!inScope(b.key, 'endpoint')) continue;
+        const pk = seriesKey('provider', parseSeriesKey(b.key).provider);
         let p = providers.get(pk);
         if (!p) {
           p = { key: pk, start: b.start, counters: {}, sketches: {} };

@@ -1,22 +1,26 @@
-// The labelling stage: the precedence list (config > aws > dns > catalogue > ip-ranges > asn),
-// internal addresses, cache invalidation when DNS or AWS data change, and the check runner's
-// labeller shape.
+// The labeler: the precedence list (config > aws > dns > catalogue > ip-ranges > asn), internal
+// addresses, and cache invalidation when DNS or AWS data change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProbeLabeler } from '../../src/blackbox/types.js';
 import type { AsnDatabase } from '../../src/external/feeds/asn-database.js';
 import { Catalogue } from '../../src/external/feeds/catalogue.js';
 import { readCatalogueFile } from '../../src/external/feeds/catalogue-file.js';
 import type { EndpointLabel, LabelQuery } from '../../src/external/endpoint-label.js';
-import { createEndpointLabeler, type AwsLikeSource } from '../../src/external/labeler.js';
+import { createLabeler, type AwsLikeSource } from '../../src/external/labeler.js';
+import type { PassiveDns } from '../../src/external/sources/passive-dns.js';
 import { parseCidr } from '../../src/external/ip/ip-address.js';
 import type { RangeInfo } from '../../src/external/feeds/ip-range-feeds.js';
 import { PrefixTrie } from '../../src/external/ip/prefix-trie.js';
 import type { DnsPacket } from '../../src/events.js';
-import { dnsResponse, type AnswerRecord } from './pcap-fixture.js';
+import { dnsResponse, learnResponse, type AnswerRecord } from './pcap-fixture.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const catalogue = new Catalogue(readCatalogueFile());
+
+/** Each response teaches passive DNS, in order. */
+function learn(pdns: PassiveDns, packets: DnsPacket[]): void {
+  for (const p of packets) learnResponse(pdns, p);
+}
 
 function response(ts: number, qname: string, answers: AnswerRecord[]): DnsPacket {
   return { type: 'dns', ts, dir: 'response', proto: 'udp', src: '10.204.0.53', sport: 53, dst: '10.204.0.2', dport: 40000, payload: dnsResponse(qname, answers) };
@@ -39,14 +43,14 @@ function fakeAws(map: Record<string, Partial<EndpointLabel>>): AwsLikeSource {
 }
 
 test('each source answers in precedence order; ASN fields are added to whatever wins', () => {
-  const labeler = createEndpointLabeler({
+  const labeler = createLabeler({
     catalogue,
     ranges: ranges(),
     asn,
     endpoints: [{ provider: 'acme', service: 'orders-db', cidrs: ['198.51.100.7/32'], hostnames: [] }, { provider: 'acme', service: 'billing', cidrs: [], hostnames: ['billing.acme.example'] }],
     aws: fakeAws({ '10.204.1.10': { service: 'rds', region: 'eu-west-1' }, '198.51.100.7': { service: 'ec2' } }),
   });
-  labeler.observe([
+  learn(labeler.passiveDns, [
     response(T0, 'uploads.acme.example', [{ name: 'uploads.acme.example', type: 'CNAME', ttl: 60, data: 'my-bucket.s3.eu-west-1.amazonaws.com' }, { name: 'my-bucket.s3.eu-west-1.amazonaws.com', type: 'A', ttl: 60, data: '52.218.1.1' }]),
     response(T0, 'www.example.org', [{ name: 'www.example.org', type: 'A', ttl: 60, data: '192.0.2.80' }]),
     response(T0, 'billing.acme.example', [{ name: 'billing.acme.example', type: 'A', ttl: 60, data: '192.0.2.90' }]),
@@ -64,7 +68,7 @@ test('each source answers in precedence order; ASN fields are added to whatever 
   assert.deepEqual([s3.provider, s3.service, s3.region, s3.resource, s3.hostname, s3.source], ['aws', 's3', 'eu-west-1', 'my-bucket', 'uploads.acme.example', 'dns']);
   assert.equal(s3.network, undefined, 'the published ranges say the same: nothing to add');
   // a name served from a cloud's address block says so
-  labeler.observe([response(T0, 'shop.example.net', [{ name: 'shop.example.net', type: 'A', ttl: 60, data: '52.218.7.7' }])]);
+  learn(labeler.passiveDns, [response(T0, 'shop.example.net', [{ name: 'shop.example.net', type: 'A', ttl: 60, data: '52.218.7.7' }])]);
   const shop = labeler.label('52.218.7.7');
   assert.deepEqual([shop.provider, shop.source, shop.network], ['example.net', 'dns', { provider: 'aws', service: 's3', region: 'eu-west-1' }]);
   // dns without a catalogue entry: the registrable domain
@@ -83,10 +87,10 @@ test('each source answers in precedence order; ASN fields are added to whatever 
 });
 
 test('private and loopback addresses are internal unless metadata or the catalogue say more', () => {
-  const labeler = createEndpointLabeler({ catalogue });
+  const labeler = createLabeler({ catalogue });
   assert.deepEqual(labeler.label('10.204.3.3'), { ip: '10.204.3.3', provider: 'internal', service: 'private', source: 'ip-ranges', confidence: 0.9 });
   assert.equal(labeler.label('::1').service, 'loopback');
-  labeler.observe([
+  learn(labeler.passiveDns, [
     response(T0, 'orders.c9akciq32xyz.eu-west-1.rds.amazonaws.com', [{ name: 'orders.c9akciq32xyz.eu-west-1.rds.amazonaws.com', type: 'A', ttl: 5, data: '10.204.3.4' }]),
     response(T0, 'wiki.corp.example', [{ name: 'wiki.corp.example', type: 'A', ttl: 5, data: '10.204.3.5' }]),
   ]);
@@ -98,16 +102,16 @@ test('private and loopback addresses are internal unless metadata or the catalog
 test('cached labels follow new DNS answers, DNS expiry and AWS refreshes', () => {
   const map: Record<string, Partial<EndpointLabel>> = {};
   const aws = fakeAws(map);
-  const labeler = createEndpointLabeler({ catalogue, aws, passiveDns: { graceMs: 0 } });
-  labeler.observe([response(T0, 'api.stripe.com', [{ name: 'api.stripe.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
+  const labeler = createLabeler({ catalogue, aws, passiveDns: { graceMs: 0 } });
+  learn(labeler.passiveDns, [response(T0, 'api.stripe.com', [{ name: 'api.stripe.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
   assert.equal(labeler.label('192.0.2.50').provider, 'stripe');
   assert.equal(labeler.label('192.0.2.50').provider, 'stripe');
   assert.equal(labeler.stats().cacheHits, 1);
   // The address now answers for another name.
-  labeler.observe([response(T0 + 1000, 'api.openai.com', [{ name: 'api.openai.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
+  learn(labeler.passiveDns, [response(T0 + 1000, 'api.openai.com', [{ name: 'api.openai.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
   assert.equal(labeler.label('192.0.2.50').provider, 'openai');
   // Time passes beyond the TTL (on the capture clock): the DNS-based label lapses.
-  labeler.observe([response(T0 + 120_000, 'other.example', [{ name: 'other.example', type: 'A', ttl: 30, data: '192.0.2.51' }])]);
+  learn(labeler.passiveDns, [response(T0 + 120_000, 'other.example', [{ name: 'other.example', type: 'A', ttl: 30, data: '192.0.2.51' }])]);
   assert.equal(labeler.label('192.0.2.50').source, 'none');
   // An AWS refresh clears the cache.
   map['192.0.2.50'] = { service: 'nat-gateway' };
@@ -116,12 +120,11 @@ test('cached labels follow new DNS answers, DNS expiry and AWS refreshes', () =>
   assert.equal(labeler.label('192.0.2.50').service, 'nat-gateway');
 });
 
-test('a faulty source does not break labelling, and the labeller fits the check runner', () => {
+test('a faulty source does not break labelling; cached labels are shared and frozen', () => {
   const broken: AwsLikeSource = { name: 'aws', lookup: () => { throw new Error('boom'); } };
-  const labeler = createEndpointLabeler({ catalogue, aws: broken });
+  const labeler = createLabeler({ catalogue, aws: broken });
   assert.deepEqual(labeler.label('192.0.2.1'), { ip: '192.0.2.1', source: 'none', confidence: 0 });
-  const ok = createEndpointLabeler({ catalogue });
-  const probeLabeler: ProbeLabeler = ok.probeLabeler;
-  assert.deepEqual(probeLabeler('203.0.113.1', 'api.twilio.com'), { ip: '203.0.113.1', provider: 'twilio', hostname: 'api.twilio.com', source: 'catalogue', confidence: 0.85 });
+  const ok = createLabeler({ catalogue });
+  assert.deepEqual(ok.label('203.0.113.1', 'api.twilio.com'), { ip: '203.0.113.1', provider: 'twilio', hostname: 'api.twilio.com', source: 'catalogue', confidence: 0.85 });
   assert.ok(Object.isFrozen(ok.label('203.0.113.1')), 'cached labels are shared: frozen');
 });
