@@ -2,7 +2,7 @@
 // from a pcap/pcapng file, then a summary line with counts of events, parse errors and losses.
 import { createLiveSource } from '../bpf/live-source.js';
 import { createPcapSource } from '../capture/pcap-source.js';
-import { eventToJson, eventToText } from '../capture/event-json.js';
+import { eventToJson, eventToText } from './event-json.js';
 import { bump, type CaptureSource } from '../events.js';
 import { flag, numberOpt, parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { eventToJson } from '../../src/capture/event-json.js';
+import { eventToJson } from '../../src/cli/event-json.js';
 import { emptySummary, type CaptureEvent, type DnsPacket } from '../../src/events.js';
 import { startDnsTestServer, type DnsTestServer } from '../helpers/dns-test-server.js';
 import { startLiveCapture, type LiveCaptureRun } from '../helpers/live-capture.js';
