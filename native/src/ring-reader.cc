@@ -17,7 +17,7 @@ constexpr size_t kQueueBatches = 256;
 struct Delivery {
   std::vector<uint8_t> bytes;
   uint32_t count;
-  std::atomic<uint32_t>* pending;
+  std::shared_ptr<std::atomic<uint32_t>> pending;
 };
 }  // namespace
 
@@ -40,6 +40,7 @@ int RingReader::OnRecord(void* ctx, void* data, size_t size) {
   const auto* h = static_cast<const ew_header*>(data);
   // Large packet slots are reserved whole; only the bytes the program wrote are copied.
   size_t len = h->size < size ? h->size : size;
+  if (len < sizeof(ew_header)) len = sizeof(ew_header);  // the size field below must be in bounds
   size_t padded = (len + 7) & ~size_t(7);
   Batch* b = self->batch_;
   size_t at = b->bytes.size();
@@ -56,18 +57,18 @@ int RingReader::OnRecord(void* ctx, void* data, size_t size) {
 
 void RingReader::Flush() {
   if (!batch_ || batch_->count == 0) return;
-  if (pending_.load() >= kQueueBatches) {
+  if (pending_->load() >= kQueueBatches) {
     // JavaScript is behind by kQueueBatches batches: drop this one and say so.
     queueFull_ += batch_->count;
     batch_->bytes.clear();
     batch_->count = 0;
     return;
   }
-  auto* d = new Delivery{std::move(batch_->bytes), batch_->count, &pending_};
+  auto* d = new Delivery{std::move(batch_->bytes), batch_->count, pending_};
   batch_->bytes = std::vector<uint8_t>();
   batch_->bytes.reserve(64 * 1024);
   batch_->count = 0;
-  pending_++;
+  (*pending_)++;
   napi_status st = tsfn_.NonBlockingCall(d, [](Napi::Env env, Napi::Function fn, Delivery* del) {
     (*del->pending)--;
     if (env != nullptr && fn != nullptr) {
@@ -79,7 +80,7 @@ void RingReader::Flush() {
     delete del;
   });
   if (st != napi_ok) {
-    pending_--;
+    (*pending_)--;
     queueFull_ += d->count;
     delete d;
   } else {

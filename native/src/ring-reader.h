@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -46,5 +47,7 @@ class RingReader {
   std::atomic<uint64_t> records_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> queueFull_{0};
-  std::atomic<uint32_t> pending_{0};  // batches queued to JS and not yet handled
+  // Batches queued to JS and not yet handled. Shared with each queued batch, because a batch
+  // can be handled on the JS thread after this reader is gone (close with batches in flight).
+  std::shared_ptr<std::atomic<uint32_t>> pending_ = std::make_shared<std::atomic<uint32_t>>(0);
 };

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { startLiveCapture } from '../helpers/live-capture.js';
 
 const OUR_PROGRAMS = ['dns_frames', 'dns_owner_tx', 'tcp_state', 'tcp_retransmit', 'tcp_reset', 'dns_drop'];
@@ -36,4 +37,24 @@ test('capture loads its six programs and close() removes them all', async () => 
   const again = await startLiveCapture();
   await again.stop();
   assert.deepEqual(await settledPrograms(before), before);
+});
+
+test('stopping while batches are still on their way to JavaScript frees nothing in use', async () => {
+  // A burst of DNS-port datagrams keeps the ring reader queueing batches; each capture is closed
+  // in the middle of it. Memory corruption here aborts the whole process, failing this file.
+  const sender = createSocket('udp4');
+  await new Promise<void>((resolve) => sender.bind(0, '127.0.0.1', resolve));
+  const query = Buffer.from('abcd01000001000000000000076578616d706c6503636f6d0000010001', 'hex');
+  const port = 5391;
+  try {
+    for (let round = 0; round < 25; round++) {
+      const capture = await startLiveCapture({ dnsPorts: [port] });
+      for (let i = 0; i < 4000; i++) sender.send(query, port, '127.0.0.1');
+      await capture.waitFor((ev) => ev.type === 'dns');
+      const summary = await capture.stop();
+      assert.equal(summary.type, 'summary');
+    }
+  } finally {
+    sender.close();
+  }
 });
