@@ -227,7 +227,6 @@ const result = {
     '250000 names x 4 addresses': heapChild('250000x4'),
     '1000000 names x 1 address': heapChild('1000000x1'),
   },
-  labelerStats: { cacheHits: labeler.stats().cacheHits, lookups: labeler.stats().lookups },
   node: process.version,
 };
 console.log(JSON.stringify(result, null, 2));

@@ -12,8 +12,6 @@ export const DEFAULT_SLICE_MS = 3;
 export class TimeSlicer {
   private sliceStart = performance.now();
   private watching = false;
-  /** Turns given to the event loop so far (tests and benchmarks read it). */
-  yields = 0;
 
   constructor(private readonly sliceMs = DEFAULT_SLICE_MS) {
     this.watch();
@@ -39,7 +37,6 @@ export class TimeSlicer {
       return;
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
-    this.yields++;
     this.sliceStart = performance.now();
   }
 }

@@ -12,7 +12,7 @@ import { internalLabel } from './sources/internal-source.js';
 import { canonicalIp } from './ip/ip-address.js';
 import type { RangeInfo } from './feeds/ip-range-feeds.js';
 import { createIpRangeSource } from './sources/ip-range-source.js';
-import { PassiveDns, type PassiveDnsOptions, type PassiveDnsStats } from './sources/passive-dns.js';
+import { PassiveDns, type PassiveDnsOptions } from './sources/passive-dns.js';
 import type { PrefixTrie } from './ip/prefix-trie.js';
 
 export interface LabelerOptions {
@@ -34,22 +34,12 @@ export interface AwsLikeSource extends LabelSource {
   onChange?: (() => void) | undefined;
 }
 
-export interface LabelerStats {
-  lookups: number;
-  cacheHits: number;
-  cached: number;
-  /** Labels computed, by the source that won. */
-  bySource: Record<string, number>;
-  passiveDns: PassiveDnsStats;
-}
-
 export interface Labeler {
   /** The label for an address; `hostname` is a name the caller knows (a check's host). Never throws. */
   label(ip: string, hostname?: string): EndpointLabel;
   /** The provider that owns a DNS name, from the catalogue; undefined when no entry names it. */
   nameProvider(name: string): string | undefined;
   readonly passiveDns: PassiveDns;
-  stats(): LabelerStats;
   /** Forgets cached labels (after reloading data). */
   invalidate(): void;
 }
@@ -72,8 +62,6 @@ export function createLabeler(options: LabelerOptions): Labeler {
   sources.push(createDnsSource(options.catalogue), createCatalogueSource(options.catalogue));
   sources.push({ name: 'ip-ranges', lookup: (q) => internalLabel(q) ?? rangeSource?.lookup(q) });
   const asnSource = options.asn ? createAsnSource(options.asn) : undefined;
-  const counters = { lookups: 0, cacheHits: 0 };
-  const bySource: Record<string, number> = {};
 
   const forget = (ip: string) => {
     cache.delete(ip);
@@ -118,17 +106,14 @@ export function createLabeler(options: LabelerOptions): Labeler {
       label.asOrg = asn.asOrg;
     }
     label.ip = given;
-    bySource[label.source] = (bySource[label.source] ?? 0) + 1;
     const usedDns = dns !== undefined && (label.source === 'dns' || label.hostname === dns.name);
     return { label: Object.freeze(label), validUntil: usedDns ? dns.expiresAt : Infinity };
   }
 
   function label(ip: string, hostname?: string): EndpointLabel {
-    counters.lookups++;
     const key = hostname === undefined ? ip : `${ip}|${hostname}`;
     const hit = cache.get(key);
     if (hit !== undefined && (hit.validUntil === Infinity || hit.validUntil >= pdns.now())) {
-      counters.cacheHits++;
       return hit.label;
     }
     let entry: CacheEntry;
@@ -155,7 +140,6 @@ export function createLabeler(options: LabelerOptions): Labeler {
     label,
     nameProvider: (name) => options.catalogue.match(name)?.provider,
     passiveDns: pdns,
-    stats: () => ({ ...counters, cached: cache.size, bySource: { ...bySource }, passiveDns: pdns.stats() }),
     invalidate: clear,
   };
 }

@@ -43,8 +43,8 @@ export class StatusServer {
   readonly router = new Router();
   private readonly server: Server;
   private readonly maxBodyBytes: number;
-  /** Per-snapshot renders (tests read their cache statistics). */
-  readonly views: SnapshotViews;
+  /** Per-snapshot renders, prepared after each new snapshot. */
+  private readonly views: SnapshotViews;
 
   constructor(private readonly options: StatusServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;

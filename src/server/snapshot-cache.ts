@@ -6,8 +6,6 @@ export class SnapshotCache<T> {
   private snapshot: object | undefined;
   private key = '';
   private value: T | undefined;
-  /** Rebuilds and hits, for tests and the benchmark. */
-  readonly stats = { builds: 0, hits: 0 };
 
   /** True when the value for this snapshot and key is ready. */
   has(snapshot: object | undefined, key: string): boolean {
@@ -24,10 +22,8 @@ export class SnapshotCache<T> {
   /** The cached value for this snapshot and key, or a fresh one from `build`. */
   get(snapshot: object | undefined, key: string, build: () => T): T {
     if (snapshot !== undefined && snapshot === this.snapshot && key === this.key && this.value !== undefined) {
-      this.stats.hits++;
       return this.value;
     }
-    this.stats.builds++;
     const value = build();
     // Without a snapshot there is nothing stable to key on: never cache.
     this.snapshot = snapshot;

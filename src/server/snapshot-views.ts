@@ -37,15 +37,13 @@ function tableKey(at: number | undefined, maintenance: readonly MaintenanceWindo
 }
 
 export class SnapshotViews {
-  readonly tableCache = new SnapshotCache<CachedTable>();
-  readonly listCache = new SnapshotCache<Buffer>();
+  private readonly tableCache = new SnapshotCache<CachedTable>();
+  private readonly listCache = new SnapshotCache<Buffer>();
   /** The list with `?days=N` (one N at a time: clients poll one form). */
-  readonly listDaysCache = new SnapshotCache<Buffer>();
+  private readonly listDaysCache = new SnapshotCache<Buffer>();
   /** The whole of GET / compressed, and the parts it was made from (the page changes with them). */
   private gzipped: { parts: StatusPageParts; body: Buffer } | undefined;
   private compressing: Promise<void> | undefined;
-  /** Compressed pages served, for tests. */
-  gzipHits = 0;
 
   constructor(private readonly sources: ServerSources) {}
 
@@ -78,7 +76,6 @@ export class SnapshotViews {
   gzippedPage(parts: StatusPageParts): Buffer | undefined {
     const g = this.gzipped;
     if (g && g.parts.table === parts.table && g.parts.head === parts.head && g.parts.tail === parts.tail) {
-      this.gzipHits++;
       return g.body;
     }
     void this.compress(parts);

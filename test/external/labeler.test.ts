@@ -104,9 +104,9 @@ test('cached labels follow new DNS answers, DNS expiry and AWS refreshes', () =>
   const aws = fakeAws(map);
   const labeler = createLabeler({ catalogue, aws, passiveDns: { graceMs: 0 } });
   learn(labeler.passiveDns, [response(T0, 'api.stripe.com', [{ name: 'api.stripe.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
-  assert.equal(labeler.label('192.0.2.50').provider, 'stripe');
-  assert.equal(labeler.label('192.0.2.50').provider, 'stripe');
-  assert.equal(labeler.stats().cacheHits, 1);
+  const first = labeler.label('192.0.2.50');
+  assert.equal(first.provider, 'stripe');
+  assert.equal(labeler.label('192.0.2.50'), first, 'the second lookup is answered from the cache');
   // The address now answers for another name.
   learn(labeler.passiveDns, [response(T0 + 1000, 'api.openai.com', [{ name: 'api.openai.com', type: 'A', ttl: 30, data: '192.0.2.50' }])]);
   assert.equal(labeler.label('192.0.2.50').provider, 'openai');

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as dnsPacket from 'dns-packet';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { escapeHtml } from '../../src/server/html.js';
 import { startDnsTestServer } from '../helpers/dns-test-server.js';
 import { isRoot, repoRoot, testOutputDir } from '../helpers/paths.js';
@@ -18,7 +18,6 @@ import { isRoot, repoRoot, testOutputDir } from '../helpers/paths.js';
 const EVIL_NAME = '<img src=x onerror=alert(1)>.<script>alert(2)</script>.ewsrv.test';
 /** How the DNS analysis presents it (RFC 1035 presentation format: a space is \\032). */
 const SHOWN_NAME = EVIL_NAME.toLowerCase().replace(/ /g, '\\032');
-const CHROMIUM = '/usr/bin/chromium';
 
 async function query(port: number, name: string): Promise<void> {
   const sock = createSocket('udp4');
@@ -66,29 +65,21 @@ test('a captured DNS name made of HTML and script is shown as text on the DNS pa
   assert.ok(!page.includes('<script>alert(2)'), 'never as markup');
   assert.match(page, new RegExp(`data-resolver="127\\.0\\.0\\.1(:${dns.port})?"`), 'the loopback resolver is listed');
 
-  if (existsSync(CHROMIUM)) {
-    const profile = mkdtempSync(join(tmpdir(), 'ewsrv-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    try {
-      const tab = await context.newPage();
-      const problems: string[] = [];
-      tab.on('dialog', (d) => {
-        problems.push(`dialog ${d.message()}`);
-        void d.dismiss();
-      });
-      tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      tab.on('pageerror', (e) => problems.push(e.message));
-      await tab.goto(`${url}dns`);
-      const shown = await tab.locator('.qname').allTextContents();
-      assert.ok(shown.includes(SHOWN_NAME), `shown as text: ${JSON.stringify(shown)}`);
-      assert.equal(await tab.locator('main img').count(), 0, 'no element was created from the name');
-      await tab.screenshot({ path: join(testOutputDir('server'), 'live-dns-page.png'), fullPage: true });
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-  }
+  const context = await launchChromium(t);
+  const tab = await context.newPage();
+  const problems: string[] = [];
+  tab.on('dialog', (d) => {
+    problems.push(`dialog ${d.message()}`);
+    void d.dismiss();
+  });
+  tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  tab.on('pageerror', (e) => problems.push(e.message));
+  await tab.goto(`${url}dns`);
+  const shown = await tab.locator('.qname').allTextContents();
+  assert.ok(shown.includes(SHOWN_NAME), `shown as text: ${JSON.stringify(shown)}`);
+  assert.equal(await tab.locator('main img').count(), 0, 'no element was created from the name');
+  await tab.screenshot({ path: join(testOutputDir('server'), 'live-dns-page.png'), fullPage: true });
+  assert.deepEqual(problems, []);
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
 });

@@ -26,26 +26,12 @@ export interface AwsMetadataOptions {
   log?: (line: string) => void;
 }
 
-export type AwsMetadataStatus = 'starting' | 'ready' | 'disabled' | 'failing';
-
-export interface AwsMetadataStats {
-  status: AwsMetadataStatus;
-  interfaces: number;
-  addresses: number;
-  refreshes: number;
-  failures: number;
-  pages: number;
-  lastError?: string;
-  lastRefreshAt?: number;
-}
-
 export interface AwsMetadataSource extends AwsLikeSource {
   /** Checks credentials and loads the first snapshot; resolves false when disabled. Never throws. */
   start(): Promise<boolean>;
   /** One refresh now; resolves true when the snapshot was replaced. Never throws. */
   refresh(): Promise<boolean>;
   stop(): void;
-  stats(): AwsMetadataStats;
 }
 
 export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMetadataSource {
@@ -53,7 +39,8 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
   let client: EC2Client | undefined;
   let byIp = new Map<string, InterfaceLabel>();
   let timer: NodeJS.Timeout | undefined;
-  const stats: AwsMetadataStats = { status: 'starting', interfaces: 0, addresses: 0, refreshes: 0, failures: 0, pages: 0 };
+  let disabled = false;
+  let loadedOnce = false;
   let running: Promise<boolean> | undefined;
 
   function makeClient(): EC2Client {
@@ -71,7 +58,6 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
     const names = new Map<string, string>();
     try {
       for await (const page of paginateDescribeInstances({ client: c, pageSize }, {})) {
-        stats.pages++;
         for (const r of page.Reservations ?? []) {
           for (const i of r.Instances ?? []) {
             const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
@@ -86,7 +72,6 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
     const next = new Map<string, InterfaceLabel>();
     let interfaces = 0;
     for await (const page of paginateDescribeNetworkInterfaces({ client: c, pageSize }, {})) {
-      stats.pages++;
       for (const ni of page.NetworkInterfaces ?? ([] as NetworkInterface[])) {
         interfaces++;
         const label = labelInterface(ni, names);
@@ -94,25 +79,18 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
       }
     }
     byIp = next;
-    stats.interfaces = interfaces;
-    stats.addresses = next.size;
+    if (!loadedOnce) log(`aws metadata: ${next.size} addresses from ${interfaces} network interfaces`);
+    loadedOnce = true;
   }
 
   async function refreshOnce(): Promise<boolean> {
-    if (!client || stats.status === 'disabled') return false;
+    if (!client || disabled) return false;
     try {
       await load(client);
-      stats.refreshes++;
-      stats.status = 'ready';
-      stats.lastRefreshAt = Date.now();
-      delete stats.lastError;
       source.onChange?.();
       return true;
     } catch (err) {
-      stats.failures++;
-      stats.lastError = describeError(err);
-      if (stats.status !== 'ready') stats.status = 'failing';
-      log(`aws metadata: refresh failed, keeping ${byIp.size} known addresses (${stats.lastError})`);
+      log(`aws metadata: refresh failed, keeping ${byIp.size} known addresses (${describeError(err)})`);
       return false;
     }
   }
@@ -130,14 +108,13 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
     },
     async start() {
       if (options.enabled === false) {
-        stats.status = 'disabled';
+        disabled = true;
         return false;
       }
       // "auto" does not make the SDK probe the instance metadata service on hosts outside EC2.
       const why = options.enabled === true || options.credentials ? undefined : whyNoAwsCredentials();
       if (why) {
-        stats.status = 'disabled';
-        stats.lastError = why;
+        disabled = true;
         log(`aws metadata: disabled (${why})`);
         return false;
       }
@@ -146,11 +123,10 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
         await client.config.credentials();
         await client.config.region();
       } catch (err) {
-        stats.status = 'disabled';
-        stats.lastError = describeError(err);
+        disabled = true;
         client?.destroy();
         client = undefined;
-        log(`aws metadata: disabled (${options.enabled === true ? '' : 'no credentials or region: '}${stats.lastError})`);
+        log(`aws metadata: disabled (${options.enabled === true ? '' : 'no credentials or region: '}${describeError(err)})`);
         return false;
       }
       await refreshOnce();
@@ -170,7 +146,6 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
       client?.destroy();
       client = undefined;
     },
-    stats: () => ({ ...stats }),
   };
   return source;
 }

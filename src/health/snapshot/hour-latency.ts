@@ -23,8 +23,6 @@ function mergeInto(out: SignalSketches, b: Bucket): void {
 
 export class HourLatency {
   private readonly settled = new Map<string, { minute: number; sketches: SignalSketches }>();
-  /** Settled parts merged again (the rest of the calls reused one), for tests. */
-  rebuilds = 0;
 
   /**
    * Per-signal sketches over `mins`, the series' minute buckets of the last hour. The result is
@@ -42,7 +40,6 @@ export class HourLatency {
       for (const b of mins) if (isSettled(b)) mergeInto(sketches, b);
       s = { minute, sketches };
       this.settled.set(key, s);
-      this.rebuilds++;
     }
     let out: SignalSketches | undefined;
     for (const b of mins) {

@@ -11,8 +11,6 @@ const { day: DAY } = LEVEL_MS;
 
 export class UptimeHistory {
   private readonly past = new Map<string, { key: string; days: DayUptime[] }>();
-  /** Past-day computations done (the rest were reused), for tests. */
-  rebuilds = 0;
 
   /**
    * The `days` entries ending today, as uptimeDays() gives them. `generation` names the set of
@@ -37,7 +35,6 @@ export class UptimeHistory {
       // "now" just before today's midnight: the days-1 entries that end yesterday.
       cached = { key, days: uptimeDays(pastBuckets, today - 1, days - 1, incidents, maintenance) };
       this.past.set(providerId, cached);
-      this.rebuilds++;
     }
     return [...cached.days, ...uptimeDays(todayBuckets, now, 1, incidents, maintenance)];
   }
