@@ -11,21 +11,14 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile, TextFile } from 'lowdb/node';
 import { EgressError } from '../errors.js';
-import { cloneBucket, mergeBucket } from '../health/rollups/bucket-merge.js';
-import { levelForWindow, seriesFromBuckets } from './series-query.js';
+import { BucketTable, bucketFilter } from './bucket-table.js';
+import { StoreCollections } from './collections.js';
 import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
 import { TimeSlicer } from '../time-slice.js';
-import {
-  addNoteIn, deleteById, emptyState, findEndpoint, listEndpointsOf, listProvidersOf, putById, putIncidentIn, queryIncidents, STATE_SCHEMA,
-  type StateDocument,
-} from './state-document.js';
-import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel, seriesKey } from '../health/rollups/bucket.js';
-import type { AlertState } from '../health/alerts/alert.js';
-import type { BucketQuery, IncidentQuery } from '../health/engine-store.js';
-import type { EndpointSummary, HealthSnapshot, ProviderDetail, ProviderSummary, SeriesPoint } from '../health/snapshot/health-snapshot.js';
-import type { Incident, IncidentNote } from '../health/alerts/incident.js';
-import type { MaintenanceWindow, Silence } from '../health/alerts/suppression.js';
-import type { SeriesQuery, Store, StoreOpenReport } from './store.js';
+import { emptyState, STATE_SCHEMA, type StateDocument } from './state-document.js';
+import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel } from '../health/rollups/bucket.js';
+import type { BucketQuery } from '../health/engine-store.js';
+import type { Store, StoreOpenReport } from './store.js';
 
 /** Period covered by one shard file per level: small enough that a flush rewrites little, large enough to keep files few. */
 export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -47,7 +40,7 @@ interface Shard {
   start: number;
   /** lowdb's text adapter (steno underneath: temporary file, then rename). */
   file: TextFile;
-  buckets: Map<string, Bucket>;
+  buckets: BucketTable;
   /** JSON of each bucket's stored form, kept until the bucket changes: a flush re-encodes only what it touched. */
   encoded: Map<string, string>;
   dirty: boolean;
@@ -71,7 +64,7 @@ function dataFile<T>(path: string): DataFile<T> {
   return new DataFile<T>(path, { parse: (s) => JSON.parse(s) as T, stringify: (d) => JSON.stringify(d) });
 }
 
-export class LowdbStore {
+export class LowdbStore extends StoreCollections {
   readonly description: string;
   private readonly dir: string;
   private readonly span: Record<RollupLevel, number>;
@@ -81,11 +74,12 @@ export class LowdbStore {
   private readonly shards = new Map<string, Shard>();
   /** Shard starts that exist on disk or in memory, per level, so queries never probe missing files. */
   private readonly known = new Map<RollupLevel, Set<number>>(ROLLUP_LEVELS.map((l) => [l, new Set()]));
-  private state!: Low<StateDocument>;
+  private stateFile!: Low<StateDocument>;
   private readonly report: StoreOpenReport = { notices: [], movedAside: [] };
   private opened = false;
 
   constructor(options: LowdbStoreOptions) {
+    super();
     this.dir = options.dir;
     this.description = `lowdb store in ${options.dir}`;
     this.span = { ...DEFAULT_SHARD_SPAN_MS, ...options.shardSpanMs };
@@ -100,8 +94,8 @@ export class LowdbStore {
   async open(): Promise<StoreOpenReport> {
     mkdirSync(this.dir, { recursive: true });
     await this.openMeta();
-    this.state = new Low<StateDocument>(dataFile<StateDocument>(join(this.dir, 'state.json')), emptyState());
-    await this.readOrMoveAside(this.state, join(this.dir, 'state.json'), (d) => {
+    this.stateFile = new Low<StateDocument>(dataFile<StateDocument>(join(this.dir, 'state.json')), emptyState());
+    await this.readOrMoveAside(this.stateFile, join(this.dir, 'state.json'), (d) => {
       if (typeof d !== 'object' || d === null) return 'not a JSON object';
       const s = d as Partial<StateDocument>;
       if (typeof s.schema !== 'number') return 'no schema version';
@@ -110,7 +104,8 @@ export class LowdbStore {
       return undefined;
     }, emptyState);
     // The snapshot is recomputed at the first tick; a stale one on disk would mislead.
-    this.state.data.snapshot = null;
+    this.state = this.stateFile.data;
+    this.state.snapshot = null;
     for (const level of ROLLUP_LEVELS) {
       const levelDir = join(this.dir, 'rollups', level);
       mkdirSync(levelDir, { recursive: true });
@@ -202,7 +197,7 @@ export class LowdbStore {
     const file = new TextFile(path);
     let buckets: Bucket[] = [];
     if (known?.has(start)) buckets = await this.readShard(file, path, level, start);
-    const shard: Shard = { level, start, file, buckets: new Map(buckets.map((b) => [`${b.key}@${b.start}`, b])), encoded: new Map(), dirty: false };
+    const shard: Shard = { level, start, file, buckets: new BucketTable(buckets), encoded: new Map(), dirty: false };
     known?.add(start);
     this.shards.set(id, shard);
     this.evict();
@@ -262,11 +257,7 @@ export class LowdbStore {
       const shard = await this.shard(g.level, g.start, true);
       if (!shard) continue;
       for (const b of g.list) {
-        const id = `${b.key}@${b.start}`;
-        const have = shard.buckets.get(id);
-        if (have) mergeBucket(have, b);
-        else shard.buckets.set(id, cloneBucket(b));
-        shard.encoded.delete(id);
+        shard.encoded.delete(shard.buckets.merge(b));
         await slicer.yieldIfDue();
       }
       shard.dirty = true;
@@ -281,7 +272,7 @@ export class LowdbStore {
       s.dirty = false;
       // Assemble the file from cached bucket JSON, grouped by series key (see shard-codec.ts for the layout).
       const byKey = new Map<string, string[]>();
-      for (const [id, b] of s.buckets) {
+      for (const [id, b] of s.buckets.entries()) {
         let enc = s.encoded.get(id);
         if (enc === undefined) {
           enc = JSON.stringify(encodeBucket(b, s.start));
@@ -308,7 +299,7 @@ export class LowdbStore {
   async queryBuckets(q: BucketQuery): Promise<Bucket[]> {
     const known = this.known.get(q.level);
     if (!known) return [];
-    const keys = q.keys ? new Set(q.keys) : undefined;
+    const filter = bucketFilter(q);
     const starts = [...known].filter((s) => s + this.span[q.level] > q.from && s < q.to).sort((a, b) => a - b);
     const out: Bucket[] = [];
     // An hour of minute shards or 90 day shards is a long scan even when cached: in slices.
@@ -317,12 +308,7 @@ export class LowdbStore {
       await slicer.yieldIfDue();
       const shard = await this.shard(q.level, start, false);
       if (!shard) continue;
-      for (const b of shard.buckets.values()) {
-        if (b.start < q.from || b.start >= q.to) continue;
-        if (keys && !keys.has(b.key)) continue;
-        if (q.keyPrefix !== undefined && !b.key.startsWith(q.keyPrefix)) continue;
-        out.push(b);
-      }
+      for (const b of shard.buckets.select(filter)) out.push(b);
     }
     // Callers get shared objects for speed; they must not mutate them (the engine only reads).
     return out;
@@ -342,101 +328,14 @@ export class LowdbStore {
     }
   }
 
-  async putSnapshot(snapshot: HealthSnapshot): Promise<void> {
-    this.state.data.snapshot = snapshot;
-  }
-
-  async getSnapshot(): Promise<HealthSnapshot | undefined> {
-    return this.state.data.snapshot ?? undefined;
-  }
-
-  async listProviders(): Promise<ProviderSummary[]> {
-    return listProvidersOf(this.state.data);
-  }
-
-  async getProvider(id: string): Promise<ProviderDetail | undefined> {
-    return this.state.data.snapshot?.providers.find((p) => p.id === id);
-  }
-
-  async listEndpoints(): Promise<EndpointSummary[]> {
-    return listEndpointsOf(this.state.data);
-  }
-
-  async getEndpoint(id: string): Promise<EndpointSummary | undefined> {
-    return findEndpoint(this.state.data, id);
-  }
-
-  async querySeries(q: SeriesQuery): Promise<SeriesPoint[]> {
-    const level = q.level ?? levelForWindow(q.from, q.to);
-    const buckets = await this.queryBuckets({ level, from: q.from, to: q.to, keys: [seriesKey(q.series.scope, q.series.provider, q.series.value)] });
-    return seriesFromBuckets(buckets, q);
-  }
-
   /** Persists the state file without the snapshot (recomputed at each tick, large). */
-  private async writeState(): Promise<void> {
-    const snapshot = this.state.data.snapshot;
-    this.state.data.snapshot = null;
-    const pending = this.state.write();
-    this.state.data.snapshot = snapshot;
+  protected override async stateChanged(): Promise<void> {
+    // this.state is the state file's data (see open()).
+    const snapshot = this.state.snapshot;
+    this.state.snapshot = null;
+    const pending = this.stateFile.write();
+    this.state.snapshot = snapshot;
     await pending;
-  }
-
-  async listIncidents(q?: IncidentQuery): Promise<Incident[]> {
-    return queryIncidents(this.state.data, q);
-  }
-
-  async getIncident(id: string): Promise<Incident | undefined> {
-    return this.state.data.incidents.find((i) => i.id === id);
-  }
-
-  async putIncident(incident: Incident): Promise<void> {
-    putIncidentIn(this.state.data, incident);
-    await this.writeState();
-  }
-
-  async addIncidentNote(id: string, note: IncidentNote): Promise<Incident | undefined> {
-    const incident = addNoteIn(this.state.data, id, note);
-    if (incident) await this.writeState();
-    return incident;
-  }
-
-  async listMaintenance(): Promise<MaintenanceWindow[]> {
-    return this.state.data.maintenance.slice();
-  }
-
-  async putMaintenance(w: MaintenanceWindow): Promise<void> {
-    putById(this.state.data.maintenance, w);
-    await this.writeState();
-  }
-
-  async deleteMaintenance(id: string): Promise<boolean> {
-    const ok = deleteById(this.state.data.maintenance, id);
-    if (ok) await this.writeState();
-    return ok;
-  }
-
-  async listSilences(): Promise<Silence[]> {
-    return this.state.data.silences.slice();
-  }
-
-  async putSilence(s: Silence): Promise<void> {
-    putById(this.state.data.silences, s);
-    await this.writeState();
-  }
-
-  async deleteSilence(id: string): Promise<boolean> {
-    const ok = deleteById(this.state.data.silences, id);
-    if (ok) await this.writeState();
-    return ok;
-  }
-
-  async getAlertState(): Promise<AlertState> {
-    return this.state.data.alertState;
-  }
-
-  async putAlertState(state: AlertState): Promise<void> {
-    this.state.data.alertState = state;
-    await this.writeState();
   }
 }
 
