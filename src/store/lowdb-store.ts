@@ -6,19 +6,23 @@
 // temporary file, then rename), so a kill -9 at any moment leaves either the old or the new file,
 // never a torn one. A file that does not parse or has an unknown schema is renamed
 // "<name>.corrupt-<time>" and reported, and its period starts empty: data is never overwritten silently.
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile, TextFile } from 'lowdb/node';
-import { EgressError } from '../errors.js';
 import { BucketTable, bucketFilter } from './bucket-table.js';
 import { StoreCollections } from './collections.js';
+import { FileQuarantine } from './file-quarantine.js';
+import { parseStamp, stampOf } from './file-stamp.js';
 import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
 import { TimeSlicer } from '../time-slice.js';
 import { emptyState, STATE_SCHEMA, type StateDocument } from './state-document.js';
 import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel } from '../health/rollups/bucket.js';
 import type { BucketQuery } from '../health/engine-store.js';
 import type { Store, StoreOpenReport } from './store.js';
+import { StoreError } from './store-error.js';
+
+export { StoreError };
 
 /** Period covered by one shard file per level: small enough that a flush rewrites little, large enough to keep files few. */
 export const DEFAULT_SHARD_SPAN_MS: Readonly<Record<RollupLevel, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -49,16 +53,6 @@ interface Shard {
 const META_FORMAT = 'egresswatch-store';
 const META_SCHEMA = 1;
 
-export class StoreError extends EgressError {
-  constructor(message: string) {
-    super('data', message);
-  }
-}
-
-function stampOf(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 function dataFile<T>(path: string): DataFile<T> {
   // Compact JSON: lowdb's JSONFile indents, which doubles the size of rollup shards.
   return new DataFile<T>(path, { parse: (s) => JSON.parse(s) as T, stringify: (d) => JSON.stringify(d) });
@@ -69,14 +63,11 @@ export class LowdbStore extends StoreCollections {
   private readonly dir: string;
   private readonly span: Record<RollupLevel, number>;
   private readonly maxCached: number;
-  private readonly onNotice: (line: string) => void;
-  private readonly now: () => number;
+  private readonly quarantine: FileQuarantine;
   private readonly shards = new Map<string, Shard>();
   /** Shard starts that exist on disk or in memory, per level, so queries never probe missing files. */
   private readonly known = new Map<RollupLevel, Set<number>>(ROLLUP_LEVELS.map((l) => [l, new Set()]));
   private stateFile!: Low<StateDocument>;
-  private readonly report: StoreOpenReport = { notices: [], movedAside: [] };
-  private opened = false;
 
   constructor(options: LowdbStoreOptions) {
     super();
@@ -84,8 +75,7 @@ export class LowdbStore extends StoreCollections {
     this.description = `lowdb store in ${options.dir}`;
     this.span = { ...DEFAULT_SHARD_SPAN_MS, ...options.shardSpanMs };
     this.maxCached = options.maxCachedShards ?? 256;
-    this.onNotice = options.onNotice ?? (() => {});
-    this.now = options.now ?? Date.now;
+    this.quarantine = new FileQuarantine(options.now ?? Date.now, options.onNotice ?? (() => {}));
     for (const level of ROLLUP_LEVELS) {
       if (this.span[level] % LEVEL_MS[level] !== 0) throw new StoreError(`store: shard span of the ${level} level must be a multiple of ${LEVEL_MS[level]} ms`);
     }
@@ -112,12 +102,11 @@ export class LowdbStore extends StoreCollections {
       for (const name of readdirSync(levelDir)) {
         const m = /^(\d{8}T\d{6}Z)\.json$/.exec(name);
         if (!m) continue;
-        const start = Date.parse(`${m[1].slice(0, 4)}-${m[1].slice(4, 6)}-${m[1].slice(6, 8)}T${m[1].slice(9, 11)}:${m[1].slice(11, 13)}:${m[1].slice(13, 15)}Z`);
+        const start = parseStamp(m[1]);
         if (Number.isFinite(start)) this.known.get(level)?.add(start);
       }
     }
-    this.opened = true;
-    return { notices: this.report.notices.slice(), movedAside: this.report.movedAside.slice() };
+    return this.quarantine.openReport();
   }
 
   private async openMeta(): Promise<void> {
@@ -129,7 +118,7 @@ export class LowdbStore extends StoreCollections {
       await meta.read();
       exists = meta.data !== before;
     } catch {
-      this.moveAside(path, 'not valid JSON');
+      this.quarantine.moveAside(path, 'not valid JSON');
       exists = false;
     }
     const d = meta.data as { format?: unknown; schema?: unknown };
@@ -152,30 +141,17 @@ export class LowdbStore extends StoreCollections {
     try {
       await low.read();
     } catch (err) {
-      this.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
+      this.quarantine.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
       low.data = fresh();
       return false;
     }
     const problem = check(low.data);
     if (problem) {
-      this.moveAside(path, problem);
+      this.quarantine.moveAside(path, problem);
       low.data = fresh();
       return false;
     }
     return true;
-  }
-
-  private moveAside(path: string, problem: string): void {
-    const target = `${path}.corrupt-${stampOf(this.now())}`;
-    try {
-      renameSync(path, target);
-    } catch (err) {
-      throw new StoreError(`store: ${path} is unusable (${problem}) and could not be moved aside (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    const line = `store: ${path} is unusable (${problem}); moved aside to ${target}, that period starts empty`;
-    this.report.notices.push(line);
-    this.report.movedAside.push(target);
-    if (this.opened) this.onNotice(line);
   }
 
   private shardPath(level: RollupLevel, start: number): string {
@@ -212,12 +188,12 @@ export class LowdbStore extends StoreCollections {
     try {
       data = JSON.parse(text);
     } catch (err) {
-      this.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
+      this.quarantine.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
       return [];
     }
     const problem = shardProblem(data, level, start);
     if (problem) {
-      this.moveAside(path, problem);
+      this.quarantine.moveAside(path, problem);
       return [];
     }
     return decodeShard(data as ShardFile);
