@@ -8,15 +8,15 @@
 // "<name>.corrupt-<time>" and reported, and its period starts empty: data is never overwritten silently.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile, TextFile } from 'lowdb/node';
+import { TextFile } from 'lowdb/node';
 import { BucketTable, bucketFilter } from './bucket-table.js';
 import { StoreCollections } from './collections.js';
 import { FileQuarantine } from './file-quarantine.js';
 import { parseStamp, stampOf } from './file-stamp.js';
 import { decodeShard, encodeBucket, shardHeader, shardProblem, type ShardFile } from './shard-codec.js';
 import { TimeSlicer } from '../time-slice.js';
-import { emptyState, STATE_SCHEMA, type StateDocument } from './state-document.js';
+import { StateFile } from './state-file.js';
+import { openStoreMeta } from './store-meta.js';
 import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel } from '../health/rollups/bucket.js';
 import type { BucketQuery } from '../health/engine-store.js';
 import type { Store, StoreOpenReport } from './store.js';
@@ -50,14 +50,6 @@ interface Shard {
   dirty: boolean;
 }
 
-const META_FORMAT = 'egresswatch-store';
-const META_SCHEMA = 1;
-
-function dataFile<T>(path: string): DataFile<T> {
-  // Compact JSON: lowdb's JSONFile indents, which doubles the size of rollup shards.
-  return new DataFile<T>(path, { parse: (s) => JSON.parse(s) as T, stringify: (d) => JSON.stringify(d) });
-}
-
 export class LowdbStore extends StoreCollections {
   readonly description: string;
   private readonly dir: string;
@@ -67,7 +59,7 @@ export class LowdbStore extends StoreCollections {
   private readonly shards = new Map<string, Shard>();
   /** Shard starts that exist on disk or in memory, per level, so queries never probe missing files. */
   private readonly known = new Map<RollupLevel, Set<number>>(ROLLUP_LEVELS.map((l) => [l, new Set()]));
-  private stateFile!: Low<StateDocument>;
+  private stateFile!: StateFile;
 
   constructor(options: LowdbStoreOptions) {
     super();
@@ -83,19 +75,10 @@ export class LowdbStore extends StoreCollections {
 
   async open(): Promise<StoreOpenReport> {
     mkdirSync(this.dir, { recursive: true });
-    await this.openMeta();
-    this.stateFile = new Low<StateDocument>(dataFile<StateDocument>(join(this.dir, 'state.json')), emptyState());
-    await this.readOrMoveAside(this.stateFile, join(this.dir, 'state.json'), (d) => {
-      if (typeof d !== 'object' || d === null) return 'not a JSON object';
-      const s = d as Partial<StateDocument>;
-      if (typeof s.schema !== 'number') return 'no schema version';
-      if (s.schema > STATE_SCHEMA) return `schema version ${s.schema} is newer than this program's (${STATE_SCHEMA})`;
-      if (!Array.isArray(s.incidents) || !Array.isArray(s.maintenance) || !Array.isArray(s.silences) || !s.alertState) return 'missing sections';
-      return undefined;
-    }, emptyState);
-    // The snapshot is recomputed at the first tick; a stale one on disk would mislead.
+    await openStoreMeta(this.dir, this.quarantine);
+    this.stateFile = await StateFile.open(this.dir, this.quarantine);
+    // The collections work on the state file's document, so stateChanged() writes what they changed.
     this.state = this.stateFile.data;
-    this.state.snapshot = null;
     for (const level of ROLLUP_LEVELS) {
       const levelDir = join(this.dir, 'rollups', level);
       mkdirSync(levelDir, { recursive: true });
@@ -107,51 +90,6 @@ export class LowdbStore extends StoreCollections {
       }
     }
     return this.quarantine.openReport();
-  }
-
-  private async openMeta(): Promise<void> {
-    const path = join(this.dir, 'meta.json');
-    const meta = new Low<{ format: string; schema: number }>(dataFile(path), { format: META_FORMAT, schema: META_SCHEMA });
-    let exists = true;
-    try {
-      const before = meta.data;
-      await meta.read();
-      exists = meta.data !== before;
-    } catch {
-      this.quarantine.moveAside(path, 'not valid JSON');
-      exists = false;
-    }
-    const d = meta.data as { format?: unknown; schema?: unknown };
-    if (exists && (d.format !== META_FORMAT || typeof d.schema !== 'number')) {
-      throw new StoreError(`store: ${path} does not describe an egresswatch store; choose another data directory`);
-    }
-    if (exists && (d.schema as number) > META_SCHEMA) {
-      // Newer data must not be rewritten by an older program: refuse rather than move it aside.
-      throw new StoreError(`store: ${this.dir} was written by a newer egresswatch (store schema ${String(d.schema)}, this program knows ${META_SCHEMA}); upgrade egresswatch or use another data directory`);
-    }
-    // Schema upgrades run here when META_SCHEMA grows (none yet: version 1 is the first).
-    if (!exists) {
-      meta.data = { format: META_FORMAT, schema: META_SCHEMA };
-      await meta.write();
-    }
-  }
-
-  /** Reads a lowdb file; on a parse error or a failed check the file is moved aside and `fresh()` used. */
-  private async readOrMoveAside<T>(low: Low<T>, path: string, check: (d: unknown) => string | undefined, fresh: () => T): Promise<boolean> {
-    try {
-      await low.read();
-    } catch (err) {
-      this.quarantine.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
-      low.data = fresh();
-      return false;
-    }
-    const problem = check(low.data);
-    if (problem) {
-      this.quarantine.moveAside(path, problem);
-      low.data = fresh();
-      return false;
-    }
-    return true;
   }
 
   private shardPath(level: RollupLevel, start: number): string {
@@ -304,14 +242,8 @@ export class LowdbStore extends StoreCollections {
     }
   }
 
-  /** Persists the state file without the snapshot (recomputed at each tick, large). */
   protected override async stateChanged(): Promise<void> {
-    // this.state is the state file's data (see open()).
-    const snapshot = this.state.snapshot;
-    this.state.snapshot = null;
-    const pending = this.stateFile.write();
-    this.state.snapshot = snapshot;
-    await pending;
+    await this.stateFile.write();
   }
 }
 
