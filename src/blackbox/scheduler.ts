@@ -1,19 +1,14 @@
-// Runs checks on their cron expressions or intervals: start offsets spread per check, a global
-// concurrency cap, no overlapping runs of one check, and missed runs skipped rather than queued.
-//
-// Start offsets fall on 60 slots per period (or per cron spread). The checks of one slot start
-// in a row, a few milliseconds apart. A process still warm from the previous start (CPU caches,
-// the virtual CPU) spends far less per probe than one woken from a long sleep for each check;
-// the spacing lets each probe's connection and request go out before the next one starts, so
-// starts never pile up and no probe's timing waits behind another's work.
-import { performance } from 'node:perf_hooks';
+// Runs checks on their cron expressions or intervals: each check starts at its own offset into
+// its period, spread over it by a hash of the check's name, under a global concurrency cap, never
+// alongside its own previous run; runs missed while busy or stalled are skipped, not queued.
 import { Cron } from 'croner';
+import { systemClock, type TimerClock, type TimerHandle } from '../clock.js';
 import type { ProbeResult } from '../events.js';
 import type { CheckRunner } from './check-runner.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import type { Check } from './types.js';
 
-/** When a run was due and when it really started (epoch ms, fractional). */
+/** When a run was due and when it really started (epoch ms, by the scheduler's clock). */
 export interface ScheduledRun {
   dueAt: number;
   startedAt: number;
@@ -29,6 +24,8 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** Cron checks start up to this long after their cron time, spread by name (default 10 s). */
   cronSpreadMs?: number;
+  /** Time and timers (default: the system clock); tests drive a ManualClock instead. */
+  clock?: TimerClock;
 }
 
 export interface SchedulerStats {
@@ -43,47 +40,34 @@ export interface SchedulerStats {
 
 interface CheckState {
   check: Check;
-  /** The span start offsets spread over: the interval, or the cron spread. */
-  spanMs: number;
+  /** After the interval's grid point or the cron time: a fraction of the interval or the cron spread. */
   offsetMs: number;
   cron?: Cron;
   nextDue: number;
   running: boolean;
+  timer?: TimerHandle;
 }
-
-/** The checks due at one time: one timer, then their starts a spacing apart. */
-interface Slot {
-  dueAt: number;
-  states: CheckState[];
-  /** Between starts: SLOT_SPACING_MS, less when the row would outlast the slot. */
-  spacingMs: number;
-  timer?: NodeJS.Timeout;
-}
-
-/** Start slots per period (or per cron spread). */
-const SLOTS = 60;
-/**
- * Between the starts of a slot's checks: a probe's start (connect, request) takes about 1 ms of
- * CPU, and its reply's handling about as much, so 3 ms keeps them from queueing behind each other.
- */
-export const SLOT_SPACING_MS = 3;
 
 /** Longest single timer; longer waits re-arm (setTimeout overflows past 2^31−1 ms). */
 const MAX_TIMER_MS = 2 ** 30;
+/**
+ * How early a timer may fire and still start its run. Node's timers count whole milliseconds of
+ * a loop time that can trail the wall clock, so one can fire up to a millisecond before its due
+ * time; an earlier wake (the end of a long wait, the wall clock stepped back) waits again.
+ */
+const EARLY_TOLERANCE_MS = 1;
 
 export class CheckScheduler {
   readonly stats: SchedulerStats = { runs: 0, skippedBusy: 0, skippedLate: 0, cancelled: 0 };
   private readonly states: CheckState[];
   private readonly limit: ConcurrencyLimit;
+  private readonly clock: TimerClock;
   private readonly controller = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
-  /** Slots with a timer armed, by due time. */
-  private readonly slots = new Map<number, Slot>();
-  /** Timers between the starts of a slot's checks. */
-  private readonly spacing = new Set<NodeJS.Timeout>();
   private started = false;
 
   constructor(private readonly options: SchedulerOptions) {
+    this.clock = options.clock ?? systemClock;
     this.limit = new ConcurrencyLimit(options.concurrency ?? 32);
     this.states = options.checks.map((check) => this.prepare(check));
   }
@@ -91,7 +75,7 @@ export class CheckScheduler {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const now = clock();
+    const now = this.clock.now();
     for (const state of this.states) {
       state.nextDue = this.nextDueAfter(state, now);
       this.arm(state);
@@ -100,11 +84,11 @@ export class CheckScheduler {
 
   /** Stops timers, cancels probes in flight and waits for them to report. */
   async stop(): Promise<void> {
-    for (const slot of this.slots.values()) clearTimeout(slot.timer);
-    for (const timer of this.spacing) clearTimeout(timer);
-    this.slots.clear();
-    this.spacing.clear();
     this.controller.abort();
+    for (const state of this.states) {
+      if (state.timer !== undefined) this.clock.clearTimeout(state.timer);
+      state.timer = undefined;
+    }
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -116,14 +100,13 @@ export class CheckScheduler {
   private prepare(check: Check): CheckState {
     const fraction = hashFraction(check.name);
     if ('intervalMs' in check.schedule) {
-      const spanMs = check.schedule.intervalMs;
-      return { check, spanMs, offsetMs: slotOffset(fraction, spanMs), nextDue: 0, running: false };
+      return { check, offsetMs: Math.floor(fraction * check.schedule.intervalMs), nextDue: 0, running: false };
     }
     const cron = new Cron(check.schedule.cron, { paused: true });
     const [a, b] = cron.nextRuns(2);
     const period = a && b ? b.getTime() - a.getTime() : 60_000;
     const spanMs = Math.min(this.options.cronSpreadMs ?? 10_000, period / 2);
-    return { check, cron, spanMs, offsetMs: slotOffset(fraction, spanMs), nextDue: 0, running: false };
+    return { check, cron, offsetMs: Math.floor(fraction * spanMs), nextDue: 0, running: false };
   }
 
   /** The first due time strictly after t. Interval runs sit on a fixed grid, so restarts keep them in place. */
@@ -136,66 +119,37 @@ export class CheckScheduler {
     return next ? next.getTime() + state.offsetMs : Number.POSITIVE_INFINITY;
   }
 
-  /** Puts the check in the slot of its next due time, arming the slot's timer if it is new. */
+  /** Arms the check's timer for its next due time. */
   private arm(state: CheckState): void {
+    state.timer = undefined;
     if (!Number.isFinite(state.nextDue) || this.controller.signal.aborted) return;
-    let slot = this.slots.get(state.nextDue);
-    if (!slot) {
-      slot = { dueAt: state.nextDue, states: [], spacingMs: SLOT_SPACING_MS };
-      this.slots.set(slot.dueAt, slot);
-      this.armSlot(slot);
-    }
-    slot.states.push(state);
+    const delay = Math.min(Math.max(0, state.nextDue - this.clock.now()), MAX_TIMER_MS);
+    state.timer = this.clock.setTimeout(() => this.onDue(state), delay);
   }
 
-  private armSlot(slot: Slot): void {
-    const delay = Math.min(Math.max(0, slot.dueAt - clock()), MAX_TIMER_MS);
-    slot.timer = setTimeout(() => this.onSlot(slot), delay);
-  }
-
-  private onSlot(slot: Slot): void {
-    if (clock() < slot.dueAt - 1) return this.armSlot(slot); // woke early from a long wait
-    this.slots.delete(slot.dueAt);
-    // A stable order: the same checks start in the same places every period.
-    slot.states.sort((a, b) => (a.check.name < b.check.name ? -1 : 1));
-    // The row must end within the slot, before the next slot's row begins.
-    const slotMs = Math.min(...slot.states.map((s) => s.spanMs)) / SLOTS;
-    slot.spacingMs = Math.min(SLOT_SPACING_MS, slotMs / slot.states.length);
-    this.startInRow(slot, 0);
-  }
-
-  /** Starts the slot's check at `index`, then times the next one a spacing later. */
-  private startInRow(slot: Slot, index: number): void {
-    const state = slot.states[index];
-    const dueAt = slot.dueAt + index * slot.spacingMs;
+  private onDue(state: CheckState): void {
+    const now = this.clock.now();
+    if (now < state.nextDue - EARLY_TOLERANCE_MS) return this.arm(state);
+    const dueAt = state.nextDue;
     // The next run comes from now: runs missed while the process was stalled are dropped.
-    state.nextDue = this.nextDueAfter(state, Math.max(clock(), slot.dueAt));
+    state.nextDue = this.nextDueAfter(state, Math.max(now, dueAt));
     this.arm(state);
-    if (state.running) this.stats.skippedBusy++;
-    else {
-      const work = this.runOnce(state, dueAt);
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
+    if (state.running) {
+      this.stats.skippedBusy++;
+      return;
     }
-    if (index + 1 >= slot.states.length) return;
-    // Aim at the next start's planned time, so timer lateness does not add up along the row, but
-    // leave at least two thirds of a spacing after this start. Node's timers count whole
-    // milliseconds of a loop time that can lag the clock, so a gap can come out up to a
-    // millisecond short; waiting again for the rest would cost a wake-up.
-    const planned = slot.dueAt + (index + 1) * slot.spacingMs;
-    const timer = setTimeout(() => {
-      this.spacing.delete(timer);
-      this.startInRow(slot, index + 1);
-    }, Math.max((slot.spacingMs * 2) / 3, planned - clock()));
-    this.spacing.add(timer);
+    // The run is late once the next one is due, even if that one's turn passes (skipped as busy).
+    const work = this.runOnce(state, dueAt, state.nextDue);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 
-  private async runOnce(state: CheckState, dueAt: number): Promise<void> {
+  private async runOnce(state: CheckState, dueAt: number, lateAt: number): Promise<void> {
     state.running = true;
     await this.limit.acquire();
     try {
-      const startedAt = clock();
-      if (startedAt >= state.nextDue || this.controller.signal.aborted) {
+      const startedAt = this.clock.now();
+      if (startedAt >= lateAt || this.controller.signal.aborted) {
         this.stats.skippedLate++;
         return;
       }
@@ -212,16 +166,6 @@ export class CheckScheduler {
       state.running = false;
     }
   }
-}
-
-/** A start offset within `span`: on the slot the check's hash fraction falls in. */
-function slotOffset(fraction: number, span: number): number {
-  return (Math.floor(fraction * SLOTS) * span) / SLOTS;
-}
-
-/** Epoch milliseconds with sub-millisecond resolution. */
-function clock(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 /** A stable value in [0, 1) from a check name (FNV-1a), to spread start times. */

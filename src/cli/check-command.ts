@@ -72,7 +72,7 @@ async function runChecks(values: CommandContext['values'], checks: Check[], run:
 
     await warmUpProbers(checks, run, signal);
     if (flag(values, 'once')) {
-      const results = await runChecksOnce(checks, run, signal, concurrency, print);
+      const results = await runChecksOnce(checks, run, signal, { concurrency, onResult: print });
       return results.every((r) => r.ok) ? 0 : EXIT_CHECK_FAILED;
     }
     const scheduler = new CheckScheduler({ checks, run, onResult: print, concurrency });

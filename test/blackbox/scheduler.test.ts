@@ -1,35 +1,121 @@
-// The check runner (retries, labels, address changes) and the scheduler (spread, no overlap,
-// concurrency cap, skipped runs), driven by a stand-in prober so behaviour, not network, is tested.
-import { test } from 'node:test';
+// The check runner (retries, labels, address changes), the scheduler (spread, intervals, cron, no
+// overlap, concurrency cap, skipped runs, stop) and the run of every check once, driven by a
+// stand-in prober and a manual clock: time moves only when a test moves it, and a test waits for
+// the events it expects (a probe starting, a result), so nothing depends on how fast the machine is.
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCheckRunner } from '../../src/blackbox/check-runner.js';
-import { runChecksOnce } from '../../src/blackbox/run-once.js';
-import { CheckScheduler, hashFraction, SLOT_SPACING_MS } from '../../src/blackbox/scheduler.js';
+import { runChecksOnce, START_SPACING_MS } from '../../src/blackbox/run-once.js';
+import { CheckScheduler, hashFraction, type ScheduledRun, type SchedulerOptions } from '../../src/blackbox/scheduler.js';
 import type { Check, Prober } from '../../src/blackbox/types.js';
+import { ManualClock } from '../../src/clock.js';
 import type { ProbeResult } from '../../src/events.js';
 import { tcpCheck } from '../helpers/blackbox-checks.js';
 
 const never = new AbortController().signal;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets every pending promise continuation run; no time passes on any clock. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A whole minute (and so a whole second, 30 s, 5 minutes) in UTC and in every time zone's minutes. */
+const T0 = Date.UTC(2030, 0, 1, 0, 0, 0);
+/** Fails a test that waits for an event that never comes, instead of hanging the suite. */
+const guard = { timeout: 10_000 };
 
 function result(check: Check, ok: boolean, ip?: string): ProbeResult {
   return { type: 'probe', check: check.name, probe: check.type, target: 't', ok, ts: Date.now(), phases: { totalMs: 1 }, attempts: 1, ip, error: ok ? undefined : { kind: 'connect_refused', message: 'refused' } };
 }
 
-test('retries with back-off until a success', async () => {
+function every(intervalMs: number, name: string): Check {
+  return tcpCheck('127.0.0.1', 1, { name, schedule: { intervalMs } });
+}
+
+/** A probe the scheduler started: when (by the manual clock), and how the test ends it. */
+interface Probe {
+  check: string;
+  at: number;
+  signal: AbortSignal;
+  finish(ok?: boolean): void;
+}
+
+/** A scheduler on a manual clock whose probes are held until the test finishes them (or end at once with `instant`). */
+function harness(checks: Check[], { instant = false, ...options }: Partial<SchedulerOptions> & { instant?: boolean } = {}) {
+  const clock = new ManualClock(T0);
+  const starts: Probe[] = [];
+  const results: { result: ProbeResult; run: ScheduledRun }[] = [];
+  const waiting: { count: () => number; n: number; resolve: () => void }[] = [];
+  const wake = () => {
+    for (const w of [...waiting]) {
+      if (w.count() < w.n) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  let active = 0;
+  let maxActive = 0;
+  const scheduler = new CheckScheduler({
+    checks,
+    clock,
+    run: (check, signal) => new Promise<ProbeResult>((resolve) => {
+      maxActive = Math.max(maxActive, ++active);
+      const finish = (ok = true) => {
+        active--;
+        resolve(result(check, ok));
+      };
+      starts.push({ check: check.name, at: clock.now(), signal, finish });
+      wake();
+      if (instant) finish();
+    }),
+    onResult: (r, run) => {
+      results.push({ result: r, run });
+      wake();
+    },
+    ...options,
+  });
+  const until = (count: () => number, n: number) => new Promise<void>((resolve) => {
+    waiting.push({ count, n, resolve });
+    wake();
+  });
+  return {
+    clock, scheduler, starts, results,
+    get maxActive() {
+      return maxActive;
+    },
+    /** Resolves once n probes have started in all. */
+    started: (n: number) => until(() => starts.length, n),
+    /** Resolves once n results have been reported in all. */
+    reported: (n: number) => until(() => results.length, n),
+    /** Moves the clock to the next armed timer (a due run) and lets what it started get going. */
+    async step(): Promise<number> {
+      const at = clock.nextTimerAt();
+      assert.ok(at !== undefined, 'a timer is armed');
+      clock.set(at);
+      await settle();
+      return at;
+    },
+  };
+}
+
+test('retries with back-off until a success', guard, async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const calls: number[] = [];
   let n = 0;
   const prober: Prober = async (check) => {
-    calls.push(performance.now());
+    calls.push(Date.now());
     return result(check, ++n >= 3);
   };
   const run = createCheckRunner({ prober });
-  const r = await run(tcpCheck('127.0.0.1', 1, { retries: 3, retryBackoffMs: 20 }), never);
+  const pending = run(tcpCheck('127.0.0.1', 1, { retries: 3, retryBackoffMs: 20 }), never);
+  // One millisecond at a time, each time letting the runner reach its next wait.
+  while (calls.length < 3) {
+    await settle();
+    t.mock.timers.tick(1);
+  }
+  const r = await pending;
   assert.equal(r.ok, true);
   assert.equal(r.attempts, 3);
-  assert.ok(calls[2] - calls[1] >= calls[1] - calls[0], 'back-off grows');
+  assert.deepEqual(calls, [0, 20, 60], 'the back-off doubles: 20 ms, then 40 ms');
+  t.mock.timers.reset();
   const always = createCheckRunner({ prober: async (c) => result(c, false) });
-  const failed = await always(tcpCheck('127.0.0.1', 1, { retries: 1, retryBackoffMs: 1 }), never);
+  const failed = await always(tcpCheck('127.0.0.1', 1, { retries: 1, retryBackoffMs: 0 }), never);
   assert.equal(failed.ok, false);
   assert.equal(failed.attempts, 2);
 });
@@ -51,127 +137,201 @@ test("labels: a check's configured provider and service are carried on its resul
   assert.deepEqual([configured.provider, configured.service], ['stripe', 'api']);
 });
 
-test('start offsets are spread across checks and stable per name', () => {
-  const checks = Array.from({ length: 100 }, (_, i) => tcpCheck('127.0.0.1', 1, { name: `c${i}`, schedule: { intervalMs: 60_000 } }));
+test('start offsets are spread over the period by name, each check on its own, stable across restarts', () => {
+  const checks = Array.from({ length: 100 }, (_, i) => every(60_000, `c${i}`));
   const cronChecks = Array.from({ length: 50 }, (_, i) => tcpCheck('127.0.0.1', 1, { name: `k${i}`, schedule: { cron: '* * * * *' } }));
-  const s = new CheckScheduler({ checks: [...checks, ...cronChecks], run: async (c) => result(c, true), onResult: () => undefined, cronSpreadMs: 10_000 });
-  const plan = s.schedule();
+  const noop = { run: async (c: Check) => result(c, true), onResult: () => undefined };
+  const plan = new CheckScheduler({ checks: [...checks, ...cronChecks], ...noop, cronSpreadMs: 10_000 }).schedule();
   const intervalOffsets = plan.slice(0, 100).map((p) => p.offsetMs);
-  assert.ok(intervalOffsets.every((o) => o >= 0 && o < 60_000));
-  assert.ok(new Set(intervalOffsets.map((o) => Math.floor(o / 6000))).size >= 8, 'offsets fall in most tenths of the interval');
+  assert.deepEqual(intervalOffsets, checks.map((c) => Math.floor(hashFraction(c.name) * 60_000)), 'each offset is its name\'s fraction of the interval');
+  assert.ok(intervalOffsets.every((o) => Number.isInteger(o) && o >= 0 && o < 60_000));
+  const tenths = new Set(intervalOffsets.map((o) => Math.floor(o / 6000)));
+  assert.equal(tenths.size, 10, 'offsets fall in every tenth of the interval');
   const cronOffsets = plan.slice(100).map((p) => p.offsetMs);
-  assert.ok(cronOffsets.every((o) => o >= 0 && o < 10_000));
+  assert.ok(cronOffsets.every((o) => o >= 0 && o < 10_000), 'cron offsets stay within the spread');
   assert.ok(Math.max(...cronOffsets) - Math.min(...cronOffsets) > 5000);
-  const again = new CheckScheduler({ checks, run: async (c) => result(c, true), onResult: () => undefined });
-  assert.deepEqual(again.schedule().map((p) => p.offsetMs), intervalOffsets);
+  // A check's offset depends on its name alone: other checks coming and going do not move it.
+  const fewer = new CheckScheduler({ checks: checks.slice(40).reverse(), ...noop }).schedule();
+  assert.deepEqual(fewer.map((p) => p.offsetMs).reverse(), intervalOffsets.slice(40));
 });
 
-test('checks of one start slot share its time and start in a row, a spacing apart', async () => {
-  // Four names whose hashes fall in the same of the 60 slots of a 1.2 s interval (20 ms wide).
-  const slotOf = (name: string) => Math.floor(hashFraction(name) * 60);
-  const names: string[] = [];
-  for (let i = 0; names.length < 4; i++) if (slotOf(`row${i}`) === slotOf('row0')) names.push(`row${i}`);
-  const checks = names.map((name) => tcpCheck('127.0.0.1', 1, { name, schedule: { intervalMs: 1200 } }));
-  const runs: { check: string; dueAt: number; startedAt: number }[] = [];
-  const s = new CheckScheduler({ checks, run: async (c) => result(c, true), onResult: (r, run) => runs.push({ check: r.check, dueAt: run.dueAt, startedAt: run.startedAt }) });
-  assert.equal(new Set(s.schedule().map((p) => p.offsetMs)).size, 1, 'one offset for the slot');
-  s.start();
-  await sleep(1400);
-  await s.stop();
-  const row = runs.slice(0, 4);
-  assert.equal(row.length, 4, JSON.stringify(runs));
-  assert.deepEqual(row.map((r) => r.check), [...names].sort(), 'started in name order');
-  for (let i = 1; i < row.length; i++) assert.ok(Math.abs(row[i].dueAt - row[i - 1].dueAt - SLOT_SPACING_MS) < 1e-6, `planned ${SLOT_SPACING_MS} ms apart: ${row[i].dueAt - row[i - 1].dueAt}`);
-  // No start before its planned time (Node's timers count whole milliseconds of loop time, so one
-  // can fire up to 1 ms early): the row never bunches up into a burst.
-  for (const r of row) assert.ok(r.startedAt >= r.dueAt - 1, `started ${r.dueAt - r.startedAt} ms before its time`);
-  assert.deepEqual([...row].sort((a, b) => a.startedAt - b.startedAt), row, 'started in order');
+test('interval runs start at their offset and then every interval, on a grid that restarts keep', guard, async () => {
+  const check = every(30_000, 'api');
+  const h = harness([check], { instant: true });
+  const offset = h.scheduler.schedule()[0].offsetMs;
+  h.scheduler.start();
+  for (let i = 0; i < 4; i++) await h.step();
+  await h.reported(4);
+  await h.scheduler.stop();
+  assert.deepEqual(h.starts.map((p) => p.at), [0, 1, 2, 3].map((i) => T0 + offset + i * 30_000));
+  for (const { run } of h.results) assert.deepEqual([run.startedAt, run.lagMs], [run.dueAt, 0]);
+  // Started again at some other moment, the check keeps its place on the grid.
+  const later = harness([check]);
+  later.clock.set(T0 + 12_345_678);
+  later.scheduler.start();
+  const next = later.scheduler.schedule()[0].nextDue;
+  await later.scheduler.stop();
+  assert.equal((next - T0 - offset) % 30_000, 0);
+  assert.ok(next > T0 + 12_345_678 && next <= T0 + 12_345_678 + 30_000);
 });
 
-test('cron runs fire at the cron time plus the offset', async () => {
-  const check = tcpCheck('127.0.0.1', 1, { name: 'every-second', schedule: { cron: '* * * * * *' } });
-  const runs: number[] = [];
-  const s = new CheckScheduler({ checks: [check], run: async (c) => result(c, true), onResult: (_r, run) => runs.push(run.dueAt), cronSpreadMs: 400 });
-  s.start();
-  await sleep(2600);
-  await s.stop();
-  const offset = s.schedule()[0].offsetMs;
-  assert.ok(runs.length >= 2, `runs ${runs.length}`);
-  for (const due of runs) assert.ok(Math.abs(((due - offset) % 1000 + 1000) % 1000) < 1e-6 || Math.abs(((due - offset) % 1000) - 1000) < 1e-6, `due ${due} offset ${offset}`);
+test('cron runs start at the cron time plus the offset', guard, async () => {
+  const secondly = tcpCheck('127.0.0.1', 1, { name: 'every-second', schedule: { cron: '* * * * * *' } });
+  const fiveMinutely = tcpCheck('127.0.0.1', 1, { name: 'every-five-minutes', schedule: { cron: '*/5 * * * *' } });
+  const h = harness([secondly, fiveMinutely], { instant: true, cronSpreadMs: 400 });
+  const [secondOffset, fiveOffset] = h.scheduler.schedule().map((p) => p.offsetMs);
+  assert.ok(secondOffset < 400 && fiveOffset < 400, 'offsets within the spread');
+  h.scheduler.start();
+  // Ten minutes. The cron times at T0 itself still count: their runs are due at T0 plus the offset.
+  while (h.clock.nextTimerAt()! < T0 + 10 * 60_000) await h.step();
+  await h.scheduler.stop();
+  const at = (name: string) => h.starts.filter((p) => p.check === name).map((p) => p.at);
+  assert.deepEqual(at('every-second'), Array.from({ length: 600 }, (_, i) => T0 + i * 1000 + secondOffset));
+  assert.deepEqual(at('every-five-minutes'), [T0 + fiveOffset, T0 + 5 * 60_000 + fiveOffset]);
+  for (const { run } of h.results) assert.equal(run.lagMs, 0);
 });
 
-test('a run still going when the next is due is skipped, never overlapped or queued', async () => {
-  let active = 0;
-  let maxActive = 0;
-  const check = tcpCheck('127.0.0.1', 1, { name: 'slow', schedule: { intervalMs: 50 } });
-  const s = new CheckScheduler({
-    checks: [check],
-    run: async (c) => {
-      maxActive = Math.max(maxActive, ++active);
-      await sleep(180);
-      active--;
-      return result(c, true);
-    },
-    onResult: () => undefined,
-  });
-  s.start();
-  await sleep(700);
-  await s.stop();
-  assert.equal(maxActive, 1);
-  assert.ok(s.stats.skippedBusy >= 3, JSON.stringify(s.stats));
-  assert.ok(s.stats.runs >= 2 && s.stats.runs <= 5, JSON.stringify(s.stats));
+test('a wait longer than one timer allows is split, and the run still starts on time', guard, async () => {
+  const yearly = tcpCheck('127.0.0.1', 1, { name: 'new-year', schedule: { cron: '0 0 1 1 *' } });
+  const h = harness([yearly], { instant: true });
+  h.clock.set(T0 + 2 * 86_400_000); // past New Year in every time zone
+  h.scheduler.start();
+  const due = h.scheduler.schedule()[0].nextDue;
+  assert.ok(due - h.clock.now() > 2 ** 31, 'due in about a year');
+  let wakes = 0;
+  while (h.starts.length === 0) {
+    await h.step();
+    wakes++;
+  }
+  await h.scheduler.stop();
+  assert.ok(wakes > 1, `woke ${wakes} times`);
+  assert.deepEqual(h.starts.map((p) => p.at), [due]);
 });
 
-test('the concurrency cap holds across checks, and runs that wait past their next slot are skipped', async () => {
-  let active = 0;
-  let maxActive = 0;
-  const checks = Array.from({ length: 8 }, (_, i) => tcpCheck('127.0.0.1', 1, { name: `n${i}`, schedule: { intervalMs: 100 } }));
-  const results: ProbeResult[] = [];
-  const s = new CheckScheduler({
-    checks,
-    concurrency: 2,
-    run: async (c) => {
-      maxActive = Math.max(maxActive, ++active);
-      await sleep(40);
-      active--;
-      return result(c, true);
-    },
-    onResult: (r) => results.push(r),
-  });
-  s.start();
-  await sleep(800);
-  await s.stop();
-  assert.equal(maxActive, 2);
-  assert.equal(results.length, s.stats.runs - s.stats.cancelled);
-  assert.ok(s.stats.skippedLate > 0, JSON.stringify(s.stats));
+test('a run still going when the next is due is skipped, never overlapped or queued', guard, async () => {
+  const h = harness([every(1000, 'slow')]);
+  h.scheduler.start();
+  const first = await h.step();
+  await h.started(1);
+  for (let i = 0; i < 3; i++) await h.step();
+  assert.equal(h.starts.length, 1, 'no second run alongside the first');
+  assert.equal(h.scheduler.stats.skippedBusy, 3);
+  h.starts[0].finish();
+  await h.reported(1);
+  await settle();
+  assert.equal(h.starts.length, 1, 'the skipped runs are not made up');
+  const next = await h.step();
+  await h.started(2);
+  assert.equal(next, first + 4000);
+  assert.equal(h.starts[1].at, next);
+  h.starts[1].finish();
+  await h.reported(2);
+  await h.scheduler.stop();
+  assert.equal(h.maxActive, 1);
+  assert.deepEqual(h.scheduler.stats, { runs: 2, skippedBusy: 3, skippedLate: 0, cancelled: 0 });
 });
 
-test('stop() cancels probes in flight and drops their results', async () => {
-  const results: ProbeResult[] = [];
-  const check = tcpCheck('127.0.0.1', 1, { name: 'long', schedule: { intervalMs: 20 } });
+test('the concurrency cap holds across checks: a run waits for a free slot, and is skipped if its next run comes due first', guard, async () => {
+  const checks = ['a', 'b', 'c'].map((name) => every(10_000, name));
+  const h = harness(checks, { concurrency: 2 });
+  const offsets = new Map(h.scheduler.schedule().map((p) => [p.check, p.offsetMs]));
+  const order = [...checks].map((c) => c.name).sort((x, y) => offsets.get(x)! - offsets.get(y)!);
+  const [, , last] = order;
+  h.scheduler.start();
+  // All three come due; the first two hold both slots.
+  for (let i = 0; i < 3; i++) await h.step();
+  assert.deepEqual(h.starts.map((p) => p.check), order.slice(0, 2));
+  // The third is still waiting when its next run comes due: that run is skipped as busy.
+  const lastDue = T0 + offsets.get(last)!;
+  while (h.clock.nextTimerAt()! <= lastDue + 10_000) await h.step();
+  assert.equal(h.starts.length, 2);
+  assert.ok(h.scheduler.stats.skippedBusy >= 1, JSON.stringify(h.scheduler.stats));
+  // A slot frees up, but the waiting run's time has passed: it is skipped, not started late.
+  h.starts[0].finish();
+  await h.reported(1);
+  await settle();
+  assert.equal(h.starts.length, 2);
+  assert.equal(h.scheduler.stats.skippedLate, 1);
+  h.starts[1].finish();
+  await h.reported(2);
+
+  // Next period: two runs hold the slots again, and the third starts once one is free,
+  // reporting the wait in its lag.
+  while (h.starts.length < 4) await h.step();
+  const dueOfLast = h.scheduler.schedule().find((p) => p.check === last)!.nextDue;
+  while (h.clock.nextTimerAt()! <= dueOfLast) await h.step();
+  assert.equal(h.starts.length, 4);
+  h.clock.advance(250);
+  h.starts[2].finish();
+  await h.started(5);
+  assert.equal(h.starts[4].check, last);
+  assert.equal(h.starts[4].at, dueOfLast + 250);
+  for (const p of h.starts.slice(3)) p.finish();
+  await h.reported(5);
+  assert.equal(h.results[4].run.lagMs, 250);
+  assert.equal(h.results[4].run.dueAt, dueOfLast);
+  await h.scheduler.stop();
+  assert.equal(h.maxActive, 2);
+  assert.equal(h.results.length, h.scheduler.stats.runs - h.scheduler.stats.cancelled);
+});
+
+test('stop() cancels probes in flight, drops their results and disarms every timer', guard, async () => {
+  const h = harness([every(1000, 'long')]);
+  h.scheduler.start();
+  await h.step();
+  await h.started(1);
   // A probe that only ends when cancelled.
-  const run = (c: Check, signal: AbortSignal) => new Promise<ProbeResult>((resolve) => signal.addEventListener('abort', () => resolve(result(c, false)), { once: true }));
-  const s = new CheckScheduler({ checks: [check], run, onResult: (r) => results.push(r) });
-  s.start();
-  await sleep(100);
-  await s.stop();
-  assert.equal(results.length, 0);
-  assert.equal(s.stats.cancelled, 1);
-  assert.ok(s.stats.skippedBusy >= 1, JSON.stringify(s.stats));
+  const [long] = h.starts;
+  long.signal.addEventListener('abort', () => long.finish(false), { once: true });
+  await h.step();
+  await h.scheduler.stop();
+  assert.equal(long.signal.aborted, true);
+  assert.deepEqual(h.results, [], 'the cancelled probe is not reported');
+  assert.deepEqual(h.scheduler.stats, { runs: 1, skippedBusy: 1, skippedLate: 0, cancelled: 1 });
+  assert.equal(h.clock.nextTimerAt(), undefined, 'no timer left armed');
+  h.clock.advance(60_000);
+  await settle();
+  assert.equal(h.starts.length, 1, 'nothing starts after stop()');
 });
 
-test('a run of every check once starts them a spacing apart, results in check order', async () => {
+/** A manual clock whose sleeps wait, like its timers, until the test moves time past them. */
+class SteppedClock extends ManualClock {
+  override sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+}
+
+test('a run of every check once spaces the starts, holds the cap, and reports in check order', guard, async () => {
+  const clock = new SteppedClock(T0);
   const checks = Array.from({ length: 5 }, (_, i) => tcpCheck('127.0.0.1', 1, { name: `once${i}` }));
-  const starts: number[] = [];
-  const results = await runChecksOnce(checks, async (c) => {
-    starts.push(performance.now());
-    await sleep(5);
-    return result(c, true);
-  }, never, 32);
-  assert.deepEqual(results.map((r) => r.check), checks.map((c) => c.name));
-  // Each start waits for the clock, so the whole run spans the spacings; a stall between one
-  // start's turn and its run only moves time from one gap to the next.
-  const span = starts[starts.length - 1] - starts[0];
-  assert.ok(span >= (starts.length - 1) * SLOT_SPACING_MS - 1, `starts span ${span} ms`);
-  assert.deepEqual([...starts].sort((a, b) => a - b), starts, 'started in order');
+  const starts: { check: string; at: number; finish: () => void }[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const seen: string[] = [];
+  const done = runChecksOnce(checks, (c) => new Promise<ProbeResult>((resolve) => {
+    maxActive = Math.max(maxActive, ++active);
+    starts.push({ check: c.name, at: clock.now(), finish: () => { active--; resolve(result(c, true)); } });
+  }), never, { concurrency: 2, clock, onResult: (r) => seen.push(r.check) });
+  /** Moves time from one waiting start to the next until n probes have started. */
+  const started = async (n: number) => {
+    while (starts.length < n) {
+      await settle();
+      const at = clock.nextTimerAt();
+      if (at !== undefined) clock.set(at);
+    }
+  };
+  // The first probe is held to the end, so the others finish (and report) before it.
+  await started(2);
+  for (let n = 3; n <= 5; n++) {
+    starts[n - 2].finish();
+    await started(n);
+  }
+  starts[4].finish();
+  starts[0].finish();
+  const results = await done;
+  assert.equal(maxActive, 2);
+  assert.deepEqual(starts.map((p) => p.check), checks.map((c) => c.name), 'started in check order');
+  assert.deepEqual(starts.map((p) => p.at - T0), [0, 1, 2, 3, 4].map((i) => i * START_SPACING_MS), 'a spacing apart');
+  assert.deepEqual(seen, ['once1', 'once2', 'once3', 'once4', 'once0'], 'onResult sees each as it finishes');
+  assert.deepEqual(results.map((r) => r.check), checks.map((c) => c.name), 'results in check order');
 });
