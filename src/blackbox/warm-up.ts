@@ -1,9 +1,11 @@
-// Runs the HTTP and TCP probers a few times against a throwaway loopback server before the first
-// real checks. The first probes of a process pay for compiling the client (undici and its
-// WebAssembly parser, the probe frame, Node's socket code, the labeler), and that time lands in
-// their phases: in a cold `check --once` of three loopback HTTP checks the first one's connect
-// took 20 ms (median of 8 runs) and time to first byte was 11-23 ms too long. Warm-up results
-// are dropped and failures ignored: the real checks report their own.
+// Runs the HTTP and TCP probers a few times against a throwaway loopback server before
+// `check --once` runs every check. The first probes of a process pay for compiling the client
+// (undici and its WebAssembly parser, the probe frame, Node's socket code, the labeler), and that
+// time lands in their phases: in a cold `check --once` of three loopback HTTP checks the first
+// one's connect took 20 ms (median of 8 runs) and time to first byte was 11-23 ms too long.
+// Scheduled checks (`run`, `check` without --once) do without: their runs are spread over the
+// period, so only a process's first run or two pay, once in its life. Warm-up results are
+// dropped and failures ignored: the real checks report their own.
 import { createServer, type AddressInfo } from 'node:net';
 import type { CheckRunner } from './check-runner.js';
 import type { Check, HttpCheck, TcpCheck } from './types.js';

@@ -69,9 +69,10 @@ Exit status (with --once): 0 when every check passed, ${EXIT_CHECK_FAILED} when 
 };
 
 async function runChecks(values: CommandContext['values'], checks: Check[], run: ReturnType<typeof createCheckRunner>, print: (r: ProbeResult) => void, concurrency: number, signal: AbortSignal, io: CommandIo): Promise<number> {
-
-    await warmUpProbers(checks, run, signal);
     if (flag(values, 'once')) {
+      // Every check runs once, together, right at start-up: without a warm-up each result would
+      // carry the process's one-time costs. On a schedule only the first run or two would.
+      await warmUpProbers(checks, run, signal);
       const results = await runChecksOnce(checks, run, signal, { concurrency, onResult: print });
       return results.every((r) => r.ok) ? 0 : EXIT_CHECK_FAILED;
     }

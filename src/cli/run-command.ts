@@ -175,9 +175,8 @@ Options:
     const failing = new Set<string>();
     const checksStarted = (async () => {
       if (config.checks.length === 0) return;
-      const [{ createCheckRunner }, { CheckScheduler: Scheduler }, { warmUpProbers }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js'), import('../blackbox/warm-up.js')]);
+      const [{ createCheckRunner }, { CheckScheduler: Scheduler }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js')]);
       const run = createCheckRunner();
-      await warmUpProbers(config.checks, run, signal);
       if (stopping) return;
       scheduler = new Scheduler({
         checks: config.checks,
