@@ -3,6 +3,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { TlsClientSettings } from './types.js';
+import { settleOnce } from './settle-once.js';
 
 /** Connects to ip:port; rejects with the socket error or the signal's reason. */
 export function openSocket(ip: string, port: number, signal: AbortSignal): Promise<Socket> {
@@ -34,20 +35,15 @@ export function startTls(socket: Socket, h: TlsHandshake, signal: AbortSignal): 
 
 /** Resolves with the socket once `event` fires; destroys it on error or abort. */
 function settle<S extends Socket>(socket: S, event: string, signal: AbortSignal): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: unknown) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.off('error', done);
-      if (err !== undefined) {
-        socket.destroy();
-        reject(err);
-      } else resolve(socket);
-    };
-    const onAbort = () => done(signal.reason);
-    if (signal.aborted) return done(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', done);
-    socket.once(event, () => done());
+  let onError: (err: unknown) => void = () => undefined;
+  const cleanup = (err: unknown) => {
+    socket.off('error', onError);
+    if (err !== undefined) socket.destroy();
+  };
+  return settleOnce<S>(signal, cleanup, ({ ok, fail }) => {
+    onError = fail;
+    socket.once('error', onError);
+    socket.once(event, () => ok(socket));
   });
 }
 

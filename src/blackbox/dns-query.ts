@@ -6,6 +6,7 @@ import * as dnsPacket from 'dns-packet';
 import type { DnsTransport, HostPort } from './types.js';
 import type { PhaseTimer } from './phase-timer.js';
 import { ProtocolFailure } from './probe-errors.js';
+import { settleOnce } from './settle-once.js';
 
 export interface DnsQuery {
   server: HostPort;
@@ -38,52 +39,34 @@ function decodeReply(buf: Buffer, id: number): dnsPacket.Packet | undefined {
 }
 
 function overUdp(server: HostPort, message: Buffer, id: number, signal: AbortSignal, timer?: PhaseTimer): Promise<dnsPacket.Packet> {
-  return new Promise((resolve, reject) => {
-    // Socket setup and connect() count as the connect phase, so phases add up to the total.
-    timer?.mark('connect');
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    const finish = (err: unknown, reply?: dnsPacket.Packet) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      if (reply) resolve(reply);
-      else reject(err);
-    };
-    const onAbort = () => finish(signal.reason);
-    if (signal.aborted) return finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err) => finish(err));
+  // Socket setup and connect() count as the connect phase, so phases add up to the total.
+  timer?.mark('connect');
+  const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+  return settleOnce<dnsPacket.Packet>(signal, () => socket.close(), ({ ok, fail }) => {
+    socket.on('error', fail);
     socket.on('message', (buf) => {
       try {
         const reply = decodeReply(buf, id);
-        if (reply) finish(undefined, reply); // a stray datagram with another id is ignored
+        if (reply) ok(reply); // a stray datagram with another id is ignored
       } catch (err) {
-        finish(err);
+        fail(err);
       }
     });
     // Connecting the socket makes an ICMP port-unreachable surface as ECONNREFUSED.
     socket.connect(server.port, server.host, () => {
       timer?.mark('firstByte');
-      socket.send(message, (err) => err && finish(err));
+      socket.send(message, (err) => err && fail(err));
     });
   });
 }
 
 function overTcp(server: HostPort, message: Buffer, id: number, signal: AbortSignal, timer?: PhaseTimer): Promise<dnsPacket.Packet> {
-  return new Promise((resolve, reject) => {
-    timer?.mark('connect');
-    const socket = netConnect({ host: server.host, port: server.port });
-    let buffered = Buffer.alloc(0);
-    const finish = (err: unknown, reply?: dnsPacket.Packet) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (reply) resolve(reply);
-      else reject(err);
-    };
-    const onAbort = () => finish(signal.reason);
-    if (signal.aborted) return finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err) => finish(err));
-    socket.on('end', () => finish(new ProtocolFailure('DNS server closed the TCP connection without a reply')));
+  timer?.mark('connect');
+  const socket = netConnect({ host: server.host, port: server.port });
+  let buffered = Buffer.alloc(0);
+  return settleOnce<dnsPacket.Packet>(signal, () => socket.destroy(), ({ ok, fail }) => {
+    socket.on('error', fail);
+    socket.on('end', () => fail(new ProtocolFailure('DNS server closed the TCP connection without a reply')));
     socket.on('connect', () => {
       timer?.mark('firstByte');
       const framed = Buffer.alloc(2 + message.length);
@@ -97,9 +80,9 @@ function overTcp(server: HostPort, message: Buffer, id: number, signal: AbortSig
         const len = buffered.readUInt16BE(0);
         try {
           const reply = decodeReply(buffered.subarray(2, 2 + len), id);
-          if (reply) return finish(undefined, reply);
+          if (reply) return ok(reply);
         } catch (err) {
-          return finish(err);
+          return fail(err);
         }
         buffered = buffered.subarray(2 + len);
       }

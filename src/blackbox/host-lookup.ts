@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { queryDns, rcodeOf } from './dns-query.js';
 import { DnsFailure } from './probe-errors.js';
 import type { HostPort } from './types.js';
+import { settleOnce } from './settle-once.js';
 
 /** An address for `host`; IP literals are returned as they are. Rejects with DnsFailure. */
 export async function resolveHost(host: string, resolver: HostPort | undefined, signal: AbortSignal): Promise<string> {
@@ -29,10 +30,5 @@ async function systemLookup(host: string): Promise<string> {
 
 /** getaddrinfo cannot be cancelled: stop waiting for it when the signal aborts. */
 function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  return settleOnce<T>(signal, () => undefined, ({ ok, fail }) => void work.then(ok, fail));
 }

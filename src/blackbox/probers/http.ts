@@ -15,6 +15,7 @@ import { ProtocolFailure } from '../probe-errors.js';
 import { runProbe } from '../probe-frame.js';
 import { openTunnel } from '../proxy-tunnel.js';
 import type { HttpCheck, Prober } from '../types.js';
+import { settleOnce } from '../settle-once.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PROBE_DONE = new Error('probe finished');
@@ -169,21 +170,13 @@ function request(connection: Promise<Socket>, url: URL, method: string, body: st
     allowH2: check.http2,
     pipelining: 1,
   });
-  return new Promise<Hop>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let status = 0;
-    let headers: IncomingHttpHeaders = {};
-    const finish = (err: unknown, hop?: Hop) => {
-      signal.removeEventListener('abort', onAbort);
-      // A shared reason: undici would otherwise build a new error (and its stack) per probe.
-      client.destroy(err instanceof Error ? err : PROBE_DONE).catch(() => undefined);
-      if (hop) resolve(hop);
-      else reject(err);
-    };
-    const onAbort = () => finish(signal.reason);
-    if (signal.aborted) return finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let status = 0;
+  let headers: IncomingHttpHeaders = {};
+  // A shared reason: undici would otherwise build a new error (and its stack) per probe.
+  const release = (err: unknown) => void client.destroy(err instanceof Error ? err : PROBE_DONE).catch(() => undefined);
+  return settleOnce<Hop>(signal, release, ({ ok, fail }) => {
     client.dispatch(
       { origin: url.origin, path: url.pathname + url.search, method: method as 'GET', headers: check.headers, body },
       {
@@ -202,10 +195,10 @@ function request(connection: Promise<Socket>, url: URL, method: string, body: st
           kept += part.length;
         },
         onResponseEnd() {
-          finish(undefined, { status, headers, body: Buffer.concat(chunks), httpVersion: '1.1', endAt: performance.now() });
+          ok({ status, headers, body: Buffer.concat(chunks), httpVersion: '1.1', endAt: performance.now() });
         },
         onResponseError(_controller, err) {
-          finish(err);
+          fail(err);
         },
       },
     );

@@ -6,6 +6,7 @@ import { PhaseTimer } from '../phase-timer.js';
 import { AssertionFailure } from '../probe-errors.js';
 import { hostPortText, resolveTarget, runProbe } from '../probe-frame.js';
 import type { Prober, TcpCheck } from '../types.js';
+import { settleOnce } from '../settle-once.js';
 
 const MAX_REPLY = 64 * 1024;
 
@@ -28,19 +29,11 @@ export const probeTcp: Prober<TcpCheck> = (check, outer) =>
 /** Sends check.send, then reads until the reply satisfies the expectation (or just one chunk). */
 function converse(socket: Socket, check: TcpCheck, timer: PhaseTimer, signal: AbortSignal): Promise<void> {
   const expecting = check.expectContains !== undefined || check.expectMatches !== undefined;
-  return new Promise((resolve, reject) => {
-    let reply = '';
-    const done = (err?: unknown) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('data');
-      if (err !== undefined) reject(err);
-      else resolve();
-    };
-    const onAbort = () => done(signal.reason);
-    const satisfied = () => (check.expectContains === undefined || reply.includes(check.expectContains)) && (!check.expectMatches || check.expectMatches.test(reply));
-    if (signal.aborted) return done(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', done);
+  let reply = '';
+  const satisfied = () => (check.expectContains === undefined || reply.includes(check.expectContains)) && (!check.expectMatches || check.expectMatches.test(reply));
+  return settleOnce<void>(signal, () => socket.removeAllListeners('data'), ({ ok, fail }) => {
+    const done = (err?: unknown) => (err === undefined ? ok() : fail(err));
+    socket.once('error', fail);
     socket.once('end', () => done(expecting ? new AssertionFailure(`connection closed; reply ${quote(reply)} does not ${check.expectContains !== undefined ? `contain ${quote(check.expectContains)}` : `match /${check.expectMatches?.source}/`}`) : undefined));
     socket.on('data', (chunk: Buffer) => {
       if (reply === '') timer.mark('transfer');
