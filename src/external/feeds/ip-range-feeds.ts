@@ -73,6 +73,13 @@ class EntryCollector {
     }
     this.entries.push({ cidr, info: this.pool.get(provider, service, region) });
   }
+  /** Calls `each` for every object in the list; anything else counts as malformed. */
+  eachRecord(list: unknown, each: (record: Record<string, unknown>) => void): void {
+    for (const item of list as unknown[]) {
+      if (isRecord(item)) each(item);
+      else this.malformed++;
+    }
+  }
   result(what: string, version?: string): FeedParseResult {
     if (this.entries.length === 0) return { ok: false, problem: `${what}: no valid prefixes` };
     return { ok: true, entries: this.entries, malformed: this.malformed, version };
@@ -93,50 +100,52 @@ function awsRegion(region: unknown): string | undefined {
   return typeof region === 'string' && region !== 'GLOBAL' ? region : undefined;
 }
 
+/**
+ * A JSON feed: the text parsed, the document checked for the lists it must hold (`expected` names
+ * them in the one-line problem), then `collect` adds its prefixes and returns the feed's version.
+ */
+function parseJsonFeed(
+  what: string,
+  text: string,
+  expected: string,
+  hasLists: (doc: Record<string, unknown>) => boolean,
+  collect: (doc: Record<string, unknown>, out: EntryCollector) => string | undefined,
+): FeedParseResult {
+  const json = parseJson(text);
+  if (!json.ok) return { ok: false, problem: `${what}: ${json.problem}` };
+  const doc = json.value;
+  if (!isRecord(doc) || !hasLists(doc)) return { ok: false, problem: `${what}: expected ${expected}` };
+  const out = new EntryCollector();
+  const version = collect(doc, out);
+  return out.result(what, version);
+}
+
+const stringOf = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
 export const awsFeed: RangeFeed = {
   id: 'aws',
   file: 'aws-ip-ranges.json',
   url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
-  parse(text) {
-    const json = parseJson(text);
-    if (!json.ok) return { ok: false, problem: `aws ip-ranges.json: ${json.problem}` };
-    const doc = json.value;
-    if (!isRecord(doc) || !Array.isArray(doc.prefixes) || !Array.isArray(doc.ipv6_prefixes)) {
-      return { ok: false, problem: 'aws ip-ranges.json: expected "prefixes" and "ipv6_prefixes" lists' };
-    }
-    const out = new EntryCollector();
-    for (const p of doc.prefixes) {
-      if (!isRecord(p)) out.malformed++;
-      else out.add(p.ip_prefix, 'aws', awsService(p.service), awsRegion(p.region));
-    }
-    for (const p of doc.ipv6_prefixes) {
-      if (!isRecord(p)) out.malformed++;
-      else out.add(p.ipv6_prefix, 'aws', awsService(p.service), awsRegion(p.region));
-    }
-    return out.result('aws ip-ranges.json', typeof doc.createDate === 'string' ? doc.createDate : undefined);
-  },
+  parse: (text) =>
+    parseJsonFeed('aws ip-ranges.json', text, '"prefixes" and "ipv6_prefixes" lists', (doc) => Array.isArray(doc.prefixes) && Array.isArray(doc.ipv6_prefixes), (doc, out) => {
+      out.eachRecord(doc.prefixes, (p) => out.add(p.ip_prefix, 'aws', awsService(p.service), awsRegion(p.region)));
+      out.eachRecord(doc.ipv6_prefixes, (p) => out.add(p.ipv6_prefix, 'aws', awsService(p.service), awsRegion(p.region)));
+      return stringOf(doc.createDate);
+    }),
 };
 
 export const gcpFeed: RangeFeed = {
   id: 'gcp',
   file: 'gcp-cloud.json',
   url: 'https://www.gstatic.com/ipranges/cloud.json',
-  parse(text) {
-    const json = parseJson(text);
-    if (!json.ok) return { ok: false, problem: `gcp cloud.json: ${json.problem}` };
-    const doc = json.value;
-    if (!isRecord(doc) || !Array.isArray(doc.prefixes)) return { ok: false, problem: 'gcp cloud.json: expected a "prefixes" list' };
-    const out = new EntryCollector();
-    for (const p of doc.prefixes) {
-      if (!isRecord(p)) {
-        out.malformed++;
-        continue;
-      }
-      const scope = typeof p.scope === 'string' && p.scope !== 'global' ? p.scope : undefined;
-      out.add(p.ipv4Prefix ?? p.ipv6Prefix, 'gcp', 'cloud', scope);
-    }
-    return out.result('gcp cloud.json', typeof doc.creationTime === 'string' ? doc.creationTime : undefined);
-  },
+  parse: (text) =>
+    parseJsonFeed('gcp cloud.json', text, 'a "prefixes" list', (doc) => Array.isArray(doc.prefixes), (doc, out) => {
+      out.eachRecord(doc.prefixes, (p) => {
+        const scope = typeof p.scope === 'string' && p.scope !== 'global' ? p.scope : undefined;
+        out.add(p.ipv4Prefix ?? p.ipv6Prefix, 'gcp', 'cloud', scope);
+      });
+      return stringOf(doc.creationTime);
+    }),
 };
 
 /** Cloudflare's API form ({"result":{"ipv4_cidrs":[…],"ipv6_cidrs":[…]}}) or its plain one-prefix-a-line lists. */
@@ -145,20 +154,17 @@ export const cloudflareFeed: RangeFeed = {
   file: 'cloudflare-ips.json',
   url: 'https://api.cloudflare.com/client/v4/ips',
   parse(text) {
-    const out = new EntryCollector();
-    const trimmed = text.trimStart();
-    if (!trimmed.startsWith('{')) {
+    if (!text.trimStart().startsWith('{')) {
+      const out = new EntryCollector();
       for (const line of text.split('\n')) if (line.trim()) out.add(line.trim(), 'cloudflare', 'cdn');
       return out.result('cloudflare ranges');
     }
-    const json = parseJson(text);
-    if (!json.ok) return { ok: false, problem: `cloudflare ips: ${json.problem}` };
-    const result = isRecord(json.value) ? json.value.result : undefined;
-    if (!isRecord(result) || !Array.isArray(result.ipv4_cidrs) || !Array.isArray(result.ipv6_cidrs)) {
-      return { ok: false, problem: 'cloudflare ips: expected result.ipv4_cidrs and result.ipv6_cidrs lists' };
-    }
-    for (const p of [...result.ipv4_cidrs, ...result.ipv6_cidrs]) out.add(p, 'cloudflare', 'cdn');
-    return out.result('cloudflare ips', typeof result.etag === 'string' ? result.etag : undefined);
+    const lists = (doc: Record<string, unknown>) => (isRecord(doc.result) ? doc.result : {});
+    return parseJsonFeed('cloudflare ips', text, 'result.ipv4_cidrs and result.ipv6_cidrs lists', (doc) => Array.isArray(lists(doc).ipv4_cidrs) && Array.isArray(lists(doc).ipv6_cidrs), (doc, out) => {
+      const result = lists(doc);
+      for (const p of [...(result.ipv4_cidrs as unknown[]), ...(result.ipv6_cidrs as unknown[])]) out.add(p, 'cloudflare', 'cdn');
+      return stringOf(result.etag);
+    });
   },
 };
 
@@ -166,15 +172,11 @@ export const fastlyFeed: RangeFeed = {
   id: 'fastly',
   file: 'fastly-public-ip-list.json',
   url: 'https://api.fastly.com/public-ip-list',
-  parse(text) {
-    const json = parseJson(text);
-    if (!json.ok) return { ok: false, problem: `fastly public-ip-list: ${json.problem}` };
-    const doc = json.value;
-    if (!isRecord(doc) || !Array.isArray(doc.addresses)) return { ok: false, problem: 'fastly public-ip-list: expected an "addresses" list' };
-    const out = new EntryCollector();
-    for (const p of [...doc.addresses, ...(Array.isArray(doc.ipv6_addresses) ? doc.ipv6_addresses : [])]) out.add(p, 'fastly', 'cdn');
-    return out.result('fastly public-ip-list');
-  },
+  parse: (text) =>
+    parseJsonFeed('fastly public-ip-list', text, 'an "addresses" list', (doc) => Array.isArray(doc.addresses), (doc, out) => {
+      for (const p of [...(doc.addresses as unknown[]), ...(Array.isArray(doc.ipv6_addresses) ? doc.ipv6_addresses : [])]) out.add(p, 'fastly', 'cdn');
+      return undefined;
+    }),
 };
 
 /**
@@ -186,24 +188,20 @@ export const fastlyFeed: RangeFeed = {
 export const azureFeed: RangeFeed = {
   id: 'azure',
   file: 'azure-service-tags.json',
-  parse(text) {
-    const json = parseJson(text);
-    if (!json.ok) return { ok: false, problem: `azure service tags: ${json.problem}` };
-    const doc = json.value;
-    if (!isRecord(doc) || !Array.isArray(doc.values)) return { ok: false, problem: 'azure service tags: expected a "values" list' };
-    const out = new EntryCollector();
-    for (const v of doc.values) {
-      const props = isRecord(v) ? v.properties : undefined;
-      if (!isRecord(props) || !Array.isArray(props.addressPrefixes)) {
-        out.malformed++;
-        continue;
-      }
-      const system = typeof props.systemService === 'string' && props.systemService ? props.systemService.toLowerCase() : undefined;
-      const region = typeof props.region === 'string' && props.region ? props.region : undefined;
-      for (const p of props.addressPrefixes) out.add(p, 'azure', system, region);
-    }
-    return out.result('azure service tags', typeof doc.changeNumber === 'number' ? String(doc.changeNumber) : undefined);
-  },
+  parse: (text) =>
+    parseJsonFeed('azure service tags', text, 'a "values" list', (doc) => Array.isArray(doc.values), (doc, out) => {
+      out.eachRecord(doc.values, (v) => {
+        const props = v.properties;
+        if (!isRecord(props) || !Array.isArray(props.addressPrefixes)) {
+          out.malformed++;
+          return;
+        }
+        const system = typeof props.systemService === 'string' && props.systemService ? props.systemService.toLowerCase() : undefined;
+        const region = typeof props.region === 'string' && props.region ? props.region : undefined;
+        for (const p of props.addressPrefixes) out.add(p, 'azure', system, region);
+      });
+      return typeof doc.changeNumber === 'number' ? String(doc.changeNumber) : undefined;
+    }),
 };
 
 export const rangeFeeds: readonly RangeFeed[] = [awsFeed, gcpFeed, cloudflareFeed, fastlyFeed, azureFeed];
