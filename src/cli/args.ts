@@ -44,3 +44,8 @@ export function parsePort(raw: string, what: string): number {
   if (!/^\d+$/.test(raw) || n < 1 || n > 65535) throw new UsageError(`${what} must be a port between 1 and 65535, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/** Port 53 and every --dns-port. */
+export function dnsPortsOpt(values: Values): number[] {
+  return [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
+}

@@ -1,10 +1,9 @@
 // `egresswatch capture`: prints DNS, TCP, drop and conntrack events from live eBPF capture or
 // from a pcap/pcapng file, then a summary line with counts of events, parse errors and losses.
-import { createLiveSource } from '../bpf/live-source.js';
-import { createPcapSource } from '../capture/pcap-source.js';
 import { eventToJson, eventToText } from './event-json.js';
-import { bump, type CaptureSource } from '../events.js';
-import { flag, numberOpt, parsePort, stringList, stringOpt } from './args.js';
+import { bump } from '../events.js';
+import { dnsPortsOpt, flag, numberOpt, stringList, stringOpt } from './args.js';
+import { openSource, runSource } from './run-source.js';
 import type { Command } from './command.js';
 
 export const captureCommand: Command = {
@@ -33,17 +32,7 @@ Options:
     const json = flag(values, 'json');
     const duration = numberOpt(values, 'duration', { min: 0 });
     const pcap = stringOpt(values, 'pcap');
-    const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
-    const interfaces = stringList(values, 'interface');
-
-    const source: CaptureSource = pcap
-      ? createPcapSource(pcap, { dnsPorts })
-      : createLiveSource({ dnsPorts, interfaces });
-
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const timer = duration !== undefined && !pcap ? setTimeout(onAbort, duration * 1000) : undefined;
+    const source = openSource({ pcap, dnsPorts: dnsPortsOpt(values), interfaces: stringList(values, 'interface') });
 
     const parseCounts = { type: 'summary' as const, events: {}, malformed: {} as Record<string, number>, lost: {}, counters: {} };
     let buffered: string[] = [];
@@ -51,29 +40,24 @@ Options:
       if (buffered.length) io.stdout.write(buffered.join('\n') + '\n');
       buffered = [];
     };
-    try {
-      const summary = await source.run((batch) => {
-        for (const ev of batch) {
-          const obj = eventToJson(ev, parseCounts);
-          if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
-        }
-        // One write per batch: files give big batches, and a pipe or live capture shows events at once.
-        flush();
-      }, stop.signal);
-      flush();
-      for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);
-      const parseErrors = Object.values(summary.malformed).reduce((a, b) => a + b, 0);
-      const lostRecords = Object.values(summary.lost).reduce((a, b) => a + b, 0);
-      const line = { ...summary, parseErrors, lostRecords };
-      if (json) io.stdout.write(JSON.stringify(line) + '\n');
-      else {
-        io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
-        for (const n of summary.notes ?? []) io.stderr.write(`note: ${n}\n`);
+    const summary = await runSource(source, (batch) => {
+      for (const ev of batch) {
+        const obj = eventToJson(ev, parseCounts);
+        if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
       }
-      return 0;
-    } finally {
-      if (timer) clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      // One write per batch: files give big batches, and a pipe or live capture shows events at once.
+      flush();
+    }, signal, duration !== undefined && !pcap ? duration * 1000 : undefined);
+    flush();
+    for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);
+    const parseErrors = Object.values(summary.malformed).reduce((a, b) => a + b, 0);
+    const lostRecords = Object.values(summary.lost).reduce((a, b) => a + b, 0);
+    const line = { ...summary, parseErrors, lostRecords };
+    if (json) io.stdout.write(JSON.stringify(line) + '\n');
+    else {
+      io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
+      for (const n of summary.notes ?? []) io.stderr.write(`note: ${n}\n`);
     }
+    return 0;
   },
 };

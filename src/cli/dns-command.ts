@@ -1,8 +1,6 @@
 // `egresswatch dns report`: DNS transactions, resolver health and findings from a pcap file or
 // from live capture for a while; JSON (the stable contract) or a table for people.
 import { isIP } from 'node:net';
-import { createLiveSource } from '../bpf/live-source.js';
-import { createPcapSource } from '../capture/pcap-source.js';
 import { defaultDnsSettings, type DnsSettings } from '../dns/dns-settings.js';
 import { loadConfig } from '../config/load.js';
 import { dnsAnalyzerOptions } from '../dns/analyzer-options.js';
@@ -11,8 +9,9 @@ import { reportText } from '../dns/report-text.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsSnapshot } from '../dns/types.js';
 import { UsageError } from '../errors.js';
-import { bump, type CaptureSource, type CaptureSummary } from '../events.js';
-import { flag, numberOpt, parsePort, stringList, stringOpt } from './args.js';
+import { bump, type CaptureSummary } from '../events.js';
+import { dnsPortsOpt, flag, numberOpt, stringList, stringOpt } from './args.js';
+import { openSource, runSource } from './run-source.js';
 import type { Command } from './command.js';
 
 export const dnsReportCommand: Command = {
@@ -57,23 +56,11 @@ Options:
     if ((pcap === undefined) === (duration === undefined)) throw new UsageError('give either --pcap FILE or --duration SECONDS');
     const settings = readSettings(values);
     const options = { ...dnsAnalyzerOptions(settings, readResolvConf(settings.resolvConf)), horizonMs: Infinity };
-    const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
     // Live: say when capture is running (scripts wait for this line before generating traffic).
     const ready = () => io.stderr.write(`capturing DNS live for ${duration} s (Ctrl-C reports early)\n`);
-    const source: CaptureSource = pcap ? createPcapSource(pcap, { dnsPorts }) : createLiveSource({ dnsPorts, interfaces: stringList(values, 'interface'), ready });
-
+    const source = openSource({ pcap, dnsPorts: dnsPortsOpt(values), interfaces: stringList(values, 'interface'), ready });
     const analyzer = createDnsAnalyzer(options);
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const timer = duration !== undefined ? setTimeout(onAbort, duration * 1000) : undefined;
-    let summary: CaptureSummary;
-    try {
-      summary = await source.run((batch) => analyzer.ingest(batch), stop.signal);
-    } finally {
-      if (timer) clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    }
+    const summary = await runSource(source, (batch) => analyzer.ingest(batch), signal, duration !== undefined ? duration * 1000 : undefined);
     // Live: the wall clock has moved on since the last packet; a replay ends at its last packet.
     if (!pcap) analyzer.advance(Date.now());
     const snap = analyzer.snapshot();

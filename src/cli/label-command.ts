@@ -1,6 +1,5 @@
 // `egresswatch label`: names remote addresses (provider, service, region, hostname) from the
 // command line or from every remote address in a capture file, with passive DNS from that capture.
-import { createPcapSource } from '../capture/pcap-source.js';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import type { CaptureEvent } from '../events.js';
@@ -9,7 +8,8 @@ import { parseAddress } from '../external/ip/ip-address.js';
 import { LabelingStage } from '../external/labeling-stage.js';
 import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
 import { defaultLabelsSettings } from '../external/labels-settings.js';
-import { flag, parsePort, stringList, stringOpt } from './args.js';
+import { dnsPortsOpt, flag, stringList, stringOpt } from './args.js';
+import { openSource, runSource } from './run-source.js';
 import type { Command, CommandIo } from './command.js';
 
 export const labelCommand: Command = {
@@ -73,7 +73,7 @@ Options:
         for (const ip of positionals) print(stage.label(ip, hostname));
         return 0;
       }
-      const dnsPorts = [53, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))];
+      const dnsPorts = dnsPortsOpt(values);
       return await labelCapture(pcap, dnsPorts, stage, hostname, io, json, signal, print);
     } finally {
       stage.close();
@@ -100,7 +100,7 @@ async function labelCapture(
   };
   // Passive DNS learns each answer from the analyzer's match of it, as in `run`.
   const analyzer = createDnsAnalyzer({}, stage.analyzerHooks());
-  const summary = await createPcapSource(file, { dnsPorts }).run((batch: readonly CaptureEvent[]) => {
+  const summary = await runSource(openSource({ pcap: file, dnsPorts }), (batch: readonly CaptureEvent[]) => {
     analyzer.ingest(batch);
     for (const ev of batch) {
       if (ev.type === 'tcp' && ev.event === 'connect') note(ev.dst, 'connections');
