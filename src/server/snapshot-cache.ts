@@ -21,9 +21,7 @@ export class SnapshotCache<T> {
 
   /** The cached value for this snapshot and key, or a fresh one from `build`. */
   get(snapshot: object | undefined, key: string, build: () => T): T {
-    if (snapshot !== undefined && snapshot === this.snapshot && key === this.key && this.value !== undefined) {
-      return this.value;
-    }
+    if (this.has(snapshot, key)) return this.value as T;
     const value = build();
     // Without a snapshot there is nothing stable to key on: never cache.
     this.snapshot = snapshot;
