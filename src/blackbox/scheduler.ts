@@ -46,6 +46,16 @@ interface CheckState {
   nextDue: number;
   running: boolean;
   timer?: TimerHandle;
+  /** Removed or replaced by update(): a run still in flight reports nothing. */
+  retired?: boolean;
+}
+
+/** What update() did, by check name. */
+export interface ScheduleChange {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
 }
 
 /** Longest single timer; longer waits re-arm (setTimeout overflows past 2^31−1 ms). */
@@ -59,7 +69,7 @@ const EARLY_TOLERANCE_MS = 1;
 
 export class CheckScheduler {
   readonly stats: SchedulerStats = { runs: 0, skippedBusy: 0, skippedLate: 0, cancelled: 0 };
-  private readonly states: CheckState[];
+  private states: CheckState[];
   private readonly limit: ConcurrencyLimit;
   private readonly clock: TimerClock;
   private readonly controller = new AbortController();
@@ -92,6 +102,47 @@ export class CheckScheduler {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Replaces the checks (a configuration reload): unchanged checks keep their timers and
+   * schedule, changed ones start over on their new definition, removed ones stop (a run in
+   * flight finishes but is not reported), new ones are armed.
+   */
+  update(checks: readonly Check[]): ScheduleChange {
+    const old = new Map(this.states.map((s) => [s.check.name, s]));
+    const change: ScheduleChange = { added: [], changed: [], removed: [], unchanged: [] };
+    const next: CheckState[] = [];
+    const now = this.clock.now();
+    for (const check of checks) {
+      const have = old.get(check.name);
+      old.delete(check.name);
+      if (have && definitionKey(have.check) === definitionKey(check)) {
+        next.push(have);
+        change.unchanged.push(check.name);
+        continue;
+      }
+      if (have) this.retire(have);
+      const state = this.prepare(check);
+      next.push(state);
+      (have ? change.changed : change.added).push(check.name);
+      if (this.started) {
+        state.nextDue = this.nextDueAfter(state, now);
+        this.arm(state);
+      }
+    }
+    for (const [name, state] of old) {
+      this.retire(state);
+      change.removed.push(name);
+    }
+    this.states = next;
+    return change;
+  }
+
+  private retire(state: CheckState): void {
+    state.retired = true;
+    if (state.timer !== undefined) this.clock.clearTimeout(state.timer);
+    state.timer = undefined;
+  }
+
   /** The next due time of each check (epoch ms), for status displays and tests. */
   schedule(): { check: string; nextDue: number; offsetMs: number }[] {
     return this.states.map((s) => ({ check: s.check.name, nextDue: s.nextDue, offsetMs: s.offsetMs }));
@@ -122,7 +173,7 @@ export class CheckScheduler {
   /** Arms the check's timer for its next due time. */
   private arm(state: CheckState): void {
     state.timer = undefined;
-    if (!Number.isFinite(state.nextDue) || this.controller.signal.aborted) return;
+    if (!Number.isFinite(state.nextDue) || this.controller.signal.aborted || state.retired) return;
     const delay = Math.min(Math.max(0, state.nextDue - this.clock.now()), MAX_TIMER_MS);
     state.timer = this.clock.setTimeout(() => this.onDue(state), delay);
   }
@@ -155,8 +206,9 @@ export class CheckScheduler {
       }
       this.stats.runs++;
       const result = await this.options.run(state.check, this.controller.signal);
-      // A probe cut short by stop() says nothing about the endpoint: it is not reported.
-      if (this.controller.signal.aborted) {
+      // A probe cut short by stop() says nothing about the endpoint: it is not reported; nor is
+      // the run of a check a reload removed or replaced.
+      if (this.controller.signal.aborted || state.retired) {
         this.stats.cancelled++;
         return;
       }
@@ -166,6 +218,11 @@ export class CheckScheduler {
       state.running = false;
     }
   }
+}
+
+/** A check's definition as comparable text (expressions compared by their source). */
+function definitionKey(check: Check): string {
+  return JSON.stringify(check, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
 }
 
 /** A stable value in [0, 1) from a check name (FNV-1a), to spread start times. */

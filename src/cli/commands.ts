@@ -13,5 +13,6 @@ export const commands: CommandEntry[] = [
   { name: 'check', summary: 'run the blackbox checks (HTTP, DNS, TCP, TLS) once or on their schedules', load: async () => (await import('./check-command.js')).checkCommand },
   { name: 'dns report', summary: 'DNS transactions, resolver health and findings (pcap file or live capture)', load: async () => (await import('./dns-command.js')).dnsReportCommand },
   { name: 'label', summary: 'name remote addresses: provider, service, region, hostname (from arguments or a capture)', load: async () => (await import('./label-command.js')).labelCommand },
+  { name: 'validate', summary: 'check a configuration file and print every problem in it', load: async () => (await import('./validate-command.js')).validateCommand },
   { name: 'data refresh', summary: 'download (or import) the published cloud IP ranges used for labelling', load: async () => (await import('./data-command.js')).dataRefreshCommand },
 ];

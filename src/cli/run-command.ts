@@ -43,6 +43,8 @@ Starts live capture (eBPF; needs root), DNS analysis, the blackbox checks of the
 the embedded store and the status page with its JSON API and Prometheus /metrics. Without
 capture privileges it still runs the checks and the page, and says what is not monitored.
 Stops cleanly on SIGTERM or SIGINT: the store is flushed and capture detached.
+SIGHUP reloads the configuration file: checks are added, changed and removed without
+restarting the others; a file that does not validate is rejected and the running one stays.
 
 Options:
   --config FILE        YAML configuration (default: none; every section has working defaults)
@@ -100,7 +102,7 @@ Options:
     log.info(`store: ${store.description}`, { dataDir });
 
     const engine: ReliabilityEngine = createReliabilityEngine({
-      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts }, hostName: hostname(),
+      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts, checks: config.checks }, hostName: hostname(),
       log: (line) => log.warn(line),
     });
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
@@ -173,23 +175,56 @@ Options:
 
     let scheduler: CheckScheduler | undefined;
     const failing = new Set<string>();
-    const checksStarted = (async () => {
-      if (config.checks.length === 0) return;
+    const startChecks = async (checks: Config['checks']) => {
       const [{ createCheckRunner }, { CheckScheduler: Scheduler }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js')]);
       const run = createCheckRunner();
       if (stopping) return;
       scheduler = new Scheduler({
-        checks: config.checks,
+        checks,
         run,
         onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
       });
       scheduler.start();
-      status.stages.checks = { ok: true, detail: `${config.checks.length} checks scheduled` };
-      log.info(`checks: ${config.checks.map((c) => c.name).join(', ')}`);
-    })().catch((err: unknown) => {
+      status.stages.checks = { ok: true, detail: `${checks.length} checks scheduled` };
+      log.info(`checks: ${checks.map((c) => c.name).join(', ')}`);
+    };
+    const checksStarted = (config.checks.length === 0 ? Promise.resolve() : startChecks(config.checks)).catch((err: unknown) => {
       status.stages.checks = { ok: false, detail: oneLine(err) };
       log.error(`checks could not start: ${oneLine(err)}`);
     });
+
+    // SIGHUP reloads the configuration file: checks are added, changed and removed without
+    // touching the others; a file that does not validate is rejected and the running one stays.
+    let running = config;
+    let reloading = Promise.resolve();
+    const reload = () => {
+      reloading = reloading.then(async () => {
+        if (stopping) return;
+        if (!configFile) return log.warn('SIGHUP: started without --config, there is no file to reload');
+        let next: Config;
+        try {
+          next = (await import('../config/load.js')).loadConfig(configFile);
+        } catch (err) {
+          return log.error(`reload rejected, the running configuration stays: ${oneLine(err)}`);
+        }
+        await checksStarted;
+        if (stopping) return;
+        const change = scheduler ? scheduler.update(next.checks) : { added: next.checks.map((c) => c.name), changed: [], removed: [], unchanged: [] };
+        if (!scheduler && next.checks.length) await startChecks(next.checks);
+        for (const name of change.removed) failing.delete(name);
+        engine.configureChecks(next.checks);
+        status.checks = next.checks.length;
+        status.notMonitored = status.notMonitored.filter((m) => !m.startsWith('no blackbox checks'));
+        if (next.checks.length === 0) status.notMonitored.unshift('no blackbox checks configured (add a "checks:" section)');
+        if (scheduler) status.stages.checks = { ok: true, detail: `${next.checks.length} checks scheduled` };
+        const later = sections.filter((s) => s.key !== 'checks' && JSON.stringify(running[s.key]) !== JSON.stringify(next[s.key])).map((s) => s.key);
+        running = next;
+        const list = (what: string, names: string[]) => (names.length ? [`${what} ${names.join(', ')}`] : []);
+        const parts = [...list('added', change.added), ...list('changed', change.changed), ...list('removed', change.removed)];
+        log.info(`configuration reloaded from ${configFile}: checks ${parts.join('; ') || 'unchanged'} (${change.unchanged.length} kept their schedule)${later.length ? `; changes to ${later.join(', ')} take effect at the next start` : ''}`, { ...change, restartNeeded: later });
+      }).catch((err: unknown) => log.error(`reload failed: ${oneLine(err)}`));
+    };
+    process.on('SIGHUP', reload);
 
     // The engine's tick flushes buckets, evaluates SLOs and alerts, and publishes the snapshot the
     // page shows; DNS findings join it as alert inputs. One tick at a time, the first one now.
@@ -207,7 +242,7 @@ Options:
     };
     tick();
     const tickTimer = setInterval(tick, config.store.flushIntervalMs);
-    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts }), SUMMARY_EVERY_MS);
+    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP; ${labels.localSkipped} connection events to this host itself left out), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts, localSkipped: labels.localSkipped }), SUMMARY_EVERY_MS);
     for (const t of [tickTimer, summaryTimer]) t.unref();
     log.info(`ready in ${Date.now() - startedAt} ms`, { startupMs: Date.now() - startedAt });
     // Labelling loads once everything is up (AWS metadata may take seconds). The bundled ASN
@@ -221,6 +256,7 @@ Options:
     await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
     const reason = signal.reason instanceof Error ? signal.reason.message : 'stop requested';
     log.info(`stopping (${reason})`);
+    await reloading;
     for (const t of [tickTimer, summaryTimer]) clearInterval(t);
     stopping = true;
     await checksStarted;
@@ -235,8 +271,10 @@ Options:
     labels.close();
     await server.close();
     await store.close();
+    // Until here a SIGHUP is answered (ignored while stopping) rather than ending the process unflushed.
+    process.off('SIGHUP', reload);
     const sent = alerting.counters;
-    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
+    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, localSkipped: labels.localSkipped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
     return 0;
   },
 };

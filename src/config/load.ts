@@ -5,18 +5,22 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { ConfigValue } from './config-value.js';
+import { readCheck, rememberName } from './checks.js';
 import { sections, type Config } from './sections.js';
 
 /** Reads and validates a configuration file; throws ConfigError with a one-line message. */
 export function loadConfig(file: string): Config {
-  let text: string;
+  return parseConfig(readConfigFile(file), file, dirname(resolve(file)));
+}
+
+/** The text of a configuration file; ConfigError with a one-line message when it cannot be read. */
+export function readConfigFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`${file}: cannot read the configuration file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
   }
-  return parseConfig(text, file, dirname(resolve(file)));
 }
 
 /** Validates configuration text; `file` names it in messages, `dir` resolves relative paths. */
@@ -36,4 +40,49 @@ export function parseConfig(text: string, file: string, dir: string): Config {
     config[section.key] = value === undefined ? section.defaultValue() : section.validate(value, { dir });
   }
   return config as Config;
+}
+
+/**
+ * Every problem of configuration text, one line each (empty when it is valid): all YAML errors;
+ * otherwise each unknown top-level key, each section's first problem, and each check's own.
+ */
+export function configProblems(text: string, file: string, dir: string): string[] {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  if (yamlProblems.length) {
+    return yamlProblems.map((p) => {
+      const at = p.linePos?.[0];
+      return `${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML: ${p.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+    });
+  }
+  const problems: string[] = [];
+  const attempt = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      problems.push(err instanceof ConfigError ? err.message : `${file}: ${String(err)}`);
+    }
+  };
+  const raw: unknown = doc.toJS() ?? {};
+  const root = new ConfigValue(file, '', raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    attempt(() => root.object([]));
+    return problems;
+  }
+  const known = new Set<string>(sections.map((s) => s.key));
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) attempt(() => new ConfigValue(file, '', { [key]: null }).object([...known]));
+  }
+  const top = new ConfigValue(file, '', Object.fromEntries(Object.entries(raw).filter(([k]) => known.has(k)))).object([...known]);
+  for (const section of sections) {
+    const value = top.optional(section.key);
+    if (value === undefined) continue;
+    if (section.key === 'checks' && Array.isArray(value.raw)) {
+      const names = new Set<string>();
+      for (const item of value.list()) attempt(() => rememberName(item, readCheck(item, { dir }), names));
+      continue;
+    }
+    attempt(() => section.validate(value, { dir }));
+  }
+  return problems;
 }

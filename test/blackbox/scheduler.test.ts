@@ -335,3 +335,56 @@ test('a run of every check once spaces the starts, holds the cap, and reports in
   assert.deepEqual(seen, ['once1', 'once2', 'once3', 'once4', 'once0'], 'onResult sees each as it finishes');
   assert.deepEqual(results.map((r) => r.check), checks.map((c) => c.name), 'results in check order');
 });
+
+test('update: unchanged checks keep their schedule, a changed one starts on its new definition, a removed one stops and its run in flight is not reported, a new one runs', guard, async () => {
+  const a = every(60_000, 'a');
+  const b = every(60_000, 'b');
+  const c = every(60_000, 'c');
+  const h = harness([a, b, c]);
+  h.scheduler.start();
+  // Let c start a run and hold it, so its removal happens while it is in flight.
+  while (!h.starts.some((s) => s.check === 'c')) await h.step();
+  const inFlight = h.starts.find((s) => s.check === 'c')!;
+  for (const s of h.starts.filter((x) => x !== inFlight)) s.finish();
+  await settle();
+
+  const before = new Map(h.scheduler.schedule().map((s) => [s.check, s.nextDue]));
+  const b2 = every(30_000, 'b');
+  const d = every(60_000, 'd');
+  const change = h.scheduler.update([a, b2, d]);
+  assert.deepEqual(change, { added: ['d'], changed: ['b'], removed: ['c'], unchanged: ['a'] });
+  const after = new Map(h.scheduler.schedule().map((s) => [s.check, s.nextDue]));
+  assert.equal(after.get('a'), before.get('a'), 'a keeps its place');
+  assert.equal(after.has('c'), false);
+  assert.equal((after.get('b')! - Math.floor(hashFraction('b') * 30_000)) % 30_000, 0, 'b is on its new 30 s grid');
+
+  const reportedBefore = h.results.length;
+  inFlight.finish(false);
+  await settle();
+  assert.equal(h.results.length, reportedBefore, 'the removed check\'s last run is not reported');
+
+  // Over the next two minutes: a, b and d run, c never again.
+  const end = h.clock.now() + 120_000;
+  while ((h.clock.nextTimerAt() ?? Infinity) <= end) {
+    await h.step();
+    for (const s of h.starts) s.finish();
+    await settle();
+  }
+  const later = h.starts.filter((s) => s.at > T0 && s !== inFlight && s.at >= end - 120_000);
+  const names = new Set(later.map((s) => s.check));
+  assert.deepEqual([...names].sort(), ['a', 'b', 'd']);
+  assert.ok(later.filter((s) => s.check === 'b').length >= 4, 'b runs every 30 s');
+  await h.scheduler.stop();
+});
+
+test('update with the same definitions changes nothing, including regular expressions compared by source', () => {
+  const check = tcpCheck('127.0.0.1', 1, { name: 'x', expectMatches: /ok\d+/i });
+  const h = harness([check]);
+  h.scheduler.start();
+  const due = h.scheduler.schedule()[0].nextDue;
+  const same = tcpCheck('127.0.0.1', 1, { name: 'x', expectMatches: /ok\d+/i });
+  assert.deepEqual(h.scheduler.update([same]), { added: [], changed: [], removed: [], unchanged: ['x'] });
+  assert.equal(h.scheduler.schedule()[0].nextDue, due);
+  assert.deepEqual(h.scheduler.update([tcpCheck('127.0.0.1', 1, { name: 'x', expectMatches: /ok\d+/ })]).changed, ['x']);
+  void h.scheduler.stop();
+});

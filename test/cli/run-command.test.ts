@@ -136,3 +136,67 @@ test('without capture privileges it still runs and says once what is not monitor
   assert.match(metrics, /^egresswatch_capture_live 0$/m);
   assert.equal(await stop(run), 0);
 });
+
+/** Resolves with the first log line (already seen or still to come) that matches. */
+function logLine(run: Running, match: (line: LogLine) => boolean): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    const found = run.lines.find(match);
+    if (found) return resolve(found);
+    const rl = createInterface({ input: run.child.stderr! });
+    const onExit = () => reject(new Error(`exited before the line came: ${JSON.stringify(run.lines.slice(-5))}`));
+    run.child.once('exit', onExit);
+    rl.on('line', () => {
+      const line = run.lines.find(match);
+      if (!line) return;
+      rl.close();
+      run.child.off('exit', onExit);
+      resolve(line);
+    });
+  });
+}
+
+test('SIGHUP reloads the configuration: a new check runs, a removed one stops, an unchanged one keeps its schedule; a broken file is rejected and the running one stays', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Every request a check makes, by path, and a promise for "n more requests to this path".
+  const hits = new Map<string, number>();
+  const waiters: Array<{ path: string; n: number; resolve: () => void }> = [];
+  const target = createServer((req, res) => {
+    const path = req.url ?? '';
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    for (const w of [...waiters]) if (w.path === path && (hits.get(path) ?? 0) >= w.n) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+    res.end('ok');
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  t.after(() => target.close());
+  const port = (target.address() as AddressInfo).port;
+  const more = (path: string, n: number) => new Promise<void>((resolve) => waiters.push({ path, n: (hits.get(path) ?? 0) + n, resolve }));
+  const check = (name: string, path: string) => `  - name: ${name}\n    type: http\n    url: http://127.0.0.1:${port}${path}\n    interval: 1s\n    timeout: 900ms\n`;
+  const file = join(dir, 'config.yml');
+  const tail = 'labels:\n  aws:\n    enabled: false\n';
+  writeFileSync(file, `checks:\n${check('kept', '/kept')}${check('changed', '/v1')}${check('removed', '/removed')}${tail}`);
+  const run = await startRun(['--config', file, '--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  await Promise.all([more('/kept', 1), more('/v1', 1), more('/removed', 1)]);
+
+  writeFileSync(file, `checks:\n${check('kept', '/kept')}${check('changed', '/v2')}${check('added', '/added')}${tail}store:\n  flushInterval: 2s\n`);
+  run.child.kill('SIGHUP');
+  const reloaded = await logLine(run, (l) => l.msg.startsWith('configuration reloaded'));
+  assert.deepEqual([reloaded.added, reloaded.changed, reloaded.removed, reloaded.unchanged], [['added'], ['changed'], ['removed'], ['kept']]);
+  assert.deepEqual(reloaded.restartNeeded, ['store'], 'sections that only apply at start are named');
+  await Promise.all([more('/added', 1), more('/v2', 1)]);
+  const removedRuns = hits.get('/removed');
+  await Promise.all([more('/added', 3), more('/kept', 3)]);
+  assert.equal(hits.get('/removed'), removedRuns, 'the removed check no longer runs');
+  const v1 = hits.get('/v1');
+
+  writeFileSync(file, 'checks:\n  - name: [broken\n');
+  run.child.kill('SIGHUP');
+  const rejected = await logLine(run, (l) => l.msg.startsWith('reload rejected'));
+  assert.equal(rejected.level, 'error');
+  assert.match(rejected.msg, /^reload rejected, the running configuration stays: .*config\.yml:\d+:\d+: invalid YAML/);
+  await Promise.all([more('/added', 2), more('/v2', 2), more('/kept', 2)]);
+  assert.equal(hits.get('/v1'), v1, 'the changed check runs its new definition only');
+  assert.equal(await stop(run), 0);
+  assert.match(run.lines.at(-1)!.msg, /^stopped: store flushed/);
+});

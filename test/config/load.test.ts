@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { configProblems, loadConfig, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { repoRoot, testOutputDir } from '../helpers/paths.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const dir = join(repoRoot, 'test', 'config');
 const fixtures = readdirSync(dir).filter((f) => /^invalid-.*\.yml$/.test(f)).sort();
@@ -71,4 +72,49 @@ test('a caFile is read relative to the configuration file', () => {
   writeFileSync(join(out, 'config.yaml'), 'checks:\n  - name: web\n    type: http\n    url: https://127.0.0.1/\n    tls: { caFile: ca.pem }\n');
   const [check] = loadConfig(join(out, 'config.yaml')).checks;
   assert.ok(check.type === 'http' && check.tls.ca?.includes('BEGIN CERTIFICATE'));
+});
+
+test('every invalid fixture gives the same first problem through configProblems as through the loader', () => {
+  for (const file of fixtures) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const expected = /^# expect: (.+)$/m.exec(text.split('\n')[0])![1];
+    const problems = configProblems(text, 'config.yaml', dir);
+    assert.ok(problems.some((p) => p.startsWith(expected)), `${file}: ${JSON.stringify(problems)}`);
+  }
+});
+
+test('egresswatch validate prints every problem of a file, one line each, and exits 1; a valid file exits 0', async () => {
+  const out = testOutputDir('config');
+  const bad = join(out, 'many-problems.yml');
+  writeFileSync(bad, [
+    'checks:',
+    '  - name: a',
+    '    type: http',
+    '    url: ftp://example.test/',
+    '  - name: b',
+    '    type: tcp',
+    '    target: no-port',
+    '  - name: a',
+    '    type: tcp',
+    '    target: 127.0.0.1:5',
+    '    failureThreshold: 0',
+    '  - name: c',
+    '    type: tcp',
+    '    target: 127.0.0.1:6',
+    'store:',
+    '  flushInterval: soon',
+    'colour: blue',
+    '',
+  ].join('\n'));
+  const r = await runCli(['validate', '--config', bad]);
+  assert.equal(r.code, 1);
+  const lines = r.err.trim().split('\n');
+  assert.deepEqual(lines.map((l) => l.replace(/^.*many-problems\.yml: /, '').split(':')[0]), ['colour', 'checks[0].url', 'checks[1].target', 'checks[2].failureThreshold', 'store.flushInterval', '5 problems']);
+  assert.ok(lines.every((l) => l.startsWith(bad)), 'every line names the file');
+  const good = await runCli(['validate', '--config', join(dir, 'valid-issue-example.yml')]);
+  assert.deepEqual([good.code, good.err], [0, '']);
+  assert.match(good.out, /valid-issue-example\.yml: valid/);
+  const missing = await runCli(['validate', '--config', join(out, 'absent.yml')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /absent\.yml: cannot read the configuration file \(no such file\)/);
 });
