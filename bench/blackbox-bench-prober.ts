@@ -6,7 +6,7 @@ import type { HttpCheck } from '../src/blackbox/types.js';
 
 const { targets, intervalMs, timeoutMs } = JSON.parse(process.argv[2] ?? '{}') as { targets: string[]; intervalMs: number; timeoutMs: number };
 const checks: HttpCheck[] = targets.map((url, i) => ({
-  name: `bench-${i}`, type: 'http', url, schedule: { intervalMs }, timeoutMs, retries: 0, retryBackoffMs: 0,
+  name: `bench-${i}`, type: 'http', url, schedule: { intervalMs }, timeoutMs, retries: 0, retryBackoffMs: 0, failureThreshold: 3, successThreshold: 2,
   method: 'GET', headers: {}, followRedirects: false, maxRedirects: 0, http2: false, tls: { insecureSkipVerify: false }, maxBodyBytes: 65536,
   expect: { status: [200], bodyContains: [], bodyNotContains: [], bodyMatches: [], json: [], headers: [] },
 }));

@@ -51,7 +51,7 @@ function checksFor(ports: number[]): HttpCheck[] {
     for (let i = 0; i < count; i++) {
       const n = checks.length;
       checks.push({
-        name: `svc-${intervalMs / 1000}s-${i}`, type: 'http', url: `http://127.0.0.1:${ports[n % ports.length]}/c${n}`, schedule: { intervalMs }, timeoutMs: 5000, retries: 0, retryBackoffMs: 0,
+        name: `svc-${intervalMs / 1000}s-${i}`, type: 'http', url: `http://127.0.0.1:${ports[n % ports.length]}/c${n}`, schedule: { intervalMs }, timeoutMs: 5000, retries: 0, retryBackoffMs: 0, failureThreshold: 3, successThreshold: 2,
         method: 'GET', headers: {}, followRedirects: false, maxRedirects: 0, http2: false, tls: { insecureSkipVerify: false }, maxBodyBytes: 65536,
         expect: { status: [200], bodyContains: [], bodyNotContains: [], bodyMatches: [], json: [], headers: [] },
       });

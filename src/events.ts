@@ -149,6 +149,13 @@ export type ProbeErrorKind =
   | 'internal';
 
 /**
+ * Failure kinds that a fault of this host, its network, resolver, proxy or NAT could explain. The
+ * other kinds are the provider's own answers (a status, a certificate, a refused port, a reply
+ * that fails an assertion) and are never blamed on the local network.
+ */
+export const NETWORK_FAILURE_KINDS: ReadonlySet<ProbeErrorKind> = new Set<ProbeErrorKind>(['dns', 'connect_timeout', 'connect', 'proxy', 'timeout', 'internal']);
+
+/**
  * Milliseconds spent in each phase of one probe (as blackbox_exporter's
  * probe_http_duration_seconds{phase}). A phase the probe did not go through is absent (no TLS
  * for plain HTTP, no DNS for an IP literal is 0); over redirects the phases are summed.

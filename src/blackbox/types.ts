@@ -35,6 +35,10 @@ export interface CheckBase {
   service?: string;
   /** Fail when the probe took longer (ms). */
   maxMs?: number;
+  /** Failed runs in a row that page (as Gatus' failure-threshold). */
+  failureThreshold: number;
+  /** Passing runs in a row that end the failure. */
+  successThreshold: number;
 }
 
 export interface JsonPathExpectation {

@@ -29,7 +29,7 @@ export async function warmUpProbers(checks: readonly Check[], run: CheckRunner, 
     const { port } = server.address() as AddressInfo;
     // A name no configured check can have (names are letters, digits, ".", "_" and "-"), so the
     // runner's memory of each check's last address never mixes with a real check's.
-    const base = { name: '(warm-up)', schedule: { intervalMs: 60_000 }, timeoutMs: 2000, retries: 0, retryBackoffMs: 0 };
+    const base = { name: '(warm-up)', schedule: { intervalMs: 60_000 }, timeoutMs: 2000, retries: 0, retryBackoffMs: 0, failureThreshold: 3, successThreshold: 2 };
     const warm: Check[] = [];
     if (types.has('http')) {
       const expect = { status: [200], bodyContains: [], bodyNotContains: [], bodyMatches: [], json: [], headers: [] };

@@ -2,7 +2,8 @@
 //
 // Every check: name, type (http|dns|tcp|tls), schedule (cron) or interval (default 60s),
 // timeout (5s, at most the interval), retries (0) and retryBackoff (1s, doubling), provider,
-// service. Durations: "500ms", "5s", "2m", "1h" or a number of seconds.
+// service, failureThreshold (3 failed runs in a row page), successThreshold (2 passing runs
+// recover). Durations: "500ms", "5s", "2m", "1h" or a number of seconds.
 //   http: url, method (GET), headers, body, followRedirects (true), maxRedirects (10), http2
 //         (false), tls {caFile, insecureSkipVerify, serverName}, proxy (http://host:port, CONNECT),
 //         resolver (host[:53]), maxBodyBytes (1 MiB), expect {status ([200-299]; numbers or "2xx"),
@@ -22,7 +23,7 @@ import type { ConfigObject, ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';
 
 const CHECK_TYPES = ['http', 'dns', 'tcp', 'tls'] as const;
-const COMMON_KEYS = ['name', 'type', 'schedule', 'interval', 'timeout', 'retries', 'retryBackoff', 'provider', 'service'];
+const COMMON_KEYS = ['name', 'type', 'schedule', 'interval', 'timeout', 'retries', 'retryBackoff', 'provider', 'service', 'failureThreshold', 'successThreshold'];
 const TYPE_KEYS: Record<(typeof CHECK_TYPES)[number], string[]> = {
   http: ['url', 'method', 'headers', 'body', 'followRedirects', 'maxRedirects', 'http2', 'tls', 'proxy', 'resolver', 'maxBodyBytes', 'expect'],
   dns: ['resolver', 'transport', 'query', 'recursionDesired', 'expect'],
@@ -43,6 +44,8 @@ const DEFAULTS = {
   maxBodyBytes: 1 << 20,
   warnDays: 21,
   failDays: 7,
+  failureThreshold: 3,
+  successThreshold: 2,
 };
 
 export const checksSection = defineSection({
@@ -50,16 +53,19 @@ export const checksSection = defineSection({
   defaultValue: (): Check[] => [],
   validate: (value: ConfigValue, context: ConfigContext): Check[] => {
     const seen = new Set<string>();
-    return value.list().map((item) => {
-      const check = readCheck(item, context);
-      if (seen.has(check.name)) item.object(Object.keys(item.raw as object)).get('name').fail(`duplicate check name "${check.name}"`);
-      seen.add(check.name);
-      return check;
-    });
+    return value.list().map((item) => rememberName(item, readCheck(item, context), seen));
   },
 });
 
-function readCheck(item: ConfigValue, context: ConfigContext): Check {
+/** Check names are unique: the second use of one is rejected at its name. */
+export function rememberName(item: ConfigValue, check: Check, seen: Set<string>): Check {
+  if (seen.has(check.name)) item.object(Object.keys(item.raw as object)).get('name').fail(`duplicate check name "${check.name}"`);
+  seen.add(check.name);
+  return check;
+}
+
+/** One check of the list (the validate command reads each on its own to report every problem). */
+export function readCheck(item: ConfigValue, context: ConfigContext): Check {
   // The type decides which keys are allowed, so read it before checking the others.
   const type = item.object(Object.keys((item.raw as object | null) ?? {})).get('type').oneOf(CHECK_TYPES);
   const o = item.object([...COMMON_KEYS, ...TYPE_KEYS[type]]);
@@ -76,6 +82,8 @@ function readCheck(item: ConfigValue, context: ConfigContext): Check {
     retryBackoffMs: o.optional('retryBackoff')?.durationMs() ?? DEFAULTS.retryBackoffMs,
     provider: o.optional('provider')?.string(),
     service: o.optional('service')?.string(),
+    failureThreshold: o.optional('failureThreshold')?.number({ min: 1, max: 100, integer: true }) ?? DEFAULTS.failureThreshold,
+    successThreshold: o.optional('successThreshold')?.number({ min: 1, max: 100, integer: true }) ?? DEFAULTS.successThreshold,
   };
   switch (type) {
     case 'http': return readHttp(o, base, context);

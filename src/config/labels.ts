@@ -6,6 +6,7 @@
 //   asn: {database: FILE.mmdb | "none"}                 (default: the npm dataset)
 //   passiveDns: {maxEntries (200000), maxAddressesPerName (32), grace (10m)}
 //   aws: {enabled (auto|true|false), region, profile, endpoint, refreshInterval (5m)}
+//   watchLocalTraffic: false (captured connections to loopback, link-local and own addresses)
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { compilePattern, readCatalogueEntries } from '../external/feeds/catalogue.js';
@@ -48,7 +49,7 @@ export const labelsSection = defineSection({
   defaultValue: defaultLabelsSettings,
   validate: (value: ConfigValue, context: ConfigContext): LabelsSettings => {
     const s = defaultLabelsSettings();
-    const o = value.object(['endpoints', 'catalogue', 'dataDir', 'ipRanges', 'asn', 'passiveDns', 'aws']);
+    const o = value.object(['endpoints', 'catalogue', 'dataDir', 'ipRanges', 'asn', 'passiveDns', 'aws', 'watchLocalTraffic']);
     s.endpoints = (o.optional('endpoints')?.list() ?? []).map(readEndpoint);
     const cat = o.optional('catalogue');
     if (cat) {
@@ -88,6 +89,8 @@ export const labelsSection = defineSection({
       const interval = a.optional('refreshInterval');
       if (interval) s.aws.refreshIntervalMs = interval.durationMs({ minMs: 10_000 });
     }
+    const local = o.optional('watchLocalTraffic');
+    if (local) s.watchLocalTraffic = local.boolean();
     return s;
   },
 });

@@ -14,6 +14,7 @@ import type { EndpointLabel } from './endpoint-label.js';
 import type { LabeledEvent, LabeledLookup, LabeledSink } from './labeled-event.js';
 import type { LabelsSettings } from './labels-settings.js';
 import type { LoadedLabeler, LoadLabelerOptions } from './load-labeler.js';
+import { LocalAddresses } from './ip/local-addresses.js';
 import { PassiveDns } from './sources/passive-dns.js';
 
 /** Events and lookups held while labelling data loads; beyond this they are dropped (and counted). */
@@ -35,6 +36,9 @@ export class LabelingStage {
   readonly passiveDns: PassiveDns;
   /** Inputs that arrived while loading and found the queue full. */
   dropped = 0;
+  /** Captured connection events to this host itself (loopback, link-local, own addresses), left out. */
+  localSkipped = 0;
+  private readonly local: LocalAddresses | undefined;
   private loaded: LoadedLabeler | undefined;
   private settled = false;
   private queue: Queued[] = [];
@@ -43,6 +47,7 @@ export class LabelingStage {
 
   constructor(private readonly options: LabelingStageOptions) {
     this.passiveDns = new PassiveDns(options.settings.passiveDns);
+    this.local = options.settings.watchLocalTraffic ? undefined : new LocalAddresses();
   }
 
   /**
@@ -70,7 +75,10 @@ export class LabelingStage {
     const out: LabeledEvent[] = [];
     for (const event of events) {
       if (event.type === 'probe') out.push({ event, label: this.labelProbe(event) });
-      else if (event.type === 'tcp' && event.event !== 'connect' && event.event !== 'close') out.push({ event, label: this.label(event.dst) });
+      else if (event.type === 'tcp' && event.event !== 'connect' && event.event !== 'close') {
+        if (this.local?.has(event.dst)) this.localSkipped++;
+        else out.push({ event, label: this.label(event.dst) });
+      }
     }
     if (out.length) this.options.sink?.ingestEvents(out);
   }

@@ -31,6 +31,12 @@ export interface LabelsSettings {
   asnDatabase?: string;
   passiveDns: PassiveDnsSettings;
   aws: AwsMetadataSettings;
+  /**
+   * Whether captured connections to loopback, link-local and this host's own addresses count as
+   * calls to a provider. Off by default: they are the host talking to itself, not a dependency.
+   * Checks count wherever their target is.
+   */
+  watchLocalTraffic: boolean;
 }
 
 export function defaultLabelsSettings(): LabelsSettings {
@@ -40,5 +46,6 @@ export function defaultLabelsSettings(): LabelsSettings {
     ipRangeFiles: [],
     passiveDns: { maxEntries: 200_000, maxAddressesPerName: 32, graceMs: 10 * 60_000 },
     aws: { enabled: 'auto', refreshIntervalMs: 5 * 60_000 },
+    watchLocalTraffic: false,
   };
 }

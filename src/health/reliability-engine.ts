@@ -7,19 +7,21 @@
 // few seconds, close() on shutdown.
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
-import type { LabeledEvent, LabeledLookup, LabeledSink } from '../external/labeled-event.js';
+import { endpointName, type LabeledEvent, type LabeledLookup, type LabeledSink } from '../external/labeled-event.js';
 import { TimeSlicer } from '../time-slice.js';
 import { AlertBook, type AlertCandidate } from './alerts/alert-book.js';
 import type { Alert } from './alerts/alert.js';
 import { burnRateCandidates, dnsFindingCandidate } from './alerts/alert-candidates.js';
 import type { Incident } from './alerts/incident.js';
 import { IncidentTracker } from './alerts/incident-tracker.js';
+import { CheckStreaks, type CheckThresholds } from './alerts/check-streaks.js';
 import { suppressed } from './alerts/suppression.js';
 import type { EngineStore } from './engine-store.js';
 import type { AlertRuleSettings, RollupSettings, SloDefinition } from './engine-settings.js';
 import { AnomalyDetector } from './evaluation/anomaly-detector.js';
 import { attributionAtTick } from './evaluation/attribution.js';
 import { breakdowns } from './evaluation/breakdowns.js';
+import { dnsSignalCandidates } from './evaluation/dns-signal.js';
 import { SeriesEvaluator, type SeriesEvaluation } from './evaluation/series-evaluation.js';
 import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters } from './rollups/aggregator.js';
 import { seriesKey } from './rollups/bucket.js';
@@ -34,6 +36,8 @@ export interface ReliabilitySettings {
   rollups: RollupSettings;
   slos: readonly SloDefinition[];
   alerts: AlertRuleSettings;
+  /** The configured checks' consecutive-runs thresholds (none: defaults for every check). */
+  checks?: ReadonlyArray<{ name: string } & CheckThresholds>;
 }
 
 export interface ReliabilityEngineOptions {
@@ -75,6 +79,8 @@ export interface ReliabilityEngine extends LabeledSink {
   ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void;
   /** Labelled DNS lookups (finished transactions of the DNS analysis). */
   ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void;
+  /** The configured checks changed (a reload): their thresholds; checks no longer configured are forgotten. */
+  configureChecks(checks: ReadonlyArray<{ name: string } & CheckThresholds>): void;
   /** The DNS analysis's current findings (replaces the previous list; absent ones resolve at the next tick). */
   reportDnsFindings(findings: readonly DnsFindingInput[]): void;
   /** Flushes, evaluates everything, updates alerts and incidents, and publishes the snapshot. */
@@ -110,6 +116,7 @@ class Engine implements ReliabilityEngine {
   private readonly snapshots: SnapshotBuilder;
   private readonly incidents: IncidentTracker;
   private book = new AlertBook();
+  private readonly streaks = new CheckStreaks();
   private findings: DnsFindingInput[] = [];
   private readonly ready: Promise<void>;
 
@@ -130,6 +137,7 @@ class Engine implements ReliabilityEngine {
     this.anomalies = new AnomalyDetector(alerts.anomaly);
     this.snapshots = new SnapshotBuilder(this.store);
     this.incidents = new IncidentTracker(this.store);
+    this.streaks.configure(opts.settings.checks ?? []);
     const log = opts.log ?? (() => {});
     this.ready = this.loadHistory().catch((err: unknown) => {
       // Without history the engine still works; it says so once.
@@ -141,6 +149,7 @@ class Engine implements ReliabilityEngine {
   private async loadHistory(): Promise<void> {
     const now = this.clock.now();
     this.book = new AlertBook(await this.store.getAlertState());
+    this.streaks.restore(this.book.state().active);
     const { minutes, hours } = await this.persistence.recentHistory(now);
     // Hour buckets are loaded on their own: minutes must not feed the hour ring a second time.
     for (const b of minutes) this.windows.add(b, false);
@@ -151,6 +160,15 @@ class Engine implements ReliabilityEngine {
 
   ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void {
     this.aggregator.ingestEvents(events, origin);
+    for (const e of events) {
+      if (e.event.type !== 'probe') continue;
+      const provider = e.label.provider || UNKNOWN_PROVIDER;
+      this.streaks.observe(e.event, provider, `${provider}|${endpointName(e)}`);
+    }
+  }
+
+  configureChecks(checks: ReadonlyArray<{ name: string } & CheckThresholds>): void {
+    this.streaks.configure(checks);
   }
 
   ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void {
@@ -204,6 +222,8 @@ class Engine implements ReliabilityEngine {
     await this.anomalies.refresh(this.store, now, yieldIfDue);
     candidates.push(...await this.anomalies.candidates(providers.keys(), this.windows, now, attributionOf, yieldIfDue));
     for (const f of this.findings) candidates.push(dnsFindingCandidate(f));
+    candidates.push(...dnsSignalCandidates(affected));
+    candidates.push(...this.streaks.candidates(attributionOf));
 
     // Maintenance windows and silences: no alerts for what they cover.
     const maintenance = await this.store.listMaintenance();

@@ -121,7 +121,7 @@ export class MetricsExporter {
     });
     const seen = (g: ProviderSummary[]) => g.filter((p) => p.lastSeen !== null);
     perProvider('egresswatch_provider_reliability_score', 'Reliability score from 0 to 100 ("other": the lowest).', (g) => minOf(seen(g).map((p) => p.score.score)));
-    perProvider('egresswatch_provider_error_budget_remaining_ratio', 'Share of the error budget left over the SLO window, 1 = untouched, negative = overspent ("other": the lowest).', (g) => minOf(g.map((p) => p.errorBudgetRemaining)));
+    perProvider('egresswatch_provider_error_budget_remaining_ratio', 'Share of the error budget left over the SLO window, 1 = untouched, 0 = spent ("other": the lowest).', (g) => minOf(g.map((p) => p.errorBudgetRemaining)));
     perProvider('egresswatch_provider_uptime_90d_ratio', 'Share of successful calls over the last 90 days ("other": the lowest).', (g) => {
       const v = minOf(g.map((p) => p.uptime90dPct));
       return v === null ? null : v / 100;

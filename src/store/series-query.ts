@@ -1,5 +1,5 @@
 // Turns buckets into a series of points (count, failures, quantiles) for the server's charts.
-import { bucketCalls } from '../health/rollups/bucket-merge.js';
+import { seriesSignal } from '../health/rollups/bucket-merge.js';
 import { LatencySketch } from '../sketch/latency-sketch.js';
 import { type Bucket, LEVEL_MS, type RollupLevel } from '../health/rollups/bucket.js';
 import type { SeriesPoint } from '../health/snapshot/health-snapshot.js';
@@ -29,7 +29,7 @@ export function seriesFromBuckets(buckets: readonly Bucket[], query: SeriesQuery
       let failed = 0;
       const sketch = new LatencySketch();
       for (const b of list) {
-        const calls = bucketCalls(b.counters);
+        const calls = seriesSignal(b.key, b.counters);
         total += calls.total;
         failed += calls.failed;
         const lat = b.latency.connect ?? b.latency.probeTotal;

@@ -14,7 +14,7 @@ export const SHARD_SCHEMA = 1;
 /** Counter order on disk; new counters are appended (the file names its order, so old files still read). */
 export const COUNTER_ORDER: readonly CounterName[] = [
   'tcpAttempts', 'tcpFailed', 'tcpRefused', 'tcpTimeout', 'tcpResets', 'tcpRetransmits', 'tcpSynRetransmits',
-  'probeTotal', 'probeFailed', 'dnsTotal', 'dnsFailed',
+  'probeTotal', 'probeFailed', 'dnsTotal', 'dnsFailed', 'probeNetworkFailed',
 ];
 
 export type EncodedBucket = [number, number[], Partial<Record<LatencySignal, string>>?];

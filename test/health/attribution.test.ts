@@ -1,8 +1,9 @@
 // Attribution through the whole pipeline: local network, the provider, some hosts, one zone, one resolver.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LabeledLookup } from '../../src/external/labeled-event.js';
-import { harness, lookup, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+import type { ProbeResult } from '../../src/events.js';
+import type { LabeledEvent, LabeledLookup } from '../../src/external/labeled-event.js';
+import { harness, labelOf, lookup, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
 
 const quietAnomaly = { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } };
 
@@ -18,6 +19,11 @@ test('several unrelated providers failing together from this host is attributed 
   }
   const open = await h.store.listIncidents({ state: 'open' });
   assert.deepEqual(open.map((i) => i.providerId), ['local'], 'one incident for the local network, not four provider incidents');
+  for (const id of ['p1', 'p2', 'p3', 'p4']) {
+    const p = (await h.store.getProvider(id))!;
+    assert.equal(p.openIncidents, 0, `the host's incident is not counted as ${id}'s`);
+    assert.deepEqual(p.incidents, []);
+  }
 });
 
 test('one provider failing from every host and process is attributed to the provider', async () => {
@@ -79,11 +85,73 @@ test('DNS failures through one resolver only are attributed to that resolver', a
     h.clock.advance(MINUTE);
     if (m % 5 === 4 || m >= 30) h.ticks.push(await h.engine.tick());
   }
-  const page = h.engine.alerts().find((a) => a.name === 'SloBurnRatePage');
-  assert.ok(page);
-  assert.equal(page.providerId, 'p7');
-  assert.equal(page.attribution?.scope, 'resolver');
-  assert.deepEqual(page.attribution?.targets, ['10.206.0.53']);
+  // Lookups are the DNS signal, not calls: no SLO burns, the DNS rule alerts, against the resolver.
+  assert.equal(h.engine.alerts().filter((a) => a.name.startsWith('SloBurnRate')).length, 0);
+  const alert = h.engine.alerts().find((a) => a.name === 'DnsLookupFailures');
+  assert.ok(alert);
+  assert.equal(alert.providerId, 'p7');
+  assert.equal(alert.attribution?.scope, 'resolver');
+  assert.deepEqual(alert.attribution?.targets, ['10.206.0.53']);
   const p7 = (await h.store.getProvider('p7'))!;
   assert.deepEqual(p7.affected.resolvers.map((r) => [r.value, r.failed > 0]), [['10.206.0.53', true], ['10.206.0.54', false]]);
+  const open = await h.store.listIncidents({ state: 'open' });
+  assert.deepEqual(open.map((i) => i.providerId), ['local'], 'a resolver problem is this host\'s incident');
+});
+
+test('one provider\'s names failing through every resolver while other names resolve is that provider\'s DNS', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  for (let m = 0; m < 10; m++) {
+    const t = h.clock.now();
+    const out: LabeledLookup[] = [];
+    for (let i = 0; i < 100; i++) {
+      const server = i % 2 ? '10.206.0.53' : '10.206.0.54';
+      out.push(lookup({ ts: t + i * 600, qname: 'api.p7.example', server, rcode: m >= 3 ? 'SERVFAIL' : 'NOERROR', comm: 'app' }));
+      out.push(lookup({ ts: t + i * 600 + 1, qname: 'api.p8.example', server, rcode: 'NOERROR', comm: 'app' }));
+    }
+    h.engine.ingestLookups(out);
+    h.clock.advance(MINUTE);
+    h.ticks.push(await h.engine.tick());
+  }
+  const alerts = h.engine.alerts();
+  assert.deepEqual(alerts.map((a) => [a.name, a.providerId, a.severity]), [['DnsLookupFailures', 'p7', 'page']]);
+  assert.equal(alerts[0].attribution?.scope, 'provider');
+  assert.match(alerts[0].attribution?.reason ?? '', /p7's names fail through every resolver .* while other names resolve through them/);
+});
+
+test('HTTP errors from several providers stay theirs while another provider is healthy', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const runs = (t: number, failing: boolean): LabeledEvent[] => [1, 2, 3, 4].flatMap((n) => Array.from({ length: 12 }, (_, i) => {
+    const bad = failing && n !== 4;
+    const event: ProbeResult = {
+      type: 'probe', probe: 'http', check: `c${n}`, target: `https://api.p${n}.example/`, ip: `198.51.100.${n}`, ts: t + i * 5000, ok: !bad,
+      phases: { dnsMs: 1, connectMs: 2, firstByteMs: 5, totalMs: 9 }, status: bad ? 500 : 200, attempts: 1,
+      ...(bad ? { error: { kind: 'http_status' as const, message: 'HTTP 500' } } : {}),
+    };
+    return { event, label: labelOf(`198.51.100.${n}`) };
+  }));
+  for (let m = 0; m < 40; m++) {
+    h.engine.ingestEvents(runs(h.clock.now(), m >= 30));
+    h.clock.advance(MINUTE);
+    h.ticks.push(await h.engine.tick());
+  }
+  const pages = h.engine.alerts().filter((a) => a.severity === 'page');
+  assert.deepEqual([...new Set(pages.map((a) => a.providerId))].sort(), ['p1', 'p2', 'p3']);
+  for (const a of pages) {
+    assert.equal(a.attribution?.scope, 'provider', `${a.name} of ${a.providerId}`);
+    assert.match(a.attribution?.reason ?? '', /its own answers/);
+  }
+  const open = await h.store.listIncidents({ state: 'open' });
+  assert.deepEqual(open.map((i) => i.providerId).sort(), ['p1', 'p2', 'p3'], 'no local incident');
+});
+
+test('connect timeouts to several providers are theirs while connects to another provider succeed', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  await run(h, 30, (t) => [1, 2, 3, 4].map((n) => ({ events: minuteOfConnects(n, t, 200, 0) })), 5);
+  await run(h, 10, (t) => [1, 2, 3, 4].map((n) => ({ events: minuteOfConnects(n, t, 200, n === 4 ? 0 : 100) })));
+  const pages = h.engine.alerts().filter((a) => a.name === 'SloBurnRatePage');
+  assert.deepEqual(pages.map((a) => a.providerId).sort(), ['p1', 'p2', 'p3']);
+  for (const a of pages) {
+    assert.equal(a.attribution?.scope, 'provider');
+    assert.match(a.attribution?.reason ?? '', /2 other providers fail too, but 1 reached over the same network is healthy/);
+  }
 });

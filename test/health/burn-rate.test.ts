@@ -1,6 +1,7 @@
 // Scenario streams through the whole pipeline with a manual clock: which alerts fire, when, and which do not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { budgetBar } from '../../src/server/pages/components.js';
 import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
 
 test('clean traffic (failures well inside the SLO) fires no alert over 8 hours', async () => {
@@ -131,4 +132,19 @@ test('DNS findings become alerts grouped as local, and resolve when the finding 
   const t2 = await h.engine.tick();
   assert.deepEqual(t2.resolved.map((a) => a.name), ['DnsResolverDown']);
   void HOUR;
+});
+
+test('an overspent error budget reads 0 % left and how many times it was spent, never a negative percentage', async () => {
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  // 20 % failures against a 0.1 % budget: 200 times over.
+  await run(h, 30, (t) => [{ events: minuteOfConnects(1, t, 200, 40) }], 5);
+  const p = (await h.store.getProvider('p1'))!;
+  const success = p.slos.find((s) => s.kind === 'success')!;
+  assert.equal(success.budgetRemaining, 0);
+  assert.ok(success.budgetSpent !== null && Math.abs(success.budgetSpent - 200) < 1, `spent ${success.budgetSpent}`);
+  assert.equal(p.errorBudgetRemaining, 0);
+  assert.equal(p.errorBudgetSpent, success.budgetSpent);
+  assert.match(budgetBar(p.errorBudgetRemaining, p.errorBudgetSpent).toString(), /exhausted \(spent 200×\)/);
+  assert.match(budgetBar(0.625, 0.375).toString(), /62\.5/);
+  assert.doesNotMatch(budgetBar(0, 3.5).toString(), /-\d/);
 });

@@ -1,7 +1,7 @@
 // Builders of validated blackbox checks with test defaults, so tests state only what matters.
 import type { DnsCheck, HttpCheck, TcpCheck, TlsCheck } from '../../src/blackbox/types.js';
 
-const base = { schedule: { intervalMs: 60_000 }, timeoutMs: 3000, retries: 0, retryBackoffMs: 10 };
+const base = { schedule: { intervalMs: 60_000 }, timeoutMs: 3000, retries: 0, retryBackoffMs: 10, failureThreshold: 3, successThreshold: 2 };
 
 export function httpCheck(url: string, over: Partial<Omit<HttpCheck, 'expect'>> & { expect?: Partial<HttpCheck['expect']> } = {}): HttpCheck {
   const { expect, ...rest } = over;

@@ -57,8 +57,8 @@ function days(now: number, count: number, seed: number): DayUptime[] {
 
 function slos(now: number): SloStatus[] {
   return [
-    { slo: 'availability', kind: 'success', objective: 0.999, windowMs: 30 * DAY, attained: 0.9995, budgetRemaining: 0.5, burnRates: { '5m': 0.2, '1h': 0.4, '6h': 0.5, '3d': 0.5 }, total: 1_000_000 + (now % 7) },
-    { slo: 'latency', kind: 'latency', objective: 0.99, thresholdMs: 300, windowMs: 30 * DAY, attained: 0.995, budgetRemaining: 0.5, burnRates: { '1h': 0.3 }, total: 1_000_000 },
+    { slo: 'availability', kind: 'success', objective: 0.999, windowMs: 30 * DAY, attained: 0.9995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '5m': 0.2, '1h': 0.4, '6h': 0.5, '3d': 0.5 }, total: 1_000_000 + (now % 7) },
+    { slo: 'latency', kind: 'latency', objective: 0.99, thresholdMs: 300, windowMs: 30 * DAY, attained: 0.995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '1h': 0.3 }, total: 1_000_000 },
   ];
 }
 
@@ -85,7 +85,7 @@ export function provider(spec: ProviderSpec, now: number, seed = 0): ProviderDet
   return {
     id: spec.id, name: spec.name ?? spec.id, state, score: score(state === 'operational' ? 98 : 55),
     uptimeDays: days(now, spec.days ?? 90, seed), uptime90dPct: 99.95,
-    latency: series(now, 60, 60_000, 20, seed), slos: slos(now), errorBudgetRemaining: state === 'operational' ? 0.62 : -0.1,
+    latency: series(now, 60, 60_000, 20, seed), slos: slos(now), errorBudgetRemaining: state === 'operational' ? 0.62 : 0, errorBudgetSpent: state === 'operational' ? 0.38 : 1.1, lookups: { total: 120, failed: state === 'operational' ? 0 : 30 },
     endpointCount: endpoints.length, openIncidents: state === 'operational' ? 0 : 1, total: 5000 + seed, failed: state === 'operational' ? 2 : 900, lastSeen: now - 5000,
     endpoints,
     phases: { dns: series(now, 60, 60_000, 3, seed), connect: series(now, 60, 60_000, 10, seed), tls: series(now, 60, 60_000, 15, seed), firstByte: series(now, 60, 60_000, 40, seed) },

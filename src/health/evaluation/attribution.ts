@@ -1,8 +1,12 @@
 // Attribution: says where a failure lies (this host's network, one resolver, some hosts, one zone, or the provider).
 //
 // Rules, in order, over the last few minutes:
-//   1. several unrelated providers fail together → local (resolver, NAT or this host's network),
-//      narrowed to a resolver when DNS failures sit on one resolver only;
+//   0. failures that are mostly the provider's own answers (HTTP status, assertions, TLS, refused
+//      connects) never go to the local network: rules 1 and 2 are skipped;
+//   1. several unrelated providers fail together in ways a local fault explains (timeouts,
+//      resets, unreachable) while no provider reached over the network stays healthy → local
+//      (resolver, NAT or this host's network), narrowed to a resolver when DNS failures sit on
+//      one resolver only;
 //   2. within the provider, DNS failures on one resolver while others answer → that resolver;
 //   3. some hosts fail while others reach the provider fine → those hosts, or their zone when
 //      every host of one zone fails and no other zone does ("drain these hosts", not "evacuate the zone");
@@ -23,11 +27,25 @@ export interface ProviderFailureView {
   resolvers: readonly BreakdownEntry[];
 }
 
+/** A provider's calls over the attribution window (sli-windows.ts SliCounts). */
+export interface CallCounts {
+  total: number;
+  failed: number;
+  /** Failed calls a local fault could explain. */
+  networkFailed: number;
+  /** Outbound connects seen by capture (the provider is reached over the network, not only by checks). */
+  tcpAttempts: number;
+}
+
 export interface AttributionInput {
   /** The provider to explain. */
   provider: ProviderFailureView;
-  /** Every provider failing at the same time (including this one), excluding unlabelled traffic. */
+  /** Its own calls over the window. */
+  calls: CallCounts;
+  /** Providers failing in ways a local fault explains at the same time (including this one), excluding unlabelled traffic. */
   failingProviders: readonly string[];
+  /** Providers whose connects over the network succeed at the same time: evidence that the path works. */
+  healthyProviders: readonly string[];
   /** DNS failures by resolver across all failing providers. */
   resolversAll: readonly BreakdownEntry[];
   hostZones: ReadonlyMap<string, string>;
@@ -49,9 +67,15 @@ function failingSubset(list: readonly BreakdownEntry[]): string[] | undefined {
   return bad.length > 0 && bad.length < j.length ? bad : undefined;
 }
 
+/** True when most of the failed calls are the provider's own answers rather than network faults. */
+function answeredByProvider(c: CallCounts): boolean {
+  return c.failed > 0 && c.failed - c.networkFailed > c.networkFailed;
+}
+
 export function attribute(input: AttributionInput): Attribution {
   const others = input.failingProviders.filter((p) => p !== input.provider.providerId);
-  if (input.failingProviders.length >= input.localMinProviders) {
+  const ownAnswers = answeredByProvider(input.calls);
+  if (!ownAnswers && input.failingProviders.length >= input.localMinProviders && input.healthyProviders.length === 0) {
     const badResolvers = failingSubset(input.resolversAll);
     const list = input.failingProviders.slice(0, 5).join(', ') + (input.failingProviders.length > 5 ? ', …' : '');
     if (badResolvers) {
@@ -60,7 +84,7 @@ export function attribute(input: AttributionInput): Attribution {
     return { scope: 'local', targets: [], reason: `${input.failingProviders.length} unrelated providers (${list}) fail together: this host's network, NAT or resolver, not the providers` };
   }
   const p = input.provider;
-  const badResolvers = failingSubset(p.resolvers);
+  const badResolvers = ownAnswers ? undefined : failingSubset(p.resolvers);
   if (badResolvers) {
     return { scope: 'resolver', targets: badResolvers, reason: `DNS for ${p.providerId} fails through ${badResolvers.join(', ')} while other resolvers answer` };
   }
@@ -83,7 +107,20 @@ export function attribute(input: AttributionInput): Attribution {
   }
   const hosts = judged(p.hosts).length;
   const processes = judged(p.processes).length;
-  const alone = others.length === 0 ? 'no other provider is failing' : `only ${others.length} other provider${others.length === 1 ? ' is' : 's are'} failing`;
+  if (ownAnswers) {
+    const c = input.calls;
+    return {
+      scope: 'provider',
+      targets: [p.providerId],
+      reason: `${c.failed - c.networkFailed} of ${p.providerId}'s ${c.failed} failed calls are its own answers (HTTP status, assertion, TLS or a refused connection), which no local fault explains: the provider`,
+    };
+  }
+  const healthy = input.healthyProviders.length;
+  const alone = others.length === 0
+    ? 'no other provider is failing'
+    : healthy > 0 && others.length + 1 >= input.localMinProviders
+      ? `${others.length} other provider${others.length === 1 ? ' fails' : 's fail'} too, but ${healthy} reached over the same network ${healthy === 1 ? 'is' : 'are'} healthy`
+      : `only ${others.length} other provider${others.length === 1 ? ' is' : 's are'} failing`;
   return {
     scope: 'provider',
     targets: [p.providerId],
@@ -91,9 +128,9 @@ export function attribute(input: AttributionInput): Attribution {
   };
 }
 
-/** A provider counts as failing (for "several providers fail together") from this failure ratio over 5 minutes… */
+/** A provider counts as failing (for "several providers fail together") from this ratio of network failures over 5 minutes… */
 const PROVIDER_FAILING_RATIO = 0.05;
-/** …and this many calls. */
+/** …and this many calls; a provider with this many connects and fewer failures shows the path works. */
 const PROVIDER_FAILING_MIN_CALLS = 10;
 
 /**
@@ -102,14 +139,17 @@ const PROVIDER_FAILING_MIN_CALLS = 10;
  */
 export function attributionAtTick(input: {
   /** Every provider's 5-minute counts (unlabelled traffic excluded by the caller). */
-  providers: ReadonlyArray<{ providerId: string; five: { total: number; failed: number } }>;
+  providers: ReadonlyArray<{ providerId: string; five: CallCounts }>;
   breakdowns: ReadonlyMap<string, AffectedBreakdown>;
   hostZones: ReadonlyMap<string, string>;
   localMinProviders: number;
 }): (providerId: string) => Attribution {
-  const failingProviders = input.providers
-    .filter((p) => p.five.total >= PROVIDER_FAILING_MIN_CALLS && p.five.failed / p.five.total >= PROVIDER_FAILING_RATIO)
+  const judged = input.providers.filter((p) => p.five.total >= PROVIDER_FAILING_MIN_CALLS);
+  const failingProviders = judged.filter((p) => p.five.networkFailed / p.five.total >= PROVIDER_FAILING_RATIO).map((p) => p.providerId);
+  const healthyProviders = judged
+    .filter((p) => p.five.tcpAttempts >= PROVIDER_FAILING_MIN_CALLS && p.five.failed / p.five.total < PROVIDER_FAILING_RATIO)
     .map((p) => p.providerId);
+  const callsOf = new Map(input.providers.map((p) => [p.providerId, p.five]));
   const resolversAll = new Map<string, BreakdownEntry>();
   for (const p of failingProviders) {
     for (const r of input.breakdowns.get(p)?.resolvers ?? []) {
@@ -122,7 +162,9 @@ export function attributionAtTick(input: {
   }
   return (providerId) => attribute({
     provider: { providerId, ...(input.breakdowns.get(providerId) ?? { hosts: [], processes: [], resolvers: [] }) },
+    calls: callsOf.get(providerId) ?? { total: 0, failed: 0, networkFailed: 0, tcpAttempts: 0 },
     failingProviders: failingProviders.includes(providerId) ? failingProviders : [...failingProviders, providerId],
+    healthyProviders: healthyProviders.filter((p) => p !== providerId),
     resolversAll: [...resolversAll.values()],
     hostZones: input.hostZones,
     localMinProviders: input.localMinProviders,

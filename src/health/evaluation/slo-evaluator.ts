@@ -93,7 +93,8 @@ export function evaluateSlo(
     objective: slo.objective,
     windowMs: slo.windowMs,
     attained: whole.total > 0 ? 1 - whole.bad / whole.total : null,
-    budgetRemaining: whole.total > 0 ? round(1 - whole.bad / (allowed * whole.total)) : null,
+    budgetRemaining: whole.total > 0 ? round(Math.max(0, 1 - whole.bad / (allowed * whole.total))) : null,
+    budgetSpent: whole.total > 0 ? round(whole.bad / (allowed * whole.total)) : null,
     burnRates,
     total: whole.total,
   };

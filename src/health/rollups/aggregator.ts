@@ -5,7 +5,7 @@
 // provider buckets are derived there from their endpoints, so the hot path touches as few
 // objects as possible. Hour and day rollups are made from these by the engine (rollup.ts).
 import { lookupFailed } from '../../dns/lookup-outcome.js';
-import type { ProbeResult, ProbeType, TcpEvent } from '../../events.js';
+import { NETWORK_FAILURE_KINDS, type ProbeResult, type ProbeType, type TcpEvent } from '../../events.js';
 import type { EndpointLabel } from '../../external/endpoint-label.js';
 import { endpointName, type LabeledEvent, type LabeledLookup } from '../../external/labeled-event.js';
 import { inScope, LEVEL_MS, parseSeriesKey, seriesKey, type Bucket, type BucketCounters, type LatencySignal } from './bucket.js';
@@ -283,9 +283,11 @@ export class EventAggregator {
     const map = this.bucketsFor(ts);
     const b = this.bucket(map, seriesKey('endpoint', provider, info.id), ts);
     const failed = ev.ok ? 0 : 1;
+    const network = failed && ev.error !== undefined && NETWORK_FAILURE_KINDS.has(ev.error.kind);
     for (const k of [b.counters, this.bucket(map, this.breakdownKey('host', provider, host), ts).counters]) {
       k.probeTotal = (k.probeTotal ?? 0) + 1;
       if (failed) k.probeFailed = (k.probeFailed ?? 0) + 1;
+      if (network) k.probeNetworkFailed = (k.probeNetworkFailed ?? 0) + 1;
     }
     const p = ev.phases;
     const s = b.sketches;

@@ -1,6 +1,6 @@
 // Adding one bucket into another: counters add, latency sketches merge. Rollups and flushes rely on it.
 import { LatencySketch } from '../../sketch/latency-sketch.js';
-import type { Bucket, BucketCounters, CounterName, LatencySignal } from './bucket.js';
+import { inScope, type Bucket, type BucketCounters, type CounterName, type LatencySignal } from './bucket.js';
 import type { SketchData } from '../../sketch/latency-sketch.js';
 
 export function mergeCounters(into: BucketCounters, from: BucketCounters): void {
@@ -38,10 +38,35 @@ export function cloneBucket(b: Bucket): Bucket {
   return { key: b.key, level: b.level, start: b.start, counters: { ...b.counters }, latency };
 }
 
-/** Success signal of a bucket: every call of every kind (DNS, TCP connects, checks) and the failures among them. */
+/**
+ * Calls of a bucket: attempts to use the provider, that is outbound TCP connects and check runs,
+ * and the failures among them. DNS lookups of the provider's names are not calls: they are the
+ * DNS signal (dnsLookups), judged against the resolver (docs/reliability-model.md).
+ */
 export function bucketCalls(c: BucketCounters): { total: number; failed: number } {
   return {
-    total: (c.dnsTotal ?? 0) + (c.tcpAttempts ?? 0) + (c.probeTotal ?? 0),
-    failed: (c.dnsFailed ?? 0) + (c.tcpFailed ?? 0) + (c.probeFailed ?? 0),
+    total: (c.tcpAttempts ?? 0) + (c.probeTotal ?? 0),
+    failed: (c.tcpFailed ?? 0) + (c.probeFailed ?? 0),
   };
+}
+
+/** DNS lookups of a bucket's names and the failed ones (SERVFAIL, REFUSED, timeouts; not NXDOMAIN). */
+export function dnsLookups(c: BucketCounters): { total: number; failed: number } {
+  return { total: c.dnsTotal ?? 0, failed: c.dnsFailed ?? 0 };
+}
+
+/**
+ * Failed calls that a fault of this host, its network, resolver or NAT could explain: connects
+ * that timed out or were unreachable, and check runs failing the same way. Refused connects and
+ * application answers (HTTP status, assertions, TLS) are the provider's. For a resolver
+ * breakdown, every failed lookup.
+ */
+export function networkFailures(key: string, c: BucketCounters): number {
+  if (inScope(key, 'resolver')) return c.dnsFailed ?? 0;
+  return (c.tcpFailed ?? 0) - (c.tcpRefused ?? 0) + (c.probeNetworkFailed ?? 0);
+}
+
+/** What a series is judged on: its calls, except a resolver breakdown, which holds lookups only. */
+export function seriesSignal(key: string, c: BucketCounters): { total: number; failed: number } {
+  return inScope(key, 'resolver') ? dnsLookups(c) : bucketCalls(c);
 }

@@ -32,6 +32,12 @@ export interface BucketCounters {
   /** Blackbox check runs and failed ones. */
   probeTotal?: number;
   probeFailed?: number;
+  /**
+   * Failed check runs that a local fault could explain (timeouts, resets, unreachable, DNS
+   * resolution, a proxy); the other failed runs are the provider's own answers (HTTP status,
+   * assertion, TLS, refused).
+   */
+  probeNetworkFailed?: number;
 }
 
 export type CounterName = keyof BucketCounters;

@@ -1,6 +1,6 @@
 // In-memory ring buffers of SLI counts per series (minute slots for 6 h, hour slots for 35 d), so every
 // SLO and burn-rate window is a short sum, without reading the store at each evaluation.
-import { bucketCalls } from './bucket-merge.js';
+import { networkFailures, seriesSignal } from './bucket-merge.js';
 import { LatencySketch } from '../../sketch/latency-sketch.js';
 import { type Bucket, inScope, LEVEL_MS } from './bucket.js';
 
@@ -8,6 +8,8 @@ import { type Bucket, inScope, LEVEL_MS } from './bucket.js';
 export interface SliCounts {
   total: number;
   failed: number;
+  /** Failed calls a local fault could explain (bucket-merge.ts networkFailures). */
+  networkFailed: number;
   /** Calls with a latency measurement (TCP connects and successful checks). */
   latTotal: number;
   latGood: number[];
@@ -22,7 +24,8 @@ const F_LAT = 2;
 const F_TCP = 3;
 const F_RST = 4;
 const F_RETX = 5;
-const F_GOOD = 6;
+const F_NET = 6;
+const F_GOOD = 7;
 
 interface Ring {
   width: number;
@@ -86,10 +89,11 @@ export class SliWindows {
 
   private row(b: Bucket): number[] {
     const c = b.counters;
-    const calls = bucketCalls(c);
+    const calls = seriesSignal(b.key, c);
     const row = new Array<number>(this.fields).fill(0);
     row[F_TOTAL] = calls.total;
     row[F_FAILED] = calls.failed;
+    row[F_NET] = networkFailures(b.key, c);
     row[F_TCP] = c.tcpAttempts ?? 0;
     row[F_RST] = c.tcpResets ?? 0;
     row[F_RETX] = c.tcpRetransmits ?? 0;
@@ -117,7 +121,7 @@ export class SliWindows {
    * (whose first hour may be partly outside the window: hourly resolution for long windows).
    */
   sum(key: string, windowMs: number, now: number): SliCounts {
-    const out: SliCounts = { total: 0, failed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 };
+    const out: SliCounts = { total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 };
     const s = this.series.get(key);
     if (!s) return out;
     const useMinute = windowMs <= (this.minuteSlots - 1) * MINUTE || !s.hour;
@@ -132,6 +136,7 @@ export class SliWindows {
       const base = slot * f;
       out.total += ring.values[base + F_TOTAL];
       out.failed += ring.values[base + F_FAILED];
+      out.networkFailed += ring.values[base + F_NET];
       out.latTotal += ring.values[base + F_LAT];
       out.tcpAttempts += ring.values[base + F_TCP];
       out.resets += ring.values[base + F_RST];
@@ -146,7 +151,7 @@ export class SliWindows {
    */
   sums(key: string, windowsMs: readonly number[], now: number): Map<number, SliCounts> {
     const out = new Map<number, SliCounts>();
-    const empty = () => ({ total: 0, failed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 });
+    const empty = () => ({ total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 });
     const s = this.series.get(key);
     if (!s) {
       for (const w of windowsMs) out.set(w, empty());
@@ -170,6 +175,7 @@ export class SliWindows {
       const c = empty();
       c.total = acc[F_TOTAL];
       c.failed = acc[F_FAILED];
+      c.networkFailed = acc[F_NET];
       c.latTotal = acc[F_LAT];
       c.tcpAttempts = acc[F_TCP];
       c.resets = acc[F_RST];

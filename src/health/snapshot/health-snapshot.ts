@@ -72,8 +72,10 @@ export interface SloStatus {
   windowMs: number;
   /** Good fraction over the SLO window; null without data. */
   attained: number | null;
-  /** Fraction of the error budget left over the window (1 = untouched, 0 = spent, negative = overspent). */
+  /** Fraction of the error budget left over the window: 1 = untouched, 0 = spent (never below). */
   budgetRemaining: number | null;
+  /** How much of the budget the window's failures used: 0.25 = a quarter, 1 = all of it, 3 = three times over. */
+  budgetSpent: number | null;
   /** Burn rate per alert window, keyed by window label ("5m", "30m", "1h", "6h", "3d"). */
   burnRates: Record<string, number | null>;
   /** Events counted in the SLO window. */
@@ -145,6 +147,10 @@ export interface ProviderSummary {
   slos: SloStatus[];
   /** Smallest budgetRemaining among the provider's SLOs (what the row shows); null without data. */
   errorBudgetRemaining: number | null;
+  /** Largest budgetSpent among the provider's SLOs; above 1 the budget is exhausted that many times over. */
+  errorBudgetSpent: number | null;
+  /** DNS lookups of the provider's names over the last 5 minutes: its DNS signal, not counted as calls. */
+  lookups: { total: number; failed: number };
   endpointCount: number;
   openIncidents: number;
   /** Last hour. */

@@ -137,11 +137,13 @@ export class SnapshotBuilder {
   ): ProviderDetail {
     const { now } = input;
     const key = seriesKey('provider', p);
-    const incidents = history.incidents.filter((i) => i.providerId === p || (i.providerId === 'local' && i.state === 'open'));
+    // An incident of this host ("local") is shown once, on the overview, not as every provider's.
+    const incidents = history.incidents.filter((i) => i.providerId === p);
     const maintenance = input.maintenance.filter((w) => maintenanceConcerns(w, p));
     const uptimeDays = this.uptime.days(p, this.pastDaysGeneration, history.pastDays.get(key) ?? [], history.todayDays.get(key) ?? [], now, UPTIME_DAYS, incidents, maintenance);
     const minutes = history.minutes.get(key) ?? [];
     const budgets = e.slos.map((s) => s.budgetRemaining).filter((v): v is number => v !== null);
+    const spent = e.slos.map((s) => s.budgetSpent).filter((v): v is number => v !== null);
     const affected = input.breakdowns.get(p) ?? NO_BREAKDOWN;
     const lastSeen = endpoints.reduce<number | null>((m, x) => (x.lastSeen !== null && (m === null || x.lastSeen > m) ? x.lastSeen : m), null);
     return {
@@ -154,6 +156,8 @@ export class SnapshotBuilder {
       latency: callSeries(minutes),
       slos: e.slos,
       errorBudgetRemaining: budgets.length ? Math.min(...budgets) : null,
+      errorBudgetSpent: spent.length ? Math.max(...spent) : null,
+      lookups: affected.resolvers.reduce((s, r) => ({ total: s.total + r.total, failed: s.failed + r.failed }), { total: 0, failed: 0 }),
       endpointCount: endpoints.length,
       openIncidents: incidents.filter((i) => i.state === 'open').length,
       total: e.hour.total,

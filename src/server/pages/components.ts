@@ -86,11 +86,14 @@ export function sparkline(values: readonly (number | null)[], width = 120, heigh
 }
 
 /** The error budget left as a bar and a figure; negative means overspent. */
-export function budgetBar(remaining: number | null): SafeHtml {
+/** The error budget left, never below 0 %: a spent budget reads "exhausted" and how many times over. */
+export function budgetBar(remaining: number | null, spent: number | null = null): SafeHtml {
   if (remaining === null) return html`<span class="muted">–</span>`;
   const clamped = Math.max(0, Math.min(1, remaining));
-  const cls = remaining <= 0 ? 'bad' : remaining < 0.25 ? 'warn' : 'ok';
-  return html`<span class="budget"><svg class="budget-bar" viewBox="0 0 60 8" width="60" height="8"><rect width="60" height="8" class="budget-bg"/><rect width="${(clamped * 60).toFixed(1)}" height="8" class="budget-${cls}"/></svg> ${percent(remaining, 1)}</span>`;
+  const exhausted = remaining <= 0 || (spent !== null && spent >= 1);
+  const cls = exhausted ? 'bad' : remaining < 0.25 ? 'warn' : 'ok';
+  const text = exhausted ? `exhausted${spent !== null ? ` (spent ${spent >= 10 ? spent.toFixed(0) : spent.toFixed(1)}×)` : ''}` : percent(remaining, 1);
+  return html`<span class="budget"><svg class="budget-bar" viewBox="0 0 60 8" width="60" height="8"><rect width="60" height="8" class="budget-bg"/><rect width="${(clamped * 60).toFixed(1)}" height="8" class="budget-${cls}"/></svg> ${text}</span>`;
 }
 
 /**

@@ -92,7 +92,7 @@ function providerRow(p: ProviderSummary, state: ShownState): SafeHtml {
 <td class="num" title="${p.score.formula}">${p.lastSeen === null ? '–' : p.score.score.toFixed(0)}</td>
 <td>${uptimeBars(p.uptimeDays)}</td>
 <td>${sparkline(p50Values(p.latency))}</td>
-<td>${budgetBar(p.errorBudgetRemaining)}</td>
+<td>${budgetBar(p.errorBudgetRemaining, p.errorBudgetSpent)}</td>
 </tr>
 `;
 }
