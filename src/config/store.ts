@@ -5,6 +5,7 @@
 //     retention: {minute: 6h, hour: 35d, day: 400d}
 //     flushInterval: 10s         # how often pending buckets are written (batches, never per event)
 //     breakdownLimit: 20         # hosts / processes / resolvers kept per provider; the rest is "other"
+//     endpointIdle: 1h           # endpoints unseen this long leave the list (their history stays)
 import { isAbsolute, join } from 'node:path';
 import { defaultStoreSettings, type StoreSettings } from '../store/store-settings.js';
 import type { ConfigValue } from './config-value.js';
@@ -15,7 +16,7 @@ export const storeSection = defineSection({
   defaultValue: defaultStoreSettings,
   validate: (value: ConfigValue, context: ConfigContext): StoreSettings => {
     const d = defaultStoreSettings();
-    const o = value.object(['dir', 'retention', 'flushInterval', 'breakdownLimit']);
+    const o = value.object(['dir', 'retention', 'flushInterval', 'breakdownLimit', 'endpointIdle']);
     const dirValue = o.optional('dir')?.string();
     const r = o.optional('retention')?.object(['minute', 'hour', 'day']);
     const retentionMs = {
@@ -28,6 +29,7 @@ export const storeSection = defineSection({
       retentionMs,
       flushIntervalMs: o.optional('flushInterval')?.durationMs({ minMs: 1000, maxMs: 3_600_000 }) ?? d.flushIntervalMs,
       breakdownLimit: o.optional('breakdownLimit')?.number({ min: 1, max: 1000, integer: true }) ?? d.breakdownLimit,
+      endpointIdleMs: o.optional('endpointIdle')?.durationMs({ minMs: 60_000 }) ?? d.endpointIdleMs,
     };
   },
 });

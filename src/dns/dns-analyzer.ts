@@ -6,7 +6,7 @@ import { bump } from '../events.js';
 import { ConntrackRaceEvidence } from './findings/conntrack-race.js';
 import { processLabel } from './findings/finding.js';
 import { NdotsDetector } from './findings/ndots-amplification.js';
-import { detectSpikes, type RcodeSpike } from './findings/rcode-spike.js';
+import { detectRefused, detectSpikes, type RcodeSpike } from './findings/rcode-spike.js';
 import { resolverDown } from './findings/resolver-down.js';
 import { resolverOverload } from './findings/resolver-overload.js';
 import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
@@ -95,7 +95,8 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   let unmatched = 0;
 
   const onWindowClosed = (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => {
-    for (const s of detectSpikes(state.server, closed, before, opts.minQueries)) {
+    const refused = detectRefused(state.server, closed, opts.minQueries);
+    for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : [])]) {
       spikes.push(s);
       if (spikes.length > SPIKES_KEPT) spikes.shift();
     }
@@ -167,6 +168,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         nameRow.latencySum += tx.latencyMs ?? 0;
         nameRow.latencyCount++;
         if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode);
+        if (rcode === 'NXDOMAIN' || rcode === 'REFUSED') r.noteFailDetail(w, rcode, tx.qname, tx.comm || tx.client);
         failed = rcode === 'SERVFAIL' || rcode === 'REFUSED';
       } else {
         timeouts++;

@@ -16,13 +16,19 @@ export interface HealthWindow {
   latency: LatencySketch;
   /** NXDOMAIN and SERVFAIL answers by zone (few zones kept), for naming the zone of a spike. */
   failZones: Map<string, { nxdomain: number; servfail: number }>;
+  /** NXDOMAIN and REFUSED answers by name and by asker (process, else client address; few kept), for naming them in findings. */
+  failDetail: Partial<Record<DetailRcode, { names: Map<string, number>; askers: Map<string, number> }>>;
 }
 
+/** The answers whose names and askers findings name. */
+export type DetailRcode = 'NXDOMAIN' | 'REFUSED';
+
 const FAIL_ZONES_KEPT = 64;
+const DETAIL_KEPT = 64;
 const CLIENTS_KEPT = 1_000;
 
 export function emptyWindow(start: number, alpha: number): HealthWindow {
-  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new LatencySketch(alpha), failZones: new Map() };
+  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new LatencySketch(alpha), failZones: new Map(), failDetail: {} };
 }
 
 export function mergeWindow(into: HealthWindow, from: HealthWindow): void {
@@ -101,6 +107,12 @@ export class ResolverState {
     else z.servfail++;
   }
 
+  noteFailDetail(w: HealthWindow, rcode: DetailRcode, name: string, asker: string): void {
+    const d = (w.failDetail[rcode] ??= { names: new Map(), askers: new Map() });
+    countCapped(d.names, name);
+    countCapped(d.askers, asker);
+  }
+
   /** Drops windows that ended before `since`. */
   trim(since: number): void {
     let drop = 0;
@@ -114,4 +126,15 @@ export class ResolverState {
     for (const w of this.windows) if (w.start + this.windowMs > since) mergeWindow(total, w);
     return total;
   }
+}
+
+function countCapped(m: Map<string, number>, key: string): void {
+  const n = m.get(key);
+  if (n !== undefined) m.set(key, n + 1);
+  else if (m.size < DETAIL_KEPT) m.set(key, 1);
+}
+
+/** The most frequent keys of a count map, most first. */
+export function topKeys(m: ReadonlyMap<string, number> | undefined, n: number): string[] {
+  return m ? [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([k]) => k) : [];
 }

@@ -70,7 +70,8 @@ export type FindingKind =
   | 'conntrack_race'
   | 'ndots_amplification'
   | 'nxdomain_spike'
-  | 'servfail_spike';
+  | 'servfail_spike'
+  | 'resolver_refused';
 
 export type FindingSeverity = 'info' | 'warning' | 'critical';
 

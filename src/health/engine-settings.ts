@@ -59,8 +59,10 @@ export interface RollupSettings {
   retentionMs: { minute: number; hour: number; day: number };
   /** Hosts, processes and resolvers kept per provider; the rest fold into "other". */
   breakdownLimit: number;
+  /** Endpoints unseen for this long leave the list (their history stays in the store). */
+  endpointIdleMs: number;
 }
 
 export function defaultRollupSettings(): RollupSettings {
-  return { retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 }, breakdownLimit: 20 };
+  return { retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 }, breakdownLimit: 20, endpointIdleMs: 3_600_000 };
 }

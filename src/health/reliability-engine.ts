@@ -15,6 +15,8 @@ import { burnRateCandidates, dnsFindingCandidate } from './alerts/alert-candidat
 import type { Incident } from './alerts/incident.js';
 import { IncidentTracker } from './alerts/incident-tracker.js';
 import { CheckStreaks, type CheckThresholds } from './alerts/check-streaks.js';
+import { certificateCandidates } from './alerts/certificate-expiry.js';
+import { CheckLastRuns } from './snapshot/check-last-runs.js';
 import { suppressed } from './alerts/suppression.js';
 import type { EngineStore } from './engine-store.js';
 import type { AlertRuleSettings, RollupSettings, SloDefinition } from './engine-settings.js';
@@ -24,13 +26,16 @@ import { breakdowns } from './evaluation/breakdowns.js';
 import { dnsSignalCandidates } from './evaluation/dns-signal.js';
 import { SeriesEvaluator, type SeriesEvaluation } from './evaluation/series-evaluation.js';
 import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters } from './rollups/aggregator.js';
-import { seriesKey } from './rollups/bucket.js';
+import { LEVEL_MS, seriesKey } from './rollups/bucket.js';
 import { KnownSeries } from './rollups/known-series.js';
 import { RollupPersistence } from './rollups/rollup-persistence.js';
 import { SliWindows } from './rollups/sli-windows.js';
 import type { DnsFindingInput, EventOrigin } from './signal-inputs.js';
 import type { HealthSnapshot } from './snapshot/health-snapshot.js';
 import { SnapshotBuilder } from './snapshot/snapshot-builder.js';
+
+/** HTTPS checks warn about their certificate under this many days (TLS checks have warnDays). */
+const HTTPS_CERT_WARN_DAYS = 21;
 
 export interface ReliabilitySettings {
   rollups: RollupSettings;
@@ -117,6 +122,9 @@ class Engine implements ReliabilityEngine {
   private readonly incidents: IncidentTracker;
   private book = new AlertBook();
   private readonly streaks = new CheckStreaks();
+  private readonly lastRuns = new CheckLastRuns();
+  /** Days under which each check's certificate warns. */
+  private certWarnDays = new Map<string, number>();
   private findings: DnsFindingInput[] = [];
   private readonly ready: Promise<void>;
 
@@ -137,7 +145,7 @@ class Engine implements ReliabilityEngine {
     this.anomalies = new AnomalyDetector(alerts.anomaly);
     this.snapshots = new SnapshotBuilder(this.store);
     this.incidents = new IncidentTracker(this.store);
-    this.streaks.configure(opts.settings.checks ?? []);
+    this.configureChecks(opts.settings.checks ?? []);
     const log = opts.log ?? (() => {});
     this.ready = this.loadHistory().catch((err: unknown) => {
       // Without history the engine still works; it says so once.
@@ -154,7 +162,7 @@ class Engine implements ReliabilityEngine {
     // Hour buckets are loaded on their own: minutes must not feed the hour ring a second time.
     for (const b of minutes) this.windows.add(b, false);
     for (const b of hours) this.windows.add(b);
-    for (const b of [...minutes, ...hours]) this.known.remember(b.key);
+    for (const b of [...minutes, ...hours]) this.known.remember(b.key, b.start + LEVEL_MS[b.level]);
     this.anomalies.observe(minutes, now);
   }
 
@@ -163,12 +171,16 @@ class Engine implements ReliabilityEngine {
     for (const e of events) {
       if (e.event.type !== 'probe') continue;
       const provider = e.label.provider || UNKNOWN_PROVIDER;
-      this.streaks.observe(e.event, provider, `${provider}|${endpointName(e)}`);
+      const endpointId = `${provider}|${endpointName(e)}`;
+      this.streaks.observe(e.event, provider, endpointId);
+      this.lastRuns.record(seriesKey('endpoint', provider, endpointId), e.event, { providerId: provider, endpointId }, this.certWarnDays.get(e.event.check) ?? HTTPS_CERT_WARN_DAYS);
     }
   }
 
   configureChecks(checks: ReadonlyArray<{ name: string } & CheckThresholds>): void {
     this.streaks.configure(checks);
+    this.certWarnDays = new Map(checks.map((c) => [c.name, c.warnDays ?? HTTPS_CERT_WARN_DAYS]));
+    if (checks.length) this.lastRuns.retain(new Set(checks.map((c) => c.name)));
   }
 
   ingestLookups(lookups: readonly LabeledLookup[], origin?: EventOrigin): void {
@@ -224,6 +236,7 @@ class Engine implements ReliabilityEngine {
     for (const f of this.findings) candidates.push(dnsFindingCandidate(f));
     candidates.push(...dnsSignalCandidates(affected));
     candidates.push(...this.streaks.candidates(attributionOf));
+    candidates.push(...certificateCandidates(this.lastRuns));
 
     // Maintenance windows and silences: no alerts for what they cover.
     const maintenance = await this.store.listMaintenance();
@@ -237,7 +250,7 @@ class Engine implements ReliabilityEngine {
     }
     const openIncidents = await this.store.listIncidents({ state: 'open' });
     const snapshot = await this.snapshots.build({
-      now, providers, endpoints, active: transitions.active, breakdowns: affected, maintenance, latency: this.evaluator.latencyThreshold(), yieldIfDue,
+      now, providers, endpoints, active: transitions.active, breakdowns: affected, maintenance, latency: this.evaluator.latencyThreshold(), lastRuns: this.lastRuns, yieldIfDue,
     });
     await this.store.putSnapshot(snapshot);
     return { at: now, ...transitions, suppressed: candidates.length - allowed.length, openIncidents, snapshot };
@@ -251,7 +264,7 @@ class Engine implements ReliabilityEngine {
       await yieldIfDue();
     }
     const endpoints: SeriesEvaluation[] = [];
-    for (const [key, info] of this.known.endpoints()) {
+    for (const [key, info] of this.known.endpoints(now - this.settings.rollups.endpointIdleMs)) {
       endpoints.push(this.evaluator.evaluate(this.windows, key, info.providerId, info, now));
       await yieldIfDue();
     }

@@ -1,6 +1,7 @@
 // An endpoint's health in the IETF draft "Health Check Response Format for HTTP APIs"
-// (application/health+json): status pass/warn/fail and `checks` keyed by component (dns, tcp,
-// http, tls), each an array of measurements with observedValue, observedUnit, status and time.
+// (application/health+json): status pass/warn/fail and `checks` keyed "component:measurement"
+// ("dns:responseTime", "http:responseTime", "tls:certificateExpiry"), each an array of
+// measurements with componentId (the component), observedValue, observedUnit, status and time.
 import type { EndpointSummary, HealthState } from '../health/snapshot/health-snapshot.js';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
@@ -45,12 +46,12 @@ const COMPONENT_ORDER = ['dns', 'tcp', 'tls', 'http'];
 
 export function endpointHealth(endpoint: EndpointSummary, releaseId: string): HealthResponse {
   const checks: Record<string, HealthCheckEntry[]> = {};
-  const components = Object.keys(endpoint.checks).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const components = Object.keys(endpoint.checks).sort((a, b) => rank(endpoint.checks[a].component) - rank(endpoint.checks[b].component) || a.localeCompare(b));
   let worst: HealthStatus = stateToHealth(endpoint.state);
-  for (const component of components) {
-    const c = endpoint.checks[component];
-    checks[component] = [{
-      componentId: endpoint.id,
+  for (const key of components) {
+    const c = endpoint.checks[key];
+    checks[key] = [{
+      componentId: c.component,
       componentType: 'component',
       observedValue: c.observedValue === null ? null : Math.round(c.observedValue * 1000) / 1000,
       observedUnit: c.observedUnit,

@@ -39,6 +39,7 @@ export class MetricsExporter {
   private readonly resolverLabels: LabelBudget;
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
   private readonly checkPhase: Histogram<'type' | 'phase'>;
+  private readonly certExpiry: Gauge<'check' | 'provider'>;
   private data: ScrapeData = { providers: new Map(), resolvers: new Map(), openIncidents: [] };
 
   constructor(private readonly options: MetricsOptions) {
@@ -57,6 +58,8 @@ export class MetricsExporter {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     });
+    // One series per configured check that saw a certificate: bounded by the configuration.
+    this.certExpiry = new Gauge({ name: 'egresswatch_check_certificate_expiry_days', help: 'Whole days until the certificate a TLS or HTTPS check last saw expires (negative once expired).', labelNames: ['check', 'provider'], registers: r });
     this.registerScrapeMetrics();
     if (options.processMetrics ?? true) this.registerProcessMetrics();
   }
@@ -65,6 +68,7 @@ export class MetricsExporter {
   observeProbe(result: ProbeResult, labelled?: string): void {
     const provider = this.providerLabels.label(result.provider ?? labelled ?? 'unlabelled');
     this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
+    if (result.certExpiryDays !== undefined) this.certExpiry.set({ check: result.check, provider }, result.certExpiryDays);
     for (const [key, phase] of PHASES) {
       const ms = result.phases[key];
       if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);

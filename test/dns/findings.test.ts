@@ -148,6 +148,27 @@ test('nxdomain_spike relative to the resolver baseline', () => {
   assert.equal(f.zone, 'example.net');
   assert.equal(f.resolver, server);
   assert.equal(snap.findings.find((x) => x.kind === 'servfail_spike'), undefined);
+  assert.deepEqual(f.evidence.names, ['r0.typo.example.net', 'r1.typo.example.net', 'r10.typo.example.net', 'r11.typo.example.net', 'r12.typo.example.net'], 'the spike names its names');
+  assert.match(f.summary, /; names r0\.typo\.example\.net, .*; asked by 10\.203\.1\./);
+});
+
+test('resolver_refused: a resolver refusing one lookup in five is a finding naming the names and the processes refused', () => {
+  const events: CaptureEvent[] = [];
+  for (let i = 0; i < 100; i++) {
+    const ts = T0 + i * 200;
+    if (i % 5 === 0) {
+      const f = flow(i, { port: 50000 + i, comm: 'billing-worker' });
+      events.push(query(f, ts, 40000 + i, 'internal.corp.example'), response(f, ts + 1, 40000 + i, 'internal.corp.example', 'A', { rcode: 'REFUSED' }));
+    } else events.push(...goodLookup(i, ts));
+  }
+  const snap = run(events, T0 + 40_000);
+  const f = snap.findings.find((x) => x.kind === 'resolver_refused');
+  assert.ok(f, JSON.stringify(snap.findings.map((x) => x.kind)));
+  assert.equal(f.resolver, server);
+  assert.equal(f.severity, 'warning');
+  assert.deepEqual([f.evidence.names, f.evidence.askers], [['internal.corp.example'], ['billing-worker']]);
+  assert.match(f.summary, /^resolver 10\.203\.0\.10 refused 10 of the 90 queries it answered \(11%\) in 1 window\(s\); names internal\.corp\.example; asked by billing-worker$/);
+  assert.deepEqual(run(clean(200), T0 + 200 * 500 + 10_000).findings, [], 'none without REFUSED');
 });
 
 test('resolver_overload: latency and timeouts grow with load', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeResult } from '../../src/events.js';
 import type { LabeledEvent, LabeledLookup } from '../../src/external/labeled-event.js';
-import { harness, labelOf, lookup, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+import { harness, labelled, labelOf, lookup, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
 
 const quietAnomaly = { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } };
 
@@ -154,4 +154,27 @@ test('connect timeouts to several providers are theirs while connects to another
     assert.equal(a.attribution?.scope, 'provider');
     assert.match(a.attribution?.reason ?? '', /2 other providers fail too, but 1 reached over the same network is healthy/);
   }
+});
+
+test('every provider\'s connects timing out while checks of a local target pass is one local incident', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  const localCheck = (t: number): LabeledEvent[] => Array.from({ length: 6 }, (_, i) => ({
+    event: { type: 'probe', probe: 'http', check: 'sidecar', target: 'http://127.0.0.1:8080/health', ip: '127.0.0.1', ts: t + i * 10_000, ok: true, attempts: 1, phases: { connectMs: 1, firstByteMs: 2, totalMs: 3 }, status: 200, provider: 'sidecar' } satisfies ProbeResult,
+    label: { ip: '127.0.0.1', provider: 'sidecar', source: 'config', confidence: 1 },
+  }));
+  await run(h, 30, (t) => [1, 2, 3, 4].map((n) => ({ events: minuteOfConnects(n, t, 100, 0) })), 5);
+  for (let m = 0; m < 10; m++) {
+    const t = h.clock.now();
+    h.engine.ingestEvents(localCheck(t));
+    for (const n of [1, 2, 3, 4]) h.engine.ingestEvents(labelled(minuteOfConnects(n, t, 100, 100)));
+    h.clock.advance(MINUTE);
+    h.ticks.push(await h.engine.tick());
+  }
+  const pages = h.engine.alerts().filter((a) => a.severity === 'page');
+  assert.deepEqual(pages.map((a) => a.providerId).sort(), ['p1', 'p2', 'p3', 'p4']);
+  for (const a of pages) assert.equal(a.attribution?.scope, 'local', `${a.providerId}: ${a.attribution?.reason}`);
+  const open = await h.store.listIncidents({ state: 'open' });
+  assert.deepEqual(open.map((i) => i.providerId), ['local'], 'one incident');
+  const sidecar = h.ticks.at(-1)!.snapshot.providers.find((p) => p.id === 'sidecar')!;
+  assert.equal(sidecar.state, 'operational', 'the local target stays healthy');
 });

@@ -68,11 +68,13 @@ export function endpoint(providerId: string, name: string, state: HealthState, n
     id: `${providerId}|${name}`, providerId, name, service: 'api', region: 'eu-west-1', state, score: score(failing ? 60 : 99),
     total: 1200, failed: failing ? 300 : 1, successRatio: failing ? 0.75 : 0.999, p50Ms: 21 + seed % 5, p99Ms: 90, resetRate: 0, retransmitRate: 0.001, lastSeen: now - 5000,
     checks: {
-      dns: { status: 'pass', observedValue: 3.2, observedUnit: 'ms', time: now - 5000 },
-      tcp: { status: failing ? 'fail' : 'pass', observedValue: failing ? 0.75 : 0.999, observedUnit: 'ratio', time: now - 5000, ...(failing ? { output: 'connection refused' } : {}) },
-      tls: { status: 'pass', observedValue: 12.5, observedUnit: 'ms', time: now - 5000 },
-      http: { status: failing ? 'warn' : 'pass', observedValue: 48.1, observedUnit: 'ms', time: now - 5000 },
+      'dns:responseTime': { component: 'dns', measurement: 'responseTime', status: 'pass', observedValue: 3.2, observedUnit: 'ms', time: now - 5000 },
+      'tcp:responseTime': { component: 'tcp', measurement: 'responseTime', status: failing ? 'fail' : 'pass', observedValue: 8.5, observedUnit: 'ms', time: now - 5000, ...(failing ? { output: 'connection refused' } : {}) },
+      'tls:responseTime': { component: 'tls', measurement: 'responseTime', status: 'pass', observedValue: 12.5, observedUnit: 'ms', time: now - 5000 },
+      'tls:certificateExpiry': { component: 'tls', measurement: 'certificateExpiry', status: failing ? 'warn' : 'pass', observedValue: failing ? 12 : 80, observedUnit: 'd', time: now - 5000 },
+      'http:responseTime': { component: 'http', measurement: 'responseTime', status: 'pass', observedValue: 48.1, observedUnit: 'ms', time: now - 5000 },
     },
+    certExpiryDays: failing ? 12 : 80,
     slos: slos(now),
   };
 }

@@ -87,24 +87,27 @@ test('GET /api/v1/endpoints/{id}/health is application/health+json keyed by comp
   assert.equal(ok.type, 'application/health+json');
   const body = JSON.parse(ok.text);
   assert.equal(body.status, 'pass');
-  assert.deepEqual(Object.keys(body.checks), ['dns', 'tcp', 'tls', 'http']);
-  for (const [component, entries] of Object.entries(body.checks) as [string, { observedValue: number; observedUnit: string; status: string; time: string; componentType: string }[]][]) {
-    assert.equal(entries.length, 1, component);
+  assert.deepEqual(Object.keys(body.checks), ['dns:responseTime', 'tcp:responseTime', 'tls:certificateExpiry', 'tls:responseTime', 'http:responseTime']);
+  for (const [key, entries] of Object.entries(body.checks) as [string, { componentId: string; observedValue: number; observedUnit: string; status: string; time: string; componentType: string }[]][]) {
+    assert.equal(entries.length, 1, key);
+    assert.equal(entries[0].componentId, key.split(':')[0], 'componentId names the component');
     assert.equal(typeof entries[0].observedValue, 'number');
     assert.ok(entries[0].observedUnit);
     assert.match(entries[0].status, /^(pass|warn|fail)$/);
     assert.match(entries[0].time, /^\d{4}-\d\d-\d\dT.*Z$/);
     assert.equal(entries[0].componentType, 'component');
   }
-  assert.equal(body.checks.dns[0].observedUnit, 'ms');
+  assert.equal(body.checks['dns:responseTime'][0].observedUnit, 'ms');
+  assert.deepEqual([body.checks['tls:certificateExpiry'][0].observedValue, body.checks['tls:certificateExpiry'][0].observedUnit], [80, 'd']);
   // The failing endpoint: fail overall, 503 so a load balancer can act on it, the tcp output kept.
   const bad = await get(`${srv.url}/api/v1/endpoints/${encodeURIComponent('aws|api-0.aws.example:443')}/health`);
   assert.equal(bad.status, 503);
   const badBody = JSON.parse(bad.text);
   assert.equal(badBody.status, 'fail');
-  assert.equal(badBody.checks.tcp[0].status, 'fail');
-  assert.equal(badBody.checks.tcp[0].output, 'connection refused');
-  assert.match(badBody.output, /tcp: connection refused/);
+  assert.equal(badBody.checks['tcp:responseTime'][0].status, 'fail');
+  assert.equal(badBody.checks['tcp:responseTime'][0].output, 'connection refused');
+  assert.equal(badBody.checks['tls:certificateExpiry'][0].status, 'warn');
+  assert.match(badBody.output, /tcp:responseTime: connection refused/);
   const missing = await get(`${srv.url}/api/v1/endpoints/nope/health`);
   assert.equal(missing.status, 404);
   assert.equal(JSON.parse(missing.text).error, 'not_found');

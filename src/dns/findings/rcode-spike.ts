@@ -1,9 +1,17 @@
 // nxdomain_spike / servfail_spike: a closed window whose NXDOMAIN (or SERVFAIL) share of answers
 // is well above the resolver's own baseline, the mean of the windows before it.
-import type { HealthWindow } from '../resolver-health.js';
+// resolver_refused: a closed window where the resolver refused a share of the queries. A working
+// resolver refuses none, so no baseline is needed: an ACL, a rate limit or a resolver that is not
+// recursive for these clients.
+import { topKeys, type HealthWindow } from '../resolver-health.js';
+
+/** Names and askers a finding lists. */
+const NAMED = 5;
+/** Share of answers from which REFUSED is a finding. */
+const REFUSED_MIN_RATE = 0.05;
 
 export interface RcodeSpike {
-  kind: 'nxdomain_spike' | 'servfail_spike';
+  kind: 'nxdomain_spike' | 'servfail_spike' | 'resolver_refused';
   resolver: string;
   windowStart: number;
   count: number;
@@ -11,6 +19,9 @@ export interface RcodeSpike {
   rate: number;
   baselineRate: number;
   zone: string | null;
+  /** The most frequent names and askers (process, else client) of these answers (NXDOMAIN, REFUSED). */
+  names: string[];
+  askers: string[];
 }
 
 const BASELINE_WINDOWS = 30;
@@ -42,7 +53,15 @@ export function detectSpikes(resolver: string, closed: HealthWindow, before: Hea
         zone = z;
       }
     }
-    out.push({ kind, resolver, windowStart: closed.start, count, answered: closed.answered, rate, baselineRate, zone });
+    const detail = rcode === 'NXDOMAIN' ? closed.failDetail.NXDOMAIN : undefined;
+    out.push({ kind, resolver, windowStart: closed.start, count, answered: closed.answered, rate, baselineRate, zone, names: topKeys(detail?.names, NAMED), askers: topKeys(detail?.askers, NAMED) });
   }
   return out;
+}
+
+export function detectRefused(resolver: string, closed: HealthWindow, minQueries: number): RcodeSpike | undefined {
+  const count = closed.rcodes.REFUSED ?? 0;
+  if (closed.answered < minQueries || count < minQueries || count / closed.answered < REFUSED_MIN_RATE) return undefined;
+  const d = closed.failDetail.REFUSED;
+  return { kind: 'resolver_refused', resolver, windowStart: closed.start, count, answered: closed.answered, rate: count / closed.answered, baselineRate: 0, zone: null, names: topKeys(d?.names, NAMED), askers: topKeys(d?.askers, NAMED) };
 }

@@ -15,6 +15,23 @@ export function spikeFindings(spikes: RcodeSpike[], windowMs: number): DnsFindin
   for (const list of groups.values()) {
     const worst = list.reduce((a, b) => (b.rate > a.rate ? b : a));
     const count = list.reduce((a, s) => a + s.count, 0);
+    const named = worst.names.length ? `; names ${worst.names.join(', ')}; asked by ${worst.askers.join(', ')}` : '';
+    if (worst.kind === 'resolver_refused') {
+      const answered = list.reduce((a, s) => a + s.answered, 0);
+      out.push(makeFinding({
+        kind: 'resolver_refused',
+        severity: 'warning',
+        resolver: worst.resolver,
+        zone: null,
+        count,
+        firstSeenMs: list[0].windowStart,
+        lastSeenMs: list[list.length - 1].windowStart + windowMs,
+        summary: `resolver ${worst.resolver} refused ${count} of the ${answered} queries it answered (${pct(count / answered)}) in ${list.length} window(s)${named}`,
+        evidence: { windows: list.length, peakRate: worst.rate, refused: count, answered, names: worst.names, askers: worst.askers },
+        mitigations: ['check the resolver\'s access control (allow-query, access-control) and rate limits for these clients, or point them at a resolver that serves them'],
+      }));
+      continue;
+    }
     const rcode = worst.kind === 'nxdomain_spike' ? 'NXDOMAIN' : 'SERVFAIL';
     out.push(makeFinding({
       kind: worst.kind,
@@ -24,8 +41,8 @@ export function spikeFindings(spikes: RcodeSpike[], windowMs: number): DnsFindin
       count,
       firstSeenMs: list[0].windowStart,
       lastSeenMs: list[list.length - 1].windowStart + windowMs,
-      summary: `${rcode} at resolver ${worst.resolver} rose to ${pct(worst.rate)} of answers (baseline ${pct(worst.baselineRate)})${worst.zone ? `, mostly zone ${worst.zone}` : ''}, in ${list.length} window(s)`,
-      evidence: { windows: list.length, peakRate: worst.rate, baselineRate: worst.baselineRate, peakCount: worst.count, peakAnswered: worst.answered },
+      summary: `${rcode} at resolver ${worst.resolver} rose to ${pct(worst.rate)} of answers (baseline ${pct(worst.baselineRate)})${worst.zone ? `, mostly zone ${worst.zone}` : ''}, in ${list.length} window(s)${named}`,
+      evidence: { windows: list.length, peakRate: worst.rate, baselineRate: worst.baselineRate, peakCount: worst.count, peakAnswered: worst.answered, names: worst.names, askers: worst.askers },
     }));
   }
   return out;

@@ -9,6 +9,8 @@ import type { Alert, Attribution } from './alert.js';
 export interface CheckThresholds {
   failureThreshold: number;
   successThreshold: number;
+  /** TLS checks: days under which the certificate warns (HTTPS checks warn under 21 days). */
+  warnDays?: number;
 }
 
 /** Used for a check the configuration does not (or no longer) name. */

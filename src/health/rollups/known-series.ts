@@ -9,13 +9,18 @@ export class KnownSeries {
 
   constructor(private readonly aggregator: EventAggregator) {}
 
-  /** Remembers the provider or endpoint of a series key read from the store. */
-  remember(key: string): void {
+  /** Remembers the provider or endpoint of a bucket read from the store, seen until the bucket's end. */
+  remember(key: string, seenUntil: number): void {
     const id = parseSeriesKey(key);
     if (id.scope === 'provider') this.storedProviders.add(id.provider);
-    else if (id.scope === 'endpoint' && id.value !== undefined && !this.storedEndpoints.has(key)) {
+    else if (id.scope === 'endpoint' && id.value !== undefined) {
+      const have = this.storedEndpoints.get(key);
+      if (have) {
+        have.lastSeen = Math.max(have.lastSeen, seenUntil);
+        return;
+      }
       const name = id.value.startsWith(`${id.provider}|`) ? id.value.slice(id.provider.length + 1) : id.value;
-      this.storedEndpoints.set(key, { id: id.value, providerId: id.provider, name, service: null, region: null, probeType: null, lastSeen: 0 });
+      this.storedEndpoints.set(key, { id: id.value, providerId: id.provider, name, service: null, region: null, probeType: null, lastSeen: seenUntil });
     }
   }
 
@@ -24,10 +29,18 @@ export class KnownSeries {
     return [...new Set([...this.storedProviders, ...this.aggregator.providers])].sort();
   }
 
-  /** Every endpoint by series key; what the aggregator knows wins over what the store said. */
-  endpoints(): Map<string, EndpointInfo> {
-    const out = new Map(this.storedEndpoints);
-    for (const [k, v] of this.aggregator.endpoints()) out.set(k, v);
+  /**
+   * Every endpoint seen since `since`, by series key; what the aggregator knows wins over what
+   * the store said. Older ones leave the list (an ephemeral port, a retired host); their history
+   * stays in the store.
+   */
+  endpoints(since: number): Map<string, EndpointInfo> {
+    const out = new Map<string, EndpointInfo>();
+    for (const [k, v] of this.storedEndpoints) if (v.lastSeen >= since) out.set(k, v);
+    for (const [k, v] of this.aggregator.endpoints()) {
+      if (v.lastSeen >= since) out.set(k, v);
+      else out.delete(k);
+    }
     return out;
   }
 }

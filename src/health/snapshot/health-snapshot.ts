@@ -99,6 +99,9 @@ export interface BreakdownEntry {
 
 /** Health of one component (dns, tcp, http, tls) of an endpoint, for the health+json format. */
 export interface ComponentHealth {
+  /** dns, tcp, tls or http (the phase), and what is measured: responseTime (ms), certificateExpiry (days). */
+  component: string;
+  measurement: 'responseTime' | 'certificateExpiry';
   status: 'pass' | 'warn' | 'fail';
   /** Observed value and its unit, e.g. 0.998 "ratio" or 41.2 "ms". */
   observedValue: number | null;
@@ -128,8 +131,10 @@ export interface EndpointSummary {
   resetRate: number | null;
   retransmitRate: number | null;
   lastSeen: number | null;
-  /** Per-component health (keys among dns, tcp, http, tls). */
+  /** Per-component health, keyed "component:measurement" ("http:responseTime", "tls:certificateExpiry"). */
   checks: Record<string, ComponentHealth>;
+  /** Days until the certificate a check saw expires (negative once expired); null when none was seen. */
+  certExpiryDays: number | null;
   slos: SloStatus[];
 }
 

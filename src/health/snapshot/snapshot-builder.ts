@@ -10,6 +10,7 @@ import { healthState, reliabilityScore, worstState } from '../evaluation/score.j
 import type { SeriesEvaluation } from '../evaluation/series-evaluation.js';
 import { UNKNOWN_PROVIDER, type EndpointInfo } from '../rollups/aggregator.js';
 import { LEVEL_MS, SCOPE_PREFIX, seriesKey, type Bucket } from '../rollups/bucket.js';
+import type { CheckLastRuns, LastRun } from './check-last-runs.js';
 import { componentChecks, mergedSketch } from './component-health.js';
 import type { AffectedBreakdown, EndpointSummary, HealthSnapshot, HealthState, ProviderDetail } from './health-snapshot.js';
 import { HourLatency } from './hour-latency.js';
@@ -33,6 +34,8 @@ export interface SnapshotInputs {
   maintenance: readonly MaintenanceWindow[];
   /** The latency SLO's threshold and its index in the windows' thresholds, for the score. */
   latency: { index: number; thresholdMs: number | null };
+  /** Each check endpoint's last run, for its components' status and certificate. */
+  lastRuns: CheckLastRuns;
   yieldIfDue: () => Promise<void>;
 }
 
@@ -60,7 +63,7 @@ export class SnapshotBuilder {
     const endpointsByProvider = new Map<string, EndpointSummary[]>();
     for (const e of input.endpoints) {
       await input.yieldIfDue();
-      const summary = this.endpointSummary(e, history.endpointMinutes.get(e.key) ?? [], judge(e, (e.endpoint as EndpointInfo).id), now);
+      const summary = this.endpointSummary(e, history.endpointMinutes.get(e.key) ?? [], judge(e, (e.endpoint as EndpointInfo).id), now, input.lastRuns.get(e.key));
       const list = endpointsByProvider.get(summary.providerId);
       if (list) list.push(summary);
       else endpointsByProvider.set(summary.providerId, [summary]);
@@ -101,7 +104,7 @@ export class SnapshotBuilder {
     return { ...grouped, endpointMinutes: byKey(endpointMinutes), incidents };
   }
 
-  private endpointSummary(e: SeriesEvaluation, minutes: readonly Bucket[], verdict: Verdict, now: number): EndpointSummary {
+  private endpointSummary(e: SeriesEvaluation, minutes: readonly Bucket[], verdict: Verdict, now: number, last: LastRun | undefined): EndpointSummary {
     const info = e.endpoint as EndpointInfo;
     const sketches = this.hourLatency.of(e.key, minutes, now);
     const latency = mergedSketch(sketches, ['connect', 'probeTotal']);
@@ -122,7 +125,8 @@ export class SnapshotBuilder {
       resetRate: hour.tcpAttempts > 0 ? hour.resets / hour.tcpAttempts : null,
       retransmitRate: hour.tcpAttempts > 0 ? hour.retransmits / hour.tcpAttempts : null,
       lastSeen: info.lastSeen || null,
-      checks: componentChecks(info, sketches, verdict.state, hour, now),
+      checks: componentChecks(info, sketches, verdict.state, hour, now, last),
+      certExpiryDays: last?.certExpiryDays ?? null,
       slos: e.slos,
     };
   }

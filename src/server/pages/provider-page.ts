@@ -43,7 +43,7 @@ ${p.endpoints.length === 0 ? html`<p class="muted">None.</p>` : html`<table>
 <tbody>
 ${p.endpoints.map((e) => html`<tr data-endpoint="${e.id}"><td>${e.name}${e.service ? html`<br><span class="muted">${e.service}${e.region ? ` · ${e.region}` : ''}</span>` : ''}</td><td>${stateBadge(shownState(e, { providerId: p.id, endpointId: e.id }, p.maintenance, now))}</td>
 <td class="num">${e.lastSeen === null ? '–' : e.score.score.toFixed(0)}</td><td class="num">${percent(e.successRatio)}</td><td class="num">${ms(e.p50Ms)}</td><td class="num">${ms(e.p99Ms)}</td>
-<td>${Object.entries(e.checks).map(([name, c]) => html`<span class="comp comp-${c.status}" title="${c.output ?? ''}">${name} ${c.observedValue === null ? '' : c.observedUnit === 'ms' ? ms(c.observedValue) : `${round(c.observedValue)} ${c.observedUnit}`}</span> `)}</td>
+<td>${Object.values(e.checks).map((c) => html`<span class="comp comp-${c.status}" title="${c.output ?? ''}">${c.measurement === 'certificateExpiry' ? 'certificate' : c.component} ${c.observedValue === null ? '' : c.observedUnit === 'ms' ? ms(c.observedValue) : c.observedUnit === 'd' ? `${c.observedValue} d left` : `${round(c.observedValue)} ${c.observedUnit}`}</span> `)}</td>
 <td><a href="/api/v1/endpoints/${encodeURIComponent(e.id)}/health">JSON</a></td></tr>`)}
 </tbody></table>`}
 </section>
