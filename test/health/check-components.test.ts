@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { ProbeResult } from '../../src/events.js';
 import type { LabeledEvent } from '../../src/external/labeled-event.js';
 import { endpointHealth } from '../../src/server/endpoint-health.js';
-import { harness, labelOf, MINUTE } from './scenario-helpers.js';
+import { harness, labelled, labelOf, MINUTE, minuteOfConnects } from './scenario-helpers.js';
 
 const quietAnomaly = { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } };
 
@@ -63,4 +63,20 @@ test('a certificate inside warnDays: the run passes, the certificate component w
   h.engine.ingestEvents([tls(89)]);
   h.clock.advance(MINUTE);
   assert.deepEqual((await h.engine.tick()).resolved.map((a) => a.name), ['CertificateExpiring']);
+});
+
+test('the score weighs connects and check runs the same: a thousand healthy connects do not hide a check failing every run', async () => {
+  const h = await harness({ alerts: quietAnomaly });
+  for (let m = 0; m < 10; m++) {
+    const t = h.clock.now();
+    h.engine.ingestEvents(labelled(minuteOfConnects(4, t, 1000, 0)));
+    h.engine.ingestEvents([run({ check: 'p4-api', probe: 'http', ok: false, ts: t, status: 500, phases: { dnsMs: 1, connectMs: 1, firstByteMs: 3, totalMs: 5 }, error: { kind: 'http_status', message: 'HTTP 500' } }, 4)]);
+    h.clock.advance(MINUTE);
+    h.ticks.push(await h.engine.tick());
+  }
+  const p4 = h.ticks.at(-1)!.snapshot.providers.find((p) => p.id === 'p4')!;
+  const success = p4.score.components.find((c) => c.name === 'success')!;
+  assert.equal(p4.total, 10_010);
+  assert.equal(success.value, 0, 'half the kinds fail: far past the 10 % that zeroes the term');
+  assert.equal(success.detail, '100 % of 10000 connects, 0 % of 10 check runs succeeded in the last hour (each kind weighs the same)');
 });

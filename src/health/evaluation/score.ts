@@ -1,7 +1,8 @@
 // The reliability score (0–100) and the state of a provider or endpoint, from its recent SLI counts.
 //
 // score = 100 × (0.5 × success + 0.2 × latency + 0.2 × budget + 0.1 × stability), where each term is in [0, 1]:
-//   success   = max(0, 1 − 10 × failure ratio over the last hour)      (10 % failures → 0)
+//   success   = max(0, 1 − 10 × failure ratio over the last hour)      (10 % failures → 0); the ratio is
+//               the mean of each kind's (connects, check runs), not pooled by volume
 //   latency   = max(0, 1 − 10 × share of calls over the latency SLO threshold in the last hour)
 //   budget    = error budget left of the success SLO over its window, clamped to [0, 1]
 //   stability = max(0, 1 − 10 × (resets + retransmits) per connect attempt in the last hour)
@@ -39,9 +40,13 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
   const h = input.hour;
   const components: ScoreComponent[] = [];
   if (h.total > 0) {
-    const ratio = h.failed / h.total;
-    components.push(component('success', 1 - 10 * ratio, `${pct(1 - ratio)} of ${h.total} calls succeeded in the last hour`));
-  } else components.push(component('success', 1, 'no data in the last hour'));
+    // Each kind of call weighs the same, whatever its volume: a thousand healthy connects do not
+    // hide a check that fails every run.
+    const kinds = callKinds(h);
+    const ratio = kinds.reduce((s, k) => s + k.failed / k.total, 0) / kinds.length;
+    const said = kinds.map((k) => `${pct(1 - k.failed / k.total)} of ${k.total} ${k.name}`).join(', ');
+    components.push(component('success', 1 - 10 * ratio, `${said} succeeded in the last hour${kinds.length > 1 ? ' (each kind weighs the same)' : ''}`));
+  } else components.push(component('success', 1, 'no calls in the last hour'));
   if (input.latencyIndex >= 0 && h.latTotal > 0) {
     const slow = (h.latTotal - (h.latGood[input.latencyIndex] ?? 0)) / h.latTotal;
     components.push(component('latency', 1 - 10 * slow, `${pct(slow)} of ${h.latTotal} timed calls took over ${input.latencyThresholdMs} ms in the last hour`));
@@ -55,6 +60,13 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
   } else components.push(component('stability', 1, 'no TCP connections in the last hour'));
   const score = Math.round(components.reduce((s, c) => s + c.value * c.weight * 100, 0) * 10) / 10;
   return { score, components, formula: SCORE_FORMULA };
+}
+
+/** The kinds of calls with data: outbound connects seen by capture, and check runs. */
+function callKinds(h: SliCounts): Array<{ name: string; total: number; failed: number }> {
+  const checks = { name: 'check runs', total: h.total - h.tcpAttempts, failed: h.failed - h.tcpFailed };
+  const connects = { name: 'connects', total: h.tcpAttempts, failed: h.tcpFailed };
+  return [connects, checks].filter((k) => k.total > 0);
 }
 
 export interface StateInputs {

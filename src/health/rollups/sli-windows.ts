@@ -14,6 +14,8 @@ export interface SliCounts {
   latTotal: number;
   latGood: number[];
   tcpAttempts: number;
+  /** Failed connects among tcpAttempts (the rest of `failed` are check runs). */
+  tcpFailed: number;
   resets: number;
   retransmits: number;
 }
@@ -25,7 +27,8 @@ const F_TCP = 3;
 const F_RST = 4;
 const F_RETX = 5;
 const F_NET = 6;
-const F_GOOD = 7;
+const F_TCPFAIL = 7;
+const F_GOOD = 8;
 
 interface Ring {
   width: number;
@@ -94,6 +97,7 @@ export class SliWindows {
     row[F_TOTAL] = calls.total;
     row[F_FAILED] = calls.failed;
     row[F_NET] = networkFailures(b.key, c);
+    row[F_TCPFAIL] = c.tcpFailed ?? 0;
     row[F_TCP] = c.tcpAttempts ?? 0;
     row[F_RST] = c.tcpResets ?? 0;
     row[F_RETX] = c.tcpRetransmits ?? 0;
@@ -121,7 +125,7 @@ export class SliWindows {
    * (whose first hour may be partly outside the window: hourly resolution for long windows).
    */
   sum(key: string, windowMs: number, now: number): SliCounts {
-    const out: SliCounts = { total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 };
+    const out: SliCounts = { total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, tcpFailed: 0, resets: 0, retransmits: 0 };
     const s = this.series.get(key);
     if (!s) return out;
     const useMinute = windowMs <= (this.minuteSlots - 1) * MINUTE || !s.hour;
@@ -139,6 +143,7 @@ export class SliWindows {
       out.networkFailed += ring.values[base + F_NET];
       out.latTotal += ring.values[base + F_LAT];
       out.tcpAttempts += ring.values[base + F_TCP];
+      out.tcpFailed += ring.values[base + F_TCPFAIL];
       out.resets += ring.values[base + F_RST];
       out.retransmits += ring.values[base + F_RETX];
       for (let i = 0; i < this.thresholdsMs.length; i++) out.latGood[i] += ring.values[base + F_GOOD + i];
@@ -151,7 +156,7 @@ export class SliWindows {
    */
   sums(key: string, windowsMs: readonly number[], now: number): Map<number, SliCounts> {
     const out = new Map<number, SliCounts>();
-    const empty = () => ({ total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, resets: 0, retransmits: 0 });
+    const empty = () => ({ total: 0, failed: 0, networkFailed: 0, latTotal: 0, latGood: this.thresholdsMs.map(() => 0), tcpAttempts: 0, tcpFailed: 0, resets: 0, retransmits: 0 });
     const s = this.series.get(key);
     if (!s) {
       for (const w of windowsMs) out.set(w, empty());
@@ -178,6 +183,7 @@ export class SliWindows {
       c.networkFailed = acc[F_NET];
       c.latTotal = acc[F_LAT];
       c.tcpAttempts = acc[F_TCP];
+      c.tcpFailed = acc[F_TCPFAIL];
       c.resets = acc[F_RST];
       c.retransmits = acc[F_RETX];
       for (let i = 0; i < this.thresholdsMs.length; i++) c.latGood[i] = acc[F_GOOD + i];
