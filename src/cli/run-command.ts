@@ -108,7 +108,7 @@ Options:
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
     // background while the page is already up, and events wait for it in the stage's bounded
     // queue, so the engine gets them labelled from the first one.
-    const labels = new LabelingStage({ settings: config.labels, sink: engine, log: (line) => log.info(line) });
+    const labels = new LabelingStage({ settings: config.labels, sink: engine, log: (line) => log.info(line), ownPid: process.pid });
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
     // holds up the next tick.
     const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
@@ -242,7 +242,7 @@ Options:
     };
     tick();
     const tickTimer = setInterval(tick, config.store.flushIntervalMs);
-    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP; ${labels.localSkipped} connection events to this host itself left out), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts, localSkipped: labels.localSkipped }), SUMMARY_EVERY_MS);
+    const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP; ${labels.localSkipped} connection events to this host itself and ${labels.ownSkipped} of the checks' own connections left out), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts, localSkipped: labels.localSkipped, ownSkipped: labels.ownSkipped }), SUMMARY_EVERY_MS);
     for (const t of [tickTimer, summaryTimer]) t.unref();
     log.info(`ready in ${Date.now() - startedAt} ms`, { startupMs: Date.now() - startedAt });
     // Labelling loads once everything is up (AWS metadata may take seconds). The bundled ASN
@@ -274,7 +274,7 @@ Options:
     // Until here a SIGHUP is answered (ignored while stopping) rather than ending the process unflushed.
     process.off('SIGHUP', reload);
     const sent = alerting.counters;
-    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, localSkipped: labels.localSkipped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
+    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, localSkipped: labels.localSkipped, ownSkipped: labels.ownSkipped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
     return 0;
   },
 };

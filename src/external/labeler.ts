@@ -5,7 +5,7 @@ import { createAsnSource } from './sources/asn-source.js';
 import type { AsnDatabase } from './feeds/asn-database.js';
 import type { Catalogue } from './feeds/catalogue.js';
 import { createCatalogueSource } from './sources/catalogue-source.js';
-import { createConfigSource, type ConfiguredEndpoint } from './sources/config-source.js';
+import { configNameProvider, createConfigSource, type ConfiguredEndpoint } from './sources/config-source.js';
 import { createDnsSource } from './sources/dns-source.js';
 import type { EndpointLabel, LabelQuery, LabelSource } from './endpoint-label.js';
 import { internalLabel } from './sources/internal-source.js';
@@ -58,6 +58,7 @@ export function createLabeler(options: LabelerOptions): Labeler {
   const rangeSource = options.ranges ? createIpRangeSource(options.ranges) : undefined;
   const sources: LabelSource[] = [];
   if (options.endpoints?.length) sources.push(createConfigSource(options.endpoints));
+  const configName = options.endpoints?.length ? configNameProvider(options.endpoints) : undefined;
   if (options.aws) sources.push(options.aws);
   sources.push(createDnsSource(options.catalogue), createCatalogueSource(options.catalogue));
   sources.push({ name: 'ip-ranges', lookup: (q) => internalLabel(q) ?? rangeSource?.lookup(q) });
@@ -138,7 +139,8 @@ export function createLabeler(options: LabelerOptions): Labeler {
 
   return {
     label,
-    nameProvider: (name) => options.catalogue.match(name)?.provider,
+    // The operator's hostname patterns win over the catalogue, as they do for addresses.
+    nameProvider: (name) => configName?.(name) ?? options.catalogue.match(name)?.provider,
     passiveDns: pdns,
     invalidate: clear,
   };

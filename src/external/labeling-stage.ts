@@ -28,6 +28,11 @@ export interface LabelingStageOptions {
   sink?: LabeledSink;
   /** Where one-line notices go. */
   log?: (line: string) => void;
+  /**
+   * The agent's own process id: its captured connections are its checks, already counted as check
+   * runs, so they are not counted again as passive calls (nor blamed on "node" as a client).
+   */
+  ownPid?: number;
 }
 
 type Queued = { events: readonly MonitorEvent[] } | { lookup: DnsTransaction };
@@ -38,6 +43,8 @@ export class LabelingStage {
   dropped = 0;
   /** Captured connection events to this host itself (loopback, link-local, own addresses), left out. */
   localSkipped = 0;
+  /** Captured connection events of the agent's own checks, left out (the check runs count). */
+  ownSkipped = 0;
   private readonly local: LocalAddresses | undefined;
   private loaded: LoadedLabeler | undefined;
   private settled = false;
@@ -77,6 +84,7 @@ export class LabelingStage {
       if (event.type === 'probe') out.push({ event, label: this.labelProbe(event) });
       else if (event.type === 'tcp' && event.event !== 'connect' && event.event !== 'close') {
         if (this.local?.has(event.dst)) this.localSkipped++;
+        else if (event.pid !== undefined && event.pid === this.options.ownPid) this.ownSkipped++;
         else out.push({ event, label: this.label(event.dst) });
       }
     }

@@ -3,62 +3,13 @@
 // capture privileges, and on SIGTERM flushes the store and exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { isRoot, repoRoot } from '../helpers/paths.js';
-
-interface LogLine {
-  level: string;
-  msg: string;
-  url?: string;
-  [k: string]: unknown;
-}
-
-interface Running {
-  child: ChildProcess;
-  lines: LogLine[];
-  url: string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `egresswatch run` with JSON logs and resolves once it says it is ready. */
-async function startRun(args: string[], opts: { cwd: string; prefix?: string[] }): Promise<Running> {
-  const cmd = [...(opts.prefix ?? []), process.execPath, join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--log-format', 'json', ...args];
-  // No cloud metadata lookups from tests: they would leave loopback.
-  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
-  const lines: LogLine[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let url = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 10 s: ${JSON.stringify(lines)}`)), 10_000);
-    createInterface({ input: child.stderr! }).on('line', (text) => {
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { level: 'raw', msg: text };
-      }
-      lines.push(line);
-      if (typeof line.url === 'string') url = line.url;
-      if (line.msg.startsWith('ready in')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before ready: ${JSON.stringify(lines)}`)));
-  });
-  return { child, lines, url, exited };
-}
-
-async function stop(run: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  run.child.kill(signal);
-  return run.exited;
-}
+import { isRoot } from '../helpers/paths.js';
+import { logLine, startRun, stop } from '../helpers/run-process.js';
 
 test('starts with no configuration, serves /healthz and the page, and stops cleanly on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
@@ -136,24 +87,6 @@ test('without capture privileges it still runs and says once what is not monitor
   assert.match(metrics, /^egresswatch_capture_live 0$/m);
   assert.equal(await stop(run), 0);
 });
-
-/** Resolves with the first log line (already seen or still to come) that matches. */
-function logLine(run: Running, match: (line: LogLine) => boolean): Promise<LogLine> {
-  return new Promise((resolve, reject) => {
-    const found = run.lines.find(match);
-    if (found) return resolve(found);
-    const rl = createInterface({ input: run.child.stderr! });
-    const onExit = () => reject(new Error(`exited before the line came: ${JSON.stringify(run.lines.slice(-5))}`));
-    run.child.once('exit', onExit);
-    rl.on('line', () => {
-      const line = run.lines.find(match);
-      if (!line) return;
-      rl.close();
-      run.child.off('exit', onExit);
-      resolve(line);
-    });
-  });
-}
 
 test('SIGHUP reloads the configuration: a new check runs, a removed one stops, an unchanged one keeps its schedule; a broken file is rejected and the running one stays', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-reload-'));

@@ -128,3 +128,12 @@ test('a faulty source does not break labelling; cached labels are shared and fro
   assert.deepEqual(ok.label('203.0.113.1', 'api.twilio.com'), { ip: '203.0.113.1', provider: 'twilio', hostname: 'api.twilio.com', source: 'catalogue', confidence: 0.85 });
   assert.ok(Object.isFrozen(ok.label('203.0.113.1')), 'cached labels are shared: frozen');
 });
+
+test('the provider that owns a looked-up name: the configured hostname patterns first, then the catalogue', () => {
+  const labeler = createLabeler({ catalogue, endpoints: [{ provider: 'billing', cidrs: [], hostnames: ['*.billing.internal', 'api.stripe.com'] }] });
+  assert.equal(labeler.nameProvider('db.billing.internal'), 'billing');
+  assert.equal(labeler.nameProvider('DB.Billing.Internal.'), 'billing');
+  assert.equal(labeler.nameProvider('api.stripe.com'), 'billing', 'the operator wins over the catalogue');
+  assert.equal(labeler.nameProvider('api.twilio.com'), 'twilio');
+  assert.equal(labeler.nameProvider('nothing.example'), undefined);
+});

@@ -98,7 +98,7 @@ test('a broken configured file rejects the load with one line; what waited is ha
   assert.deepEqual(out.events.map((e) => e.label.source), ['none']);
 });
 
-test('connections to this host itself (loopback, link-local, its own addresses) are not provider calls unless configured', async () => {
+test('connections to this host itself (loopback, link-local, its own addresses) and the agent\'s own are not provider calls unless configured', async () => {
   const own = Object.values((await import('node:os')).networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
   const connect = (dst: string, i: number): TcpEvent => ({ type: 'tcp', ts: T0 + i, event: 'failed', reason: 'refused', src: '127.0.0.1', sport: 40000 + i, dst, dport: 8000 + i, comm: 'bash' });
   const local = ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', '169.254.169.254', 'fe80::1', ...(own ? [own] : [])];
@@ -106,12 +106,14 @@ test('connections to this host itself (loopback, link-local, its own addresses) 
   const batch = [...local, ...remote].map(connect);
   const probe: ProbeResult = { type: 'probe', probe: 'tcp', check: 'local-svc', target: '127.0.0.1:9000', ip: '127.0.0.1', ok: true, ts: T0, phases: { connectMs: 1, totalMs: 1 }, attempts: 1, provider: 'internal-api', service: 'api' };
 
+  const ownCheck: TcpEvent = { ...connect('203.0.113.21', 99), pid: 4242, comm: 'node' };
   const out = collector();
-  const stage = new LabelingStage({ settings: defaultLabelsSettings(), sink: out.sink });
+  const stage = new LabelingStage({ settings: defaultLabelsSettings(), sink: out.sink, ownPid: 4242 });
   await stage.load(LOAD);
-  stage.ingest([...batch, probe]);
+  stage.ingest([...batch, ownCheck, probe]);
   assert.deepEqual(out.events.map((e) => (e.event.type === 'tcp' ? e.event.dst : e.event.check)), [...remote, 'local-svc'], 'a configured check counts wherever its target is');
   assert.equal(stage.localSkipped, local.length);
+  assert.equal(stage.ownSkipped, 1, 'the agent\'s own check connections count once, as check runs');
   stage.close();
 
   const all = collector();

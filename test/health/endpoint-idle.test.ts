@@ -24,3 +24,19 @@ test('an endpoint unseen for an hour leaves the list; its history stays in the s
   const stored = await h.store.queryBuckets({ level: 'minute', from: start, to: start + MINUTE, keyPrefix: SCOPE_PREFIX.endpoint });
   assert.ok(stored.some((b) => b.key.endsWith(':31337')), 'history kept');
 });
+
+test('an endpoint first seen by its address gives way to its name once the host resolves it: one endpoint, not two', async () => {
+  const h = await harness();
+  const bare = { ip: '198.51.100.9', provider: 'p9', service: 'api', source: 'catalogue' as const, confidence: 0.5 };
+  const named = { ...bare, hostname: 'api.p9.example', source: 'dns' as const, confidence: 0.9 };
+  h.engine.ingestEvents([{ event: connect(h.clock.now(), 443), label: bare }]);
+  h.clock.advance(MINUTE);
+  let tick = await h.engine.tick();
+  assert.deepEqual(tick.snapshot.providers.find((p) => p.id === 'p9')!.endpoints.map((e) => e.name), ['198.51.100.9:443']);
+  h.engine.ingestEvents([{ event: connect(h.clock.now(), 443), label: named }]);
+  h.clock.advance(MINUTE);
+  tick = await h.engine.tick();
+  const p9 = tick.snapshot.providers.find((p) => p.id === 'p9')!;
+  assert.deepEqual(p9.endpoints.map((e) => e.name), ['api.p9.example:443']);
+  assert.equal(p9.endpointCount, 1);
+});

@@ -22,7 +22,10 @@ export function createVethNamespace(prefix: string, subnet: string): VethNamespa
   const name = `${prefix}${randomInt(0x1000, 0xffff).toString(16)}`;
   const hostLink = `${name}h`;
   const nsLink = `${name}n`;
-  const third = randomInt(0, 256);
+  // A /30 no link of this host holds already (a test killed before its cleanup leaves one behind).
+  const used = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  let third = randomInt(0, 256);
+  for (let tries = 0; tries < 256 && used.includes(` ${subnet}.${third}.`); tries++) third = (third + 1) % 256;
   const address = `${subnet}.${third}.2`;
   const remove = () => {
     try { sh('ip', 'netns', 'del', name); } catch { /* not created or already gone */ }

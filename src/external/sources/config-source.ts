@@ -16,17 +16,31 @@ export interface ConfiguredEndpoint {
   hostnames: string[];
 }
 
+type HostnamePatterns = Array<{ regex: RegExp; endpoint: ConfiguredEndpoint }>;
+
+function hostnamePatterns(endpoints: readonly ConfiguredEndpoint[]): HostnamePatterns {
+  return endpoints.flatMap((e) => e.hostnames.map((h) => ({ regex: compilePattern(h).regex, endpoint: e })));
+}
+
+/** The configured provider that owns a DNS name (its hostname patterns), for lookups of the name. */
+export function configNameProvider(endpoints: readonly ConfiguredEndpoint[]): (name: string) => string | undefined {
+  const patterns = hostnamePatterns(endpoints);
+  return (name) => {
+    const lower = name.toLowerCase().replace(/\.$/, '');
+    return patterns.find((p) => p.regex.test(lower))?.endpoint.provider;
+  };
+}
+
 export function createConfigSource(endpoints: readonly ConfiguredEndpoint[]): LabelSource {
   const trie = new PrefixTrie<ConfiguredEndpoint>();
-  const patterns: { regex: RegExp; endpoint: ConfiguredEndpoint }[] = [];
   for (const e of endpoints) {
     for (const c of e.cidrs) {
       const cidr = parseCidr(c);
       if (!cidr) throw new Error(`invalid CIDR ${JSON.stringify(c)}`); // validated by the config section already
       trie.insert(cidr, e, (first) => first);
     }
-    for (const h of e.hostnames) patterns.push({ regex: compilePattern(h).regex, endpoint: e });
   }
+  const patterns = hostnamePatterns(endpoints);
   const make = (ip: string, e: ConfiguredEndpoint, hostname: string | undefined): EndpointLabel => {
     const label: EndpointLabel = { ip, provider: e.provider, source: 'config', confidence: 1 };
     if (e.service) label.service = e.service;

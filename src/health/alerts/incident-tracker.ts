@@ -45,11 +45,14 @@ export class IncidentTracker {
           notes: [],
         };
       }
-      if (RANK[a.severity] > RANK[inc.severity]) inc.severity = a.severity;
+      // The incident keeps the attribution of the alert that opened it, or of a more severe one
+      // that joins later; other alerts' attributions go into the timeline as evidence.
+      const escalates = RANK[a.severity] > RANK[inc.severity];
+      if (escalates) inc.severity = a.severity;
       if (!inc.alerts.includes(a.fingerprint)) inc.alerts.push(a.fingerprint);
       inc.timeline.push({ at: now, kind: 'alert_firing', text: `${a.name} (${a.severity}): ${a.summary}`, alertFingerprint: a.fingerprint });
       if (a.attribution) {
-        inc.attribution = a.attribution;
+        if (inc.attribution === null || escalates) inc.attribution = a.attribution;
         inc.timeline.push({ at: now, kind: 'evidence', text: a.attribution.reason, alertFingerprint: a.fingerprint });
       }
       changed.set(key, inc);

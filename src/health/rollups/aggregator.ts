@@ -37,6 +37,8 @@ export interface EndpointInfo {
   /** Set for endpoints that are blackbox checks. */
   probeType: ProbeType | null;
   lastSeen: number;
+  /** Set when the endpoint was named by its bare address and the host has since resolved its name: it lives on under that name. */
+  renamedTo?: string;
 }
 
 interface PendingBucket {
@@ -171,9 +173,13 @@ export class EventAggregator {
     const info = this.endpoint(label.provider || UNKNOWN_PROVIDER, endpointName(labeled), label.service ?? null, label.region ?? null, null);
     const endpointKey = seriesKey('endpoint', info.providerId, info.id);
     if (t) {
-      // Same address and port, newly named: later events count towards the endpoint it now is.
+      // Same address and port, newly named: later events count towards the endpoint it now is,
+      // and an endpoint named by the bare address leaves the list for it (its history stays).
+      if (t.endpointKey !== endpointKey) {
+        if (!t.label.hostname && label.hostname) t.info.renamedTo = info.id;
+        Object.assign(t, { endpointKey, info, gen: -1, minute: -1, bucket: null, hostBucket: null, procBucket: null });
+      }
       t.label = label;
-      if (t.endpointKey !== endpointKey) Object.assign(t, { endpointKey, info, gen: -1, minute: -1, bucket: null, hostBucket: null, procBucket: null });
       return t;
     }
     t = { label, endpointKey, info, gen: -1, minute: -1, bucket: null, host: '', hostBucket: null, comm: '', procBucket: null };

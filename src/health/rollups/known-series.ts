@@ -38,7 +38,7 @@ export class KnownSeries {
     const out = new Map<string, EndpointInfo>();
     for (const [k, v] of this.storedEndpoints) if (v.lastSeen >= since) out.set(k, v);
     for (const [k, v] of this.aggregator.endpoints()) {
-      if (v.lastSeen >= since) out.set(k, v);
+      if (v.lastSeen >= since && v.renamedTo === undefined) out.set(k, v);
       else out.delete(k);
     }
     return out;

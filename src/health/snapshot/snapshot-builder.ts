@@ -76,7 +76,11 @@ export class SnapshotBuilder {
       const verdict = judge(e, null);
       if (p !== UNKNOWN_PROVIDER) overall = worstState(overall, verdict.state);
       const endpoints = (endpointsByProvider.get(p) ?? []).sort((x, y) => x.name.localeCompare(y.name));
-      providers.push(this.providerDetail(p, e, verdict, endpoints, history, input));
+      const detail = this.providerDetail(p, e, verdict, endpoints, history, input);
+      // A provider known only from DNS lookups of its names has never had a call: it is DNS
+      // signal (the DNS page), not a row of "No data", unless an alert names it.
+      if (endpoints.length === 0 && detail.uptime90dPct === null && !input.active.some((x) => x.providerId === p)) continue;
+      providers.push(detail);
     }
     this.uptime.retain(new Set(input.providers.keys()));
     this.hourLatency.retain(new Set(input.endpoints.map((e) => e.key)));

@@ -1,0 +1,153 @@
+// The verdicts of a real `egresswatch run` with live capture on a small network of namespaces:
+// two healthy providers, one answering HTTP 500, one refusing connections, a resolver on loopback,
+// loopback noise (refused connects to closed ports, ephemeral listeners) and a DNS-heavy client.
+// The failing providers page, each attributed to itself; the healthy ones stay operational with no
+// incident; there is no local incident and no endpoint for the loopback noise; the health JSON of
+// the 500 check fails http while dns and tcp pass.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as dnsPacket from 'dns-packet';
+import { startDnsTestServer } from '../helpers/dns-test-server.js';
+import { isRoot } from '../helpers/paths.js';
+import { startRun, stop } from '../helpers/run-process.js';
+import { createVethNamespace, type VethNamespace } from '../helpers/veth-namespace.js';
+
+const PORT = 8443;
+const PROVIDERS = [
+  { name: 'alpha', subnet: '10.221', serve: 200 },
+  { name: 'bravo', subnet: '10.222', serve: 200 },
+  { name: 'charlie', subnet: '10.223', serve: 500 },
+  { name: 'delta', subnet: '10.224', serve: 0 }, // nothing listens: connections are refused
+] as const;
+
+interface ProviderJson {
+  id: string;
+  state: string;
+  total: number;
+  openIncidents: number;
+  lookups: { total: number; failed: number };
+  endpoints?: Array<{ id: string; name: string }>;
+}
+interface IncidentJson {
+  providerId: string;
+  state: string;
+  attribution: { scope: string; reason: string } | null;
+}
+
+/** An HTTP server inside the namespace answering every request with `status`. */
+function serveIn(ns: VethNamespace, status: number): ChildProcess {
+  const script = `require('node:http').createServer((q, r) => { r.statusCode = ${status}; r.end('x'); }).listen(${PORT}, '${ns.address}', () => console.log('up'))`;
+  return spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** Repeats `step` every `everyMs` until stopped; a step's failure is part of the traffic, not of the test. */
+function loop(step: () => Promise<unknown>, everyMs: number, stopped: { done: boolean }): Promise<void> {
+  return (async () => {
+    while (!stopped.done) {
+      await step().catch(() => undefined);
+      await pause(everyMs);
+    }
+  })();
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('live scenario: failing providers page as themselves; healthy ones, loopback noise and DNS-heavy clients raise nothing', { skip: !isRoot && 'needs root for namespaces and live capture', timeout: 120_000 }, async (t) => {
+  const namespaces = PROVIDERS.map((p) => createVethNamespace('ewsc', p.subnet));
+  t.after(() => namespaces.forEach((ns) => ns.remove()));
+  const servers: ChildProcess[] = [];
+  t.after(() => servers.forEach((s) => s.kill()));
+  for (const [i, p] of PROVIDERS.entries()) {
+    if (p.serve === 0) continue;
+    const s = serveIn(namespaces[i], p.serve);
+    servers.push(s);
+    await new Promise<void>((resolve) => s.stdout!.once('data', () => resolve()));
+  }
+  const zone = Object.fromEntries(PROVIDERS.map((p, i) => [`api.${p.name}.example`, { answers: [{ name: `api.${p.name}.example`, type: 'A' as const, ttl: 30, data: namespaces[i].address }] }]));
+  const dns = await startDnsTestServer(zone);
+  t.after(() => dns.close());
+
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-scenario-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const endpoints = PROVIDERS.map((p, i) => `    - {provider: ${p.name}, service: api, cidrs: [${namespaces[i].address}/32], hostnames: ["*.${p.name}.example"]}`).join('\n');
+  const checks = PROVIDERS.map((p) => `  - {name: ${p.name}-api, type: http, url: "http://api.${p.name}.example:${PORT}/v1", interval: 2s, timeout: 1s, resolver: "127.0.0.1:${dns.port}", provider: ${p.name}, service: api}`).join('\n');
+  writeFileSync(join(dir, 'config.yml'), `capture:\n  dnsPorts: [${dns.port}]\nstore:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n${checks}\n`);
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
+
+  // Traffic until the verdicts are in.
+  const stopped = { done: false };
+  t.after(() => { stopped.done = true; });
+  const traffic: Promise<void>[] = [];
+  // Passive calls to every provider (the refused ones fail, the 500 ones connect fine).
+  // A new connection per request (no keep-alive): every request is a call capture sees.
+  for (const [i] of PROVIDERS.entries()) {
+    traffic.push(loop(() => new Promise<void>((resolve, reject) => {
+      get({ host: namespaces[i].address, port: PORT, path: '/passive', agent: false }, (res) => res.resume().on('end', () => resolve())).on('error', reject);
+    }), 100, stopped));
+  }
+  // Loopback noise: refused connects to closed ports, and short-lived listeners on ephemeral ports.
+  traffic.push(loop(() => new Promise<void>((resolve) => {
+    const s = connect(1, '127.0.0.1');
+    s.on('error', () => resolve()).on('connect', () => (s.destroy(), resolve()));
+  }), 50, stopped));
+  traffic.push(loop(async () => {
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => connect(port, '127.0.0.1', () => r()).on('error', () => r()));
+    await new Promise((r) => server.close(r));
+  }, 50, stopped));
+  // A DNS-heavy client: lookups of alpha's name, many more than anyone's calls.
+  const udp = createSocket('udp4');
+  t.after(() => udp.close());
+  let id = 0;
+  traffic.push(loop(async () => {
+    udp.send(dnsPacket.encode({ type: 'query', id: ++id % 65536, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: 'api.alpha.example' }] }), dns.port, '127.0.0.1');
+  }, 5, stopped));
+
+  // Wait for both failing providers' incidents (each check pages at its third failed run), then
+  // for two more ticks' worth of healthy traffic.
+  let incidents: IncidentJson[] = [];
+  while (!['charlie', 'delta'].every((p) => incidents.some((i) => i.providerId === p && i.state === 'open'))) {
+    await pause(250);
+    incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  }
+  let providers: ProviderJson[] = [];
+  while (!['alpha', 'bravo'].every((p) => providers.some((x) => x.id === p && x.total >= 20 && x.lookups.total > 0))) {
+    await pause(250);
+    providers = (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
+  }
+  incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  stopped.done = true;
+  await Promise.all(traffic);
+
+  const open = incidents.filter((i) => i.state === 'open');
+  assert.deepEqual(open.map((i) => i.providerId).sort(), ['charlie', 'delta'], `no local incident, none for the healthy: ${JSON.stringify(open)}`);
+  for (const i of open) assert.equal(i.attribution?.scope, 'provider', `${i.providerId}: ${i.attribution?.reason}`);
+  for (const id of ['alpha', 'bravo']) {
+    const p = providers.find((x) => x.id === id)!;
+    assert.deepEqual([p.state, p.openIncidents], ['operational', 0], id);
+  }
+  const alpha = providers.find((x) => x.id === 'alpha')!;
+  assert.ok(alpha.lookups.total > alpha.total, `lookups (${alpha.lookups.total}) are not counted as alpha's calls (${alpha.total})`);
+  const withCalls = providers.filter((p) => p.total > 0).map((p) => p.id).sort();
+  assert.deepEqual(withCalls, ['alpha', 'bravo', 'charlie', 'delta'], 'loopback noise is no provider');
+  const all = (await api<{ endpoints: Array<{ id: string; name: string; providerId: string }> }>('/api/v1/endpoints')).endpoints;
+  assert.equal(all.filter((e) => /127\.0\.0\.1|localhost/.test(e.name)).length, 0, `no endpoint per loopback port: ${all.map((e) => e.name).join(', ')}`);
+  assert.ok(all.length <= 8, `one passive endpoint and one check per provider: ${all.map((e) => e.name).join(', ')}`);
+
+  const charlieCheck = all.find((e) => e.providerId === 'charlie' && e.name === 'check:charlie-api')!;
+  const health = await api<{ status: string; checks: Record<string, Array<{ status: string }>> }>(`/api/v1/endpoints/${encodeURIComponent(charlieCheck.id)}/health`);
+  assert.equal(health.status, 'fail');
+  assert.deepEqual(['dns:responseTime', 'tcp:responseTime', 'http:responseTime'].map((k) => health.checks[k]?.[0]?.status), ['pass', 'pass', 'fail']);
+  assert.equal(await stop(run), 0);
+});
