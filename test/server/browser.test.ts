@@ -58,6 +58,9 @@ test('status, provider and DNS pages in Chromium: no console errors, chart drawn
   assert.equal(await evilRow.textContent(), `Provider ${XSS}`, 'the name is shown verbatim, as text');
   assert.equal(await page.locator('svg.bars rect title').first().textContent().then((s) => /^\d{4}-\d\d-\d\d: /.test(s ?? '')), true, 'bars carry hover figures');
   assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined);
+  // A spent error budget reads "exhausted" and how many times over, never a negative percentage.
+  assert.match((await page.locator('tr[data-provider="aws"]').textContent()) ?? '', /exhausted \(spent 1\.1×\)/);
+  assert.doesNotMatch((await page.locator('body').textContent()) ?? '', /-\d+(\.\d+)?\s?%/);
   await page.screenshot({ path: join(out, 'status-page.png'), fullPage: true });
 
   await page.goto(`${srv.url}/providers/stripe`);
