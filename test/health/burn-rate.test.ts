@@ -58,6 +58,11 @@ test('the 6x rule pages over 6 hours of 7x burn, and recovery resolves the alert
   assert.ok(page, 'pages');
   // 6h window at 7x crosses 6x after 6/7 of 6 h ≈ 5.1 h.
   assert.ok(page.minute >= 300 && page.minute <= 315, `paged at minute ${page.minute}`);
+  // Three clean minutes: the page still fires (its short window is 30 minutes), but the provider
+  // reads as recovering (degraded), not as an outage.
+  await run(h, 3, (t) => [{ events: minuteOfConnects(1, t, 1000, 0) }], 1);
+  assert.ok(h.engine.alerts().some((a) => a.name === 'SloBurnRatePage'));
+  assert.equal(h.ticks.at(-1)!.snapshot.providers.find((p) => p.id === 'p1')!.state, 'degraded');
   await run(h, 40, (t) => [{ events: minuteOfConnects(1, t, 1000, 0) }], 5);
   const resolved = h.ticks.flatMap((t) => t.resolved).find((a) => a.name === 'SloBurnRatePage');
   assert.ok(resolved, 'the page resolves once the short window is clean');

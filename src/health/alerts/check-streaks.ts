@@ -21,6 +21,8 @@ interface Streak {
   providerId: string;
   endpointId: string;
   failures: number;
+  /** Length of the last run of failures (kept while the check recovers). */
+  lastStreak: number;
   passes: number;
   failing: boolean;
   lastError: string;
@@ -41,7 +43,8 @@ export class CheckStreaks {
   restore(active: readonly Alert[]): void {
     for (const a of active) {
       if (a.name !== ALERT_NAME || !a.labels.check || a.providerId === null || a.endpointId === null) continue;
-      this.streaks.set(a.labels.check, { providerId: a.providerId, endpointId: a.endpointId, failures: a.values.failures ?? 0, passes: 0, failing: true, lastError: a.labels.error ?? '', target: a.labels.target ?? '' });
+      const failures = a.values.failures ?? 0;
+      this.streaks.set(a.labels.check, { providerId: a.providerId, endpointId: a.endpointId, failures, lastStreak: failures, passes: 0, failing: true, lastError: a.labels.error ?? '', target: a.labels.target ?? '' });
     }
   }
 
@@ -50,7 +53,7 @@ export class CheckStreaks {
     const t = this.thresholds.get(result.check) ?? DEFAULT_THRESHOLDS;
     let s = this.streaks.get(result.check);
     if (!s) {
-      s = { providerId, endpointId, failures: 0, passes: 0, failing: false, lastError: '', target: result.target };
+      s = { providerId, endpointId, failures: 0, lastStreak: 0, passes: 0, failing: false, lastError: '', target: result.target };
       this.streaks.set(result.check, s);
     }
     s.providerId = providerId;
@@ -62,6 +65,7 @@ export class CheckStreaks {
       if (s.failing && s.passes >= t.successThreshold) s.failing = false;
     } else {
       s.failures++;
+      s.lastStreak = s.failures;
       s.passes = 0;
       s.lastError = result.error ? `${result.error.kind}: ${result.error.message}` : 'failed';
       if (s.failures >= t.failureThreshold) s.failing = true;
@@ -73,7 +77,9 @@ export class CheckStreaks {
     const out: AlertCandidate[] = [];
     for (const [check, s] of this.streaks) {
       if (!s.failing) continue;
-      const runs = s.failures > 0 ? `failed ${s.failures} run${s.failures === 1 ? '' : 's'} in a row` : 'has not yet passed enough runs in a row to recover';
+      const needed = (this.thresholds.get(check) ?? DEFAULT_THRESHOLDS).successThreshold;
+      const failed = `failed ${s.lastStreak} run${s.lastStreak === 1 ? '' : 's'} in a row`;
+      const runs = s.failures > 0 ? failed : `${failed}, then passed ${s.passes} of the ${needed} runs in a row that end the failure`;
       out.push({
         fingerprint: `check|${check}`,
         name: ALERT_NAME,

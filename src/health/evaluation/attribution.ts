@@ -117,7 +117,7 @@ export function attribute(input: AttributionInput): Attribution {
   }
   const healthy = input.healthyProviders.length;
   const alone = others.length === 0
-    ? 'no other provider is failing'
+    ? 'no other provider fails the same way (timeouts, unreachable)'
     : healthy > 0 && others.length + 1 >= input.localMinProviders
       ? `${others.length} other provider${others.length === 1 ? ' fails' : 's fail'} too, but ${healthy} reached over the same network ${healthy === 1 ? 'is' : 'are'} healthy`
       : `only ${others.length} other provider${others.length === 1 ? ' is' : 's are'} failing`;

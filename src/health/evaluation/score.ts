@@ -8,7 +8,8 @@
 //   stability = max(0, 1 − 10 × (resets + retransmits) per connect attempt in the last hour)
 // A term without data counts as 1 and says "no data", so a quiet provider is not punished.
 // State, from the last 5 minutes (the last hour when 5 minutes hold fewer than 20 calls):
-//   major_outage ≥ 50 % failures, partial_outage ≥ 10 % or a page alert firing,
+//   major_outage ≥ 50 % failures, partial_outage ≥ 10 % or a page alert firing (degraded instead
+//   once the last 5 minutes hold 20 calls or more with under 1 % failing: recovering),
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
@@ -100,7 +101,11 @@ export function worstState(a: HealthState, b: HealthState): HealthState {
 
 export function healthState(input: StateInputs): HealthState {
   let state = stateFromRatio(stateRatio(input.fiveMin, input.hour));
-  if (input.pageFiring) state = worstState(state, 'partial_outage');
+  // A page alert on long windows keeps firing for a while after the provider recovered: with
+  // enough calls in the last 5 minutes and under 1 % failing, the provider is recovering (degraded),
+  // not in an outage.
+  const recovering = input.fiveMin.total >= 20 && input.fiveMin.failed / input.fiveMin.total < 0.01;
+  if (input.pageFiring) state = worstState(state, recovering ? 'degraded' : 'partial_outage');
   if (input.ticketFiring || input.latencyMissed) state = worstState(state, 'degraded');
   return state;
 }
