@@ -212,6 +212,7 @@ Options:
         const change = scheduler ? scheduler.update(next.checks) : { added: next.checks.map((c) => c.name), changed: [], removed: [], unchanged: [] };
         if (!scheduler && next.checks.length) await startChecks(next.checks);
         for (const name of change.removed) failing.delete(name);
+        metrics.forgetChecks(change.removed);
         engine.configureChecks(next.checks);
         status.checks = next.checks.length;
         status.notMonitored = status.notMonitored.filter((m) => !m.startsWith('no blackbox checks'));

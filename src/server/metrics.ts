@@ -40,6 +40,8 @@ export class MetricsExporter {
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
   private readonly checkPhase: Histogram<'type' | 'phase'>;
   private readonly certExpiry: Gauge<'check' | 'provider'>;
+  /** The provider label each check's certificate series carries, to remove it with the check. */
+  private readonly certProvider = new Map<string, string>();
   private data: ScrapeData = { providers: new Map(), resolvers: new Map(), openIncidents: [] };
 
   constructor(private readonly options: MetricsOptions) {
@@ -68,10 +70,25 @@ export class MetricsExporter {
   observeProbe(result: ProbeResult, labelled?: string): void {
     const provider = this.providerLabels.label(result.provider ?? labelled ?? 'unlabelled');
     this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
-    if (result.certExpiryDays !== undefined) this.certExpiry.set({ check: result.check, provider }, result.certExpiryDays);
+    if (result.certExpiryDays !== undefined) {
+      const had = this.certProvider.get(result.check);
+      if (had !== undefined && had !== provider) this.certExpiry.remove({ check: result.check, provider: had });
+      this.certProvider.set(result.check, provider);
+      this.certExpiry.set({ check: result.check, provider }, result.certExpiryDays);
+    }
     for (const [key, phase] of PHASES) {
       const ms = result.phases[key];
       if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);
+    }
+  }
+
+  /** Checks a reload removed: their series (certificate expiry) leave /metrics. */
+  forgetChecks(names: readonly string[]): void {
+    for (const check of names) {
+      const provider = this.certProvider.get(check);
+      if (provider === undefined) continue;
+      this.certExpiry.remove({ check, provider });
+      this.certProvider.delete(check);
     }
   }
 

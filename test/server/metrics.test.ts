@@ -3,6 +3,7 @@
 // hostile provider name that stays a quoted label value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ProbeResult } from '../../src/events.js';
 import { LabelBudget } from '../../src/server/label-budget.js';
 import { dnsSnapshot, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
@@ -37,4 +38,19 @@ test('metric names follow Prometheus conventions and provider labels are bounded
   const resolvers = new Set([...text.matchAll(/^egresswatch_dns_resolver_queries_total\{resolver="([^"]*)"\}/gm)].map((m) => m[1]));
   assert.deepEqual([...resolvers].sort(), ['10.0.0.2', '10.0.0.3', 'other']);
   assert.doesNotMatch(text, /^# evil/m, 'a provider id cannot inject exposition lines');
+});
+
+test('a check\'s certificate expiry is a gauge per check, and leaves /metrics when a reload removes the check', async (t) => {
+  const srv = await startTestServer({ now: Date.now() });
+  t.after(() => srv.close());
+  const tls = (check: string, days: number): ProbeResult => ({ type: 'probe', probe: 'tls', check, target: 'edge.example:443', ok: true, ts: Date.now(), phases: { tlsMs: 5, totalMs: 6 }, attempts: 1, certExpiryDays: days, provider: 'edge' });
+  srv.metrics.observeProbe(tls('edge-tls', 12));
+  srv.metrics.observeProbe(tls('old-tls', 40));
+  let text = await (await fetch(`${srv.url}/metrics`)).text();
+  assert.match(text, /^egresswatch_check_certificate_expiry_days\{check="edge-tls",provider="edge"\} 12$/m);
+  assert.match(text, /^egresswatch_check_certificate_expiry_days\{check="old-tls",provider="edge"\} 40$/m);
+  srv.metrics.forgetChecks(['old-tls']);
+  text = await (await fetch(`${srv.url}/metrics`)).text();
+  assert.doesNotMatch(text, /check="old-tls"/);
+  assert.match(text, /check="edge-tls"/);
 });
