@@ -86,6 +86,18 @@ test('minimum-volume guard: a provider called twice an hour never pages, even wh
   assert.deepEqual(firedAlerts(h, 0), []);
 });
 
+test('a handful of failures among little traffic never pages: one refused connect in an hour of 70 calls', async () => {
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  // 70 connects an hour (over the 60 an hour volume guard); one of them refused, then 3 more over
+  // the next minutes: a 1.4-5.7 % error ratio, 14-57 times the budget, but fewer than 5 bad events.
+  await run(h, 60, (t) => [{ events: minuteOfConnects(1, t, (t / MINUTE) % 6 === 0 ? 2 : 1, 0) }], 5);
+  await run(h, 4, (t) => [{ events: minuteOfConnects(1, t, 1, 1) }], 1);
+  assert.deepEqual(firedAlerts(h, 0).filter((a) => a.name.startsWith('SloBurnRate')), []);
+  // A fifth bad event is evidence enough.
+  await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 1, 1) }], 1);
+  assert.ok(firedAlerts(h, 0).some((a) => a.name === 'SloBurnRatePage'));
+});
+
 test('maintenance windows suppress alerts for their scope; alerts come after the window', async () => {
   const h = await harness();
   await run(h, 60, (t) => [{ events: minuteOfConnects(1, t, 200, 0) }], 5);

@@ -79,4 +79,6 @@ test('the score weighs connects and check runs the same: a thousand healthy conn
   assert.equal(p4.total, 10_010);
   assert.equal(success.value, 0, 'half the kinds fail: far past the 10 % that zeroes the term');
   assert.equal(success.detail, '100 % of 10000 connects, 0 % of 10 check runs succeeded in the last hour (each kind weighs the same)');
+  const availability = p4.slos.find((x) => x.kind === 'success')!;
+  assert.deepEqual(availability.signals, { connects: 10_000, checkRuns: 10 }, 'the SLO says which signals it counted');
 });

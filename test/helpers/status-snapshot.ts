@@ -57,8 +57,8 @@ function days(now: number, count: number, seed: number): DayUptime[] {
 
 function slos(now: number): SloStatus[] {
   return [
-    { slo: 'availability', kind: 'success', objective: 0.999, windowMs: 30 * DAY, attained: 0.9995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '5m': 0.2, '1h': 0.4, '6h': 0.5, '3d': 0.5 }, total: 1_000_000 + (now % 7) },
-    { slo: 'latency', kind: 'latency', objective: 0.99, thresholdMs: 300, windowMs: 30 * DAY, attained: 0.995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '1h': 0.3 }, total: 1_000_000 },
+    { slo: 'availability', kind: 'success', objective: 0.999, windowMs: 30 * DAY, attained: 0.9995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '5m': 0.2, '1h': 0.4, '6h': 0.5, '3d': 0.5 }, total: 1_000_000 + (now % 7), signals: { connects: 990_000, checkRuns: 10_000 + (now % 7) } },
+    { slo: 'latency', kind: 'latency', objective: 0.99, thresholdMs: 300, windowMs: 30 * DAY, attained: 0.995, budgetRemaining: 0.5, budgetSpent: 0.5, burnRates: { '1h': 0.3 }, total: 1_000_000, signals: { timedCalls: 1_000_000 } },
   ];
 }
 

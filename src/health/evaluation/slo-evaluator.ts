@@ -3,12 +3,16 @@
 // burn rate over a window = error ratio in the window / (1 − objective); a rule fires when both
 // its long and its short window burn at least `factor` times the sustainable rate, and the long
 // window saw at least minEventsPerHour × its length in hours (so a provider called twice an hour
-// never pages) and the short window at least one bad event.
+// never pages), at least MIN_BAD_EVENTS bad events (a handful of failures among little traffic,
+// one client retrying a closed port, is no outage), and the short window at least one bad event.
 import type { BurnRateRule } from '../engine-settings.js';
 import type { SloDefinition } from '../engine-settings.js';
 import type { SloStatus } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
 import { LEVEL_MS } from '../rollups/bucket.js';
+
+/** Bad events a burn-rate rule needs in its long window before it fires. */
+export const MIN_BAD_EVENTS = 5;
 
 const { hour: HOUR } = LEVEL_MS;
 
@@ -73,6 +77,7 @@ export function evaluateSlo(
     return total > 0 ? bad / total / allowed : null;
   };
   const whole = at(slo.windowMs);
+  const wholeCounts = countsAt(slo.windowMs);
   const burnRates: Record<string, number | null> = {};
   const firing: BurnCondition[] = [];
   for (const rule of rules) {
@@ -82,7 +87,7 @@ export function evaluateSlo(
     burnRates[windowLabel(rule.shortMs)] = shortBurn === null ? null : round(shortBurn);
     if (longBurn === null || shortBurn === null) continue;
     const long = at(rule.longMs);
-    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && at(rule.shortMs).bad > 0;
+    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && long.bad >= MIN_BAD_EVENTS && at(rule.shortMs).bad > 0;
     if (volumeOk && longBurn >= rule.factor && shortBurn >= rule.factor) {
       firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.bad });
     }
@@ -97,6 +102,10 @@ export function evaluateSlo(
     budgetSpent: whole.total > 0 ? round(whole.bad / (allowed * whole.total)) : null,
     burnRates,
     total: whole.total,
+    // Which signals the SLO counted: a success SLO every call; a latency SLO the timed ones.
+    signals: slo.kind === 'success'
+      ? { connects: wholeCounts.tcpAttempts, checkRuns: wholeCounts.total - wholeCounts.tcpAttempts }
+      : { timedCalls: wholeCounts.latTotal },
   };
   if (slo.thresholdMs !== undefined) status.thresholdMs = slo.thresholdMs;
   return { status, firing };

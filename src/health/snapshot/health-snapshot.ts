@@ -80,6 +80,8 @@ export interface SloStatus {
   burnRates: Record<string, number | null>;
   /** Events counted in the SLO window. */
   total: number;
+  /** The signals behind `total`: connects and check runs (success SLOs), or timed calls (latency SLOs). DNS lookups are never among them. */
+  signals: { connects: number; checkRuns: number } | { timedCalls: number };
 }
 
 /** Which hosts, processes and resolvers are affected (bounded lists, worst first). */

@@ -58,7 +58,7 @@ ${p.score.components.length === 0 ? html`<p class="muted">No data yet.</p>` : ht
 <thead><tr><th>Component</th><th class="num">Value</th><th class="num">Weight</th><th class="num">Points</th><th>Detail</th></tr></thead>
 <tbody>${p.score.components.map((c) => html`<tr><td>${c.name}</td><td class="num">${c.value.toFixed(3)}</td><td class="num">${c.weight.toFixed(2)}</td><td class="num">${c.points.toFixed(1)}</td><td>${c.detail}</td></tr>`)}</tbody></table>`}
 ${p.slos.length ? html`<h3>SLOs</h3><table><thead><tr><th>SLO</th><th class="num">Objective</th><th class="num">Window</th><th class="num">Attained</th><th>Budget left</th><th>Burn rates</th></tr></thead>
-<tbody>${p.slos.map((s) => html`<tr><td>${s.slo}${s.thresholdMs !== undefined ? html` <span class="muted">(under ${ms(s.thresholdMs)})</span>` : ''}</td><td class="num">${percent(s.objective, 2)}</td><td class="num">${(s.windowMs / 86_400_000).toFixed(0)} d</td><td class="num">${percent(s.attained, 3)}</td><td>${budgetBar(s.budgetRemaining, s.budgetSpent)}</td>
+<tbody>${p.slos.map((s) => html`<tr><td>${s.slo}${s.thresholdMs !== undefined ? html` <span class="muted">(under ${ms(s.thresholdMs)})</span>` : ''}<br><span class="muted">${'timedCalls' in s.signals ? `${s.signals.timedCalls} timed calls` : `${s.signals.connects} connects, ${s.signals.checkRuns} check runs`}</span></td><td class="num">${percent(s.objective, 2)}</td><td class="num">${(s.windowMs / 86_400_000).toFixed(0)} d</td><td class="num">${percent(s.attained, 3)}</td><td>${budgetBar(s.budgetRemaining, s.budgetSpent)}</td>
 <td>${Object.entries(s.burnRates).map(([w, v]) => html`<span class="burn">${w}: ${v === null ? '–' : v.toFixed(2)}</span> `)}</td></tr>`)}</tbody></table>` : ''}
 </section>
 <section id="timeline">
