@@ -39,11 +39,17 @@ test('status, provider and DNS pages in Chromium: no console errors, chart drawn
     dns: dnsSnapshot([resolver('10.0.0.2'), resolver('10.0.0.3', { timeouts: 300 })], [dnsFinding({ name: `${XSS}.example.com`, summary: `SERVFAIL from upstream for ${XSS}`, kind: 'upstream_failure', severity: 'critical' }), dnsFinding()]),
   });
   t.after(() => srv.close());
-  await srv.store.putSnapshot(snapshot([
+  const snap = snapshot([
     { id: 'stripe', name: 'Stripe', endpoints: 3 },
     { id: 'aws', name: 'AWS', state: 'partial_outage' },
     { id: providerId, name: `Provider ${XSS}`, endpointNames: [`${XSS}:443`], processes: [XSS] },
-  ], now));
+    { id: 'quiet', name: 'Quiet', endpoints: 0 },
+  ], now);
+  // A provider without data: no call yet, no day with data.
+  const quiet = snap.providers.find((p) => p.id === 'quiet')!;
+  Object.assign(quiet, { lastSeen: null, uptime90dPct: null, errorBudgetRemaining: null, errorBudgetSpent: null, total: 0, failed: 0, slos: [], latency: [] });
+  quiet.uptimeDays = quiet.uptimeDays.map((d) => ({ ...d, uptimePct: null, total: 0, failed: 0, p50Ms: null, p99Ms: null, incidents: 0, maintenance: false }));
+  await srv.store.putSnapshot(snap);
   await srv.store.putIncident(incident('inc-1', 'aws', now));
 
   const context = await launchChromium(t);
@@ -53,7 +59,7 @@ test('status, provider and DNS pages in Chromium: no console errors, chart drawn
 
   await page.goto(`${srv.url}/`);
   assert.equal(await page.locator('#overall h1').textContent(), 'Overall: Partial outage');
-  assert.equal(await page.locator('tr[data-provider] ').count(), 3);
+  assert.equal(await page.locator('tr[data-provider] ').count(), 4);
   const evilRow = page.locator('tr[data-provider] a', { hasText: 'Provider <script>' });
   assert.equal(await evilRow.textContent(), `Provider ${XSS}`, 'the name is shown verbatim, as text');
   assert.equal(await page.locator('svg.bars rect title').first().textContent().then((s) => /^\d{4}-\d\d-\d\d: /.test(s ?? '')), true, 'bars carry hover figures');
@@ -61,6 +67,11 @@ test('status, provider and DNS pages in Chromium: no console errors, chart drawn
   // A spent error budget reads "exhausted" and how many times over, never a negative percentage.
   assert.match((await page.locator('tr[data-provider="aws"]').textContent()) ?? '', /exhausted \(spent 1\.1×\)/);
   assert.doesNotMatch((await page.locator('body').textContent()) ?? '', /-\d+(\.\d+)?\s?%/);
+  // "No data" is said consistently: no uptime figure, no green bar, no budget.
+  const quietRow = page.locator('tr[data-provider="quiet"]');
+  assert.match((await quietRow.textContent()) ?? '', /No data/);
+  assert.doesNotMatch((await quietRow.textContent()) ?? '', /over 90 days|100\.0%/);
+  assert.equal(await quietRow.locator('rect.b-ok').count(), 0);
   await page.screenshot({ path: join(out, 'status-page.png'), fullPage: true });
 
   await page.goto(`${srv.url}/providers/stripe`);
