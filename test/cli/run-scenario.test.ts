@@ -3,7 +3,8 @@
 // loopback noise (refused connects to closed ports, ephemeral listeners) and a DNS-heavy client.
 // The failing providers page, each attributed to itself; the healthy ones stay operational with no
 // incident; there is no local incident and no endpoint for the loopback noise; the health JSON of
-// the 500 check fails http while dns and tcp pass.
+// the 500 check fails http while dns and tcp pass. And when every provider is blackholed while a
+// check of a local target passes: one incident, the host's.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -149,5 +150,60 @@ test('live scenario: failing providers page as themselves; healthy ones, loopbac
   const health = await api<{ status: string; checks: Record<string, Array<{ status: string }>> }>(`/api/v1/endpoints/${encodeURIComponent(charlieCheck.id)}/health`);
   assert.equal(health.status, 'fail');
   assert.deepEqual(['dns:responseTime', 'tcp:responseTime', 'http:responseTime'].map((k) => health.checks[k]?.[0]?.status), ['pass', 'pass', 'fail']);
+  assert.equal(await stop(run), 0);
+});
+
+test('live scenario: every provider blackholed while a local check passes is one local incident', { skip: !isRoot && 'needs root for namespaces and live capture', timeout: 120_000 }, async (t) => {
+  const names = ['echo', 'foxtrot', 'golf'];
+  const namespaces = names.map((_, i) => createVethNamespace('ewsc', `10.22${5 + i}`));
+  t.after(() => namespaces.forEach((ns) => ns.remove()));
+  // Every provider's port is blackholed inside its namespace: SYNs vanish, connects time out.
+  for (const ns of namespaces) ns.exec('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(PORT), '-j', 'DROP');
+  const sidecar = createServer((s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok'));
+  await new Promise<void>((r) => sidecar.listen(0, '127.0.0.1', r));
+  t.after(() => sidecar.close());
+  const sidecarPort = (sidecar.address() as { port: number }).port;
+
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-blackhole-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const endpoints = names.map((n, i) => `    - {provider: ${n}, service: api, cidrs: [${namespaces[i].address}/32]}`).join('\n');
+  writeFileSync(join(dir, 'config.yml'), `store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n  - {name: sidecar, type: http, url: "http://127.0.0.1:${sidecarPort}/health", interval: 2s, timeout: 1s, provider: sidecar}\n`);
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
+
+  const stopped = { done: false };
+  t.after(() => { stopped.done = true; });
+  const traffic: Promise<void>[] = [];
+  // Clients give up after 300 ms, as applications with a connect timeout do.
+  for (const ns of namespaces) {
+    for (let k = 0; k < 3; k++) {
+      traffic.push(loop(() => new Promise<void>((resolve, reject) => {
+        const req = get({ host: ns.address, port: PORT, path: '/', agent: false, timeout: 300 }, (res) => res.resume().on('end', () => resolve()));
+        req.on('timeout', () => req.destroy(new Error('connect timeout'))).on('error', reject);
+      }), 20, stopped));
+    }
+  }
+  let incidents: IncidentJson[] = [];
+  while (!incidents.some((i) => i.providerId === 'local' && i.state === 'open')) {
+    await pause(250);
+    incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  }
+  // Every provider's page has joined the one incident by now or does at the next ticks: wait for all three.
+  let providers: ProviderJson[] = [];
+  while (!names.every((n) => providers.some((p) => p.id === n && p.state !== 'operational'))) {
+    await pause(250);
+    providers = (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
+  }
+  incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  stopped.done = true;
+  await Promise.all(traffic);
+
+  const open = incidents.filter((i) => i.state === 'open');
+  assert.deepEqual(open.map((i) => i.providerId), ['local'], `one incident, the host's: ${JSON.stringify(open)}`);
+  assert.equal(open[0].attribution?.scope, 'local');
+  assert.match(open[0].attribution?.reason ?? '', /3 unrelated providers \((echo|foxtrot|golf)(, (echo|foxtrot|golf)){2}\) fail together: this host's network, NAT or resolver/);
+  for (const n of names) assert.equal(providers.find((p) => p.id === n)!.openIncidents, 0, `${n} does not count the host's incident`);
+  assert.deepEqual([providers.find((p) => p.id === 'sidecar')?.state], ['operational'], 'the local check target stays healthy');
   assert.equal(await stop(run), 0);
 });
