@@ -81,4 +81,6 @@ test('the score weighs connects and check runs the same: a thousand healthy conn
   assert.equal(success.detail, '100 % of 10000 connects, 0 % of 10 check runs succeeded in the last hour (each kind weighs the same)');
   const availability = p4.slos.find((x) => x.kind === 'success')!;
   assert.deepEqual(availability.signals, { connects: 10_000, checkRuns: 10 }, 'the SLO says which signals it counted');
+  assert.equal(availability.attained, 0.5, 'the SLO weighs the kinds the same way');
+  assert.ok(h.engine.alerts().some((a) => a.name === 'SloBurnRatePage' && a.providerId === 'p4'), 'and burns: half the kinds fail');
 });

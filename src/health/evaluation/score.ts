@@ -13,6 +13,7 @@
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
+import { callKinds, weightedFailureRatio } from './call-kinds.js';
 
 export const SCORE_FORMULA = 'score = 100 × (0.5 × success + 0.2 × latency + 0.2 × budget + 0.1 × stability)';
 
@@ -44,7 +45,7 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
     // Each kind of call weighs the same, whatever its volume: a thousand healthy connects do not
     // hide a check that fails every run.
     const kinds = callKinds(h);
-    const ratio = kinds.reduce((s, k) => s + k.failed / k.total, 0) / kinds.length;
+    const ratio = weightedFailureRatio(h) ?? 0;
     const said = kinds.map((k) => `${pct(1 - k.failed / k.total)} of ${k.total} ${k.name}`).join(', ');
     components.push(component('success', 1 - 10 * ratio, `${said} succeeded in the last hour${kinds.length > 1 ? ' (each kind weighs the same)' : ''}`));
   } else components.push(component('success', 1, 'no calls in the last hour'));
@@ -61,13 +62,6 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
   } else components.push(component('stability', 1, 'no TCP connections in the last hour'));
   const score = Math.round(components.reduce((s, c) => s + c.value * c.weight * 100, 0) * 10) / 10;
   return { score, components, formula: SCORE_FORMULA };
-}
-
-/** The kinds of calls with data: outbound connects seen by capture, and check runs. */
-function callKinds(h: SliCounts): Array<{ name: string; total: number; failed: number }> {
-  const checks = { name: 'check runs', total: h.total - h.tcpAttempts, failed: h.failed - h.tcpFailed };
-  const connects = { name: 'connects', total: h.tcpAttempts, failed: h.tcpFailed };
-  return [connects, checks].filter((k) => k.total > 0);
 }
 
 export interface StateInputs {

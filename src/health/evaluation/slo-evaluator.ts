@@ -1,6 +1,7 @@
 // SLO attainment, error budget and multiwindow, multi-burn-rate alert conditions (as the SRE workbook defines them).
 //
-// burn rate over a window = error ratio in the window / (1 − objective); a rule fires when both
+// burn rate over a window = error ratio in the window / (1 − objective), the error ratio of a
+// success SLO weighing each kind of call the same (connects, check runs); a rule fires when both
 // its long and its short window burn at least `factor` times the sustainable rate, and the long
 // window saw at least minEventsPerHour × its length in hours (so a provider called twice an hour
 // never pages), at least MIN_BAD_EVENTS bad events (a handful of failures among little traffic,
@@ -10,6 +11,7 @@ import type { SloDefinition } from '../engine-settings.js';
 import type { SloStatus } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
 import { LEVEL_MS } from '../rollups/bucket.js';
+import { weightedFailureRatio } from './call-kinds.js';
 
 /** Bad events a burn-rate rule needs in its long window before it fires. */
 export const MIN_BAD_EVENTS = 5;
@@ -39,10 +41,15 @@ export interface SloEvaluation {
 }
 
 /** Good and bad counts of an SLO's SLI in counts from the windows. */
-function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): { bad: number; total: number } {
-  if (slo.kind === 'success') return { bad: c.failed, total: c.total };
+/**
+ * An SLO's bad and total events over a window. For a success SLO, `bad` is weighted so that each
+ * kind of call (connects, check runs) weighs the same (call-kinds.ts); `badEvents` is the plain
+ * count, for the volume guard.
+ */
+function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): { bad: number; total: number; badEvents: number } {
+  if (slo.kind === 'success') return { bad: (weightedFailureRatio(c) ?? 0) * c.total, total: c.total, badEvents: c.failed };
   const good = c.latGood[thresholdIndex] ?? 0;
-  return { bad: c.latTotal - good, total: c.latTotal };
+  return { bad: c.latTotal - good, total: c.latTotal, badEvents: c.latTotal - good };
 }
 
 /** Every window length an evaluation of these SLOs and rules reads. */
@@ -63,7 +70,7 @@ export function evaluateSlo(
   minEventsPerHour: number,
 ): SloEvaluation {
   const allowed = 1 - slo.objective;
-  const cache = new Map<number, { bad: number; total: number }>();
+  const cache = new Map<number, { bad: number; total: number; badEvents: number }>();
   const at = (ms: number) => {
     let v = cache.get(ms);
     if (!v) {
@@ -87,9 +94,9 @@ export function evaluateSlo(
     burnRates[windowLabel(rule.shortMs)] = shortBurn === null ? null : round(shortBurn);
     if (longBurn === null || shortBurn === null) continue;
     const long = at(rule.longMs);
-    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && long.bad >= MIN_BAD_EVENTS && at(rule.shortMs).bad > 0;
+    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && long.badEvents >= MIN_BAD_EVENTS && at(rule.shortMs).badEvents > 0;
     if (volumeOk && longBurn >= rule.factor && shortBurn >= rule.factor) {
-      firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.bad });
+      firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.badEvents });
     }
   }
   const status: SloStatus = {
