@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { CheckScheduler } from '../blackbox/scheduler.js';
+import { checkPolicies } from '../blackbox/schedule-rate.js';
 import { sections, type Config } from '../config/sections.js';
 import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
@@ -102,7 +103,7 @@ Options:
     log.info(`store: ${store.description}`, { dataDir });
 
     const engine: ReliabilityEngine = createReliabilityEngine({
-      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts, checks: config.checks }, hostName: hostname(),
+      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts, checks: checkPolicies(config.checks) }, hostName: hostname(),
       log: (line) => log.warn(line),
     });
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
@@ -213,7 +214,7 @@ Options:
         if (!scheduler && next.checks.length) await startChecks(next.checks);
         for (const name of change.removed) failing.delete(name);
         metrics.forgetChecks(change.removed);
-        engine.configureChecks(next.checks);
+        engine.configureChecks(checkPolicies(next.checks));
         status.checks = next.checks.length;
         status.notMonitored = status.notMonitored.filter((m) => !m.startsWith('no blackbox checks'));
         if (next.checks.length === 0) status.notMonitored.unshift('no blackbox checks configured (add a "checks:" section)');

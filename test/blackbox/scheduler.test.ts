@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createCheckRunner } from '../../src/blackbox/check-runner.js';
 import { runChecksOnce, START_SPACING_MS } from '../../src/blackbox/run-once.js';
 import { CheckScheduler, hashFraction, type ScheduledRun, type SchedulerOptions } from '../../src/blackbox/scheduler.js';
+import { runsPerHour } from '../../src/blackbox/schedule-rate.js';
 import type { Check, Prober } from '../../src/blackbox/types.js';
 import { ManualClock } from '../../src/clock.js';
 import type { ProbeResult } from '../../src/events.js';
@@ -387,4 +388,10 @@ test('update with the same definitions changes nothing, including regular expres
   assert.equal(h.scheduler.schedule()[0].nextDue, due);
   assert.deepEqual(h.scheduler.update([tcpCheck('127.0.0.1', 1, { name: 'x', expectMatches: /ok\d+/ })]).changed, ['x']);
   void h.scheduler.stop();
+});
+
+test('runs an hour of a schedule: from the interval, or the period of the cron expression', () => {
+  assert.equal(runsPerHour({ intervalMs: 120_000 }), 30);
+  assert.equal(runsPerHour({ cron: '*/5 * * * *' }), 12);
+  assert.equal(runsPerHour({ cron: '0 * * * *' }), 1);
 });

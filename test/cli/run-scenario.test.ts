@@ -38,6 +38,7 @@ interface ProviderJson {
 }
 interface IncidentJson {
   providerId: string;
+  title: string;
   state: string;
   attribution: { scope: string; reason: string } | null;
 }
@@ -134,6 +135,10 @@ test('live scenario: failing providers page as themselves; healthy ones, loopbac
   const open = incidents.filter((i) => i.state === 'open');
   assert.deepEqual(open.map((i) => i.providerId).sort(), ['charlie', 'delta'], `no local incident, none for the healthy: ${JSON.stringify(open)}`);
   for (const i of open) assert.equal(i.attribution?.scope, 'provider', `${i.providerId}: ${i.attribution?.reason}`);
+  // The 500 provider (only its check fails) paged within three check intervals of the first
+  // failure: at the third failed run (the fourth when two runs fall between two ticks).
+  const charlie = open.find((i) => i.providerId === 'charlie')!;
+  assert.match(charlie.title, /^charlie: check charlie-api .* failed [34] runs in a row; last error http_status/, charlie.title);
   for (const id of ['alpha', 'bravo']) {
     const p = providers.find((x) => x.id === id)!;
     assert.deepEqual([p.state, p.openIncidents], ['operational', 0], id);

@@ -83,3 +83,14 @@ test('a failing check stays failing over a restart instead of resolving and pagi
   assert.deepEqual(after.fired, [], 'no second page');
   assert.deepEqual(after.resolved, [5]);
 });
+
+test('the burn-rate volume guard scales with the checks\' schedule: a provider watched only by a check every 2 minutes can burn its budget', async () => {
+  for (const runsPerHour of [0, 30]) {
+    const h = await harness({ alerts: quietAnomaly });
+    h.engine.configureChecks([{ name: 'billing', failureThreshold: 3, successThreshold: 2, runsPerHour }]);
+    await every2Minutes(h, [...Array<boolean>(30).fill(true), false, false, false, false, false]);
+    const burned = h.ticks.flatMap((t) => t.fired).some((a) => a.name === 'SloBurnRatePage');
+    // 30 runs an hour: the guard asks for 15 (half), not 60; without the schedule it stays at 60.
+    assert.equal(burned, runsPerHour === 30, `runsPerHour ${runsPerHour}`);
+  }
+});

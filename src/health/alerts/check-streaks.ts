@@ -11,6 +11,8 @@ export interface CheckThresholds {
   successThreshold: number;
   /** TLS checks: days under which the certificate warns (HTTPS checks warn under 21 days). */
   warnDays?: number;
+  /** Runs an hour (from the check's interval or cron period), for the burn-rate volume guard. */
+  runsPerHour?: number;
 }
 
 /** Used for a check the configuration does not (or no longer) name. */
@@ -35,7 +37,7 @@ export class CheckStreaks {
 
   /** The configured checks' thresholds; checks no longer configured are forgotten. */
   configure(checks: ReadonlyArray<{ name: string } & CheckThresholds>): void {
-    this.thresholds = new Map(checks.map((c) => [c.name, { failureThreshold: c.failureThreshold, successThreshold: c.successThreshold }]));
+    this.thresholds = new Map(checks.map((c) => [c.name, { failureThreshold: c.failureThreshold, successThreshold: c.successThreshold, warnDays: c.warnDays, runsPerHour: c.runsPerHour }]));
     for (const name of this.streaks.keys()) if (!this.thresholds.has(name)) this.streaks.delete(name);
   }
 
@@ -46,6 +48,16 @@ export class CheckStreaks {
       const failures = a.values.failures ?? 0;
       this.streaks.set(a.labels.check, { providerId: a.providerId, endpointId: a.endpointId, failures, lastStreak: failures, passes: 0, failing: true, lastError: a.labels.error ?? '', target: a.labels.target ?? '' });
     }
+  }
+
+  /** Check runs an hour of the checks seen counting for a provider, or for one endpoint of it. */
+  runsPerHour(providerId: string, endpointId?: string): number {
+    let n = 0;
+    for (const [check, s] of this.streaks) {
+      if (s.providerId !== providerId || (endpointId !== undefined && s.endpointId !== endpointId)) continue;
+      n += this.thresholds.get(check)?.runsPerHour ?? 0;
+    }
+    return n;
   }
 
   /** One run of a check, with the provider and endpoint it counts for. */

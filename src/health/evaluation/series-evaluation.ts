@@ -33,7 +33,13 @@ export class SeriesEvaluator {
     this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), FIVE_MINUTES, LEVEL_MS.hour])];
   }
 
-  evaluate(windows: SliWindows, key: string, providerId: string, endpoint: EndpointInfo | null, now: number): SeriesEvaluation {
+  /**
+   * `checkRunsPerHour`: how many check runs an hour the series' checks make (0 without checks).
+   * The volume guard scales with it, so a series watched by a check every 2 minutes (30 runs an
+   * hour) needs 15 events an hour, not minEventsPerHour.
+   */
+  evaluate(windows: SliWindows, key: string, providerId: string, endpoint: EndpointInfo | null, now: number, checkRunsPerHour = 0): SeriesEvaluation {
+    const minEvents = checkRunsPerHour > 0 ? Math.min(this.rules.minEventsPerHour, Math.ceil(checkRunsPerHour / 2)) : this.rules.minEventsPerHour;
     const slos = slosFor(this.slos, endpoint ? 'endpoint' : 'provider', providerId, endpoint?.id);
     const counts = windows.sums(key, this.windowLengths, now);
     const countsAt = (ms: number) => counts.get(ms) ?? windows.sum(key, ms, now);
@@ -41,7 +47,7 @@ export class SeriesEvaluator {
     const firing: SeriesEvaluation['firing'] = [];
     for (const slo of slos) {
       const thresholdIndex = slo.thresholdMs === undefined ? -1 : this.thresholdsMs.indexOf(slo.thresholdMs);
-      const evaluation = evaluateSlo(slo, countsAt, thresholdIndex, this.rules.burnRates, this.rules.minEventsPerHour);
+      const evaluation = evaluateSlo(slo, countsAt, thresholdIndex, this.rules.burnRates, minEvents);
       statuses.push(evaluation.status);
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });
