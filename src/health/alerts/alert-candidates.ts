@@ -12,7 +12,7 @@ function fixed(v: number, digits = 1): string {
 /** The strongest burn-rate condition per severity becomes one alert (page, ticket). */
 export function burnRateCandidates(
   firing: readonly BurnCondition[],
-  slo: { name: string; objective: number },
+  slo: { name: string; objective: number; kind: 'success' | 'latency' },
   providerId: string,
   endpointId: string | null,
   attribution: Attribution | null,
@@ -31,7 +31,7 @@ export function burnRateCandidates(
       severity,
       providerId,
       endpointId,
-      summary: `${slo.name} SLO (${(slo.objective * 100).toString()} %) of ${target} burns its error budget ${fixed(c.longBurn)}× over ${long} and ${fixed(c.shortBurn)}× over ${short} (threshold ${c.rule.factor}×; ${c.longBad} of ${c.longTotal} bad over ${long})`,
+      summary: `${slo.name} SLO (${(slo.objective * 100).toString()} %) of ${target} burns its error budget ${fixed(c.longBurn)}× over ${long} and ${fixed(c.shortBurn)}× over ${short} (threshold ${c.rule.factor}×; ${c.longBad} of ${c.longTotal} bad over ${long}${slo.kind === 'success' ? ', connects and check runs weighing the same' : ''})`,
       labels: { slo: slo.name, long_window: long, short_window: short },
       values: { longBurnRate: round(c.longBurn), shortBurnRate: round(c.shortBurn), factor: c.rule.factor, longTotal: c.longTotal, longBad: c.longBad },
       attribution,
