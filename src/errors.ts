@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'capture_unavailable'
   | 'input'
   | 'data'
+  | 'output'
   | 'internal';
 
 /** An expected failure whose message is fit to show to a user as one line. */

@@ -83,7 +83,11 @@ export interface ConntrackSample {
 export type CaptureEvent = DnsPacket | TcpEvent | DropEvent | ConntrackSample;
 
 /** Receives events in batches: sources never call back once per event. */
-export type EventBatchHandler = (events: readonly CaptureEvent[]) => void;
+/**
+ * Receives each batch. A file source waits for a returned promise before reading on (the
+ * consumer's back-pressure); live capture cannot pause the kernel and does not wait.
+ */
+export type EventBatchHandler = (events: readonly CaptureEvent[]) => void | Promise<void>;
 
 /** What a source reports when it stops: nothing is lost silently. */
 export interface CaptureSummary {

@@ -85,8 +85,9 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
       }
       pos = res;
       if (batch.length) {
-        handler(batch);
+        const held = handler(batch);
         batch = [];
+        if (held) await held;
       }
       if (signal?.aborted) break;
     }
@@ -109,7 +110,7 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
     note(summary, `file ends inside a record at byte ${fileOffset + pos} (${buf.length - pos} bytes ignored)`);
   }
   decoder.flush();
-  if (batch.length) handler(batch);
+  if (batch.length) await handler(batch);
   if (parser) for (const [k, v] of Object.entries(parser.counters)) bump(summary.counters, k, v);
   return summary;
 }

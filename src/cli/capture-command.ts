@@ -5,6 +5,7 @@ import { bump } from '../events.js';
 import { dnsPortsOpt, flag, numberOpt, stringList, stringOpt } from './args.js';
 import { openSource, runSource } from './run-source.js';
 import type { Command } from './command.js';
+import { LineOutput } from './line-output.js';
 
 export const captureCommand: Command = {
   name: 'capture',
@@ -35,10 +36,16 @@ Options:
     const source = openSource({ pcap, dnsPorts: dnsPortsOpt(values), interfaces: stringList(values, 'interface') });
 
     const parseCounts = { type: 'summary' as const, events: {}, malformed: {} as Record<string, number>, lost: {}, counters: {} };
+    // A reader that goes away (`| head`) stops the capture; a slow one holds the file.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const out = new LineOutput(io.stdout, () => stop.abort());
     let buffered: string[] = [];
     const flush = () => {
-      if (buffered.length) io.stdout.write(buffered.join('\n') + '\n');
+      const text = buffered.length ? buffered.join('\n') + '\n' : '';
       buffered = [];
+      return text ? out.write(text) : undefined;
     };
     const summary = await runSource(source, (batch) => {
       for (const ev of batch) {
@@ -46,14 +53,16 @@ Options:
         if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
       }
       // One write per batch: files give big batches, and a pipe or live capture shows events at once.
-      flush();
-    }, signal, duration !== undefined && !pcap ? duration * 1000 : undefined);
-    flush();
+      return flush();
+    }, stop.signal, duration !== undefined && !pcap ? duration * 1000 : undefined).finally(() => signal.removeEventListener('abort', onAbort));
+    await flush();
+    out.check();
+    if (out.isClosed) return 0;
     for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);
     const parseErrors = Object.values(summary.malformed).reduce((a, b) => a + b, 0);
     const lostRecords = Object.values(summary.lost).reduce((a, b) => a + b, 0);
     const line = { ...summary, parseErrors, lostRecords };
-    if (json) io.stdout.write(JSON.stringify(line) + '\n');
+    if (json) await out.write(JSON.stringify(line) + '\n');
     else {
       io.stderr.write(`summary: ${JSON.stringify(line.events)} events, ${parseErrors} malformed ${JSON.stringify(summary.malformed)}, ${lostRecords} lost ${JSON.stringify(summary.lost)}\n`);
       for (const n of summary.notes ?? []) io.stderr.write(`note: ${n}\n`);

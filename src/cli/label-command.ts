@@ -10,6 +10,7 @@ import { createDnsAnalyzer } from '../dns/dns-analyzer.js';
 import { defaultLabelsSettings } from '../external/labels-settings.js';
 import { dnsPortsOpt, flag, stringList, stringOpt } from './args.js';
 import { openSource, runSource } from './run-source.js';
+import { LineOutput } from './line-output.js';
 import type { Command, CommandIo } from './command.js';
 
 export const labelCommand: Command = {
@@ -67,14 +68,28 @@ Options:
       lazyAsn: true,
     });
     try {
+      // A reader that goes away (`| head`) ends the listing quietly; a slow one is waited for.
+      const stop = new AbortController();
+      const out = new LineOutput(io.stdout, () => stop.abort());
       const print = (label: EndpointLabel, extra: Record<string, unknown> = {}) =>
-        io.stdout.write((json ? JSON.stringify({ ...label, ...extra }) : formatLabel(label, extra)) + '\n');
+        out.write((json ? JSON.stringify({ ...label, ...extra }) : formatLabel(label, extra)) + '\n');
       if (!pcap) {
-        for (const ip of positionals) print(stage.label(ip, hostname));
+        for (const ip of positionals) {
+          if (out.isClosed) break;
+          await print(stage.label(ip, hostname));
+        }
+        out.check();
         return 0;
       }
       const dnsPorts = dnsPortsOpt(values);
-      return await labelCapture(pcap, dnsPorts, stage, hostname, io, json, signal, print);
+      const onAbort = () => stop.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await labelCapture(pcap, dnsPorts, stage, hostname, io, json, stop.signal, print, out);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        out.check();
+      }
     } finally {
       stage.close();
     }
@@ -89,7 +104,8 @@ async function labelCapture(
   io: CommandIo,
   json: boolean,
   signal: AbortSignal,
-  print: (label: EndpointLabel, extra?: Record<string, unknown>) => void,
+  print: (label: EndpointLabel, extra?: Record<string, unknown>) => Promise<void> | undefined,
+  out: LineOutput,
 ): Promise<number> {
   const seen = new Map<string, { label: EndpointLabel; connections: number; dnsQueries: number }>();
   const note = (ip: string, kind: 'connections' | 'dnsQueries') => {
@@ -110,7 +126,8 @@ async function labelCapture(
   const bySource: Record<string, number> = {};
   const unknownByAsOrg: Record<string, number> = {};
   for (const { label, connections, dnsQueries } of seen.values()) {
-    print(label, { connections, ...(dnsQueries ? { dnsQueries } : {}) });
+    if (out.isClosed) return 0;
+    await print(label, { connections, ...(dnsQueries ? { dnsQueries } : {}) });
     bySource[label.source] = (bySource[label.source] ?? 0) + 1;
     if (!label.provider) {
       const org = label.asOrg ?? 'unknown';
@@ -126,7 +143,7 @@ async function labelCapture(
     passiveDns: { entries: pdns.entries, names: pdns.names, responses: pdns.responses, evicted: pdns.evicted },
     capture: { events: summary.events, malformed: summary.malformed },
   };
-  if (json) io.stdout.write(JSON.stringify(line) + '\n');
+  if (json) await out.write(JSON.stringify(line) + '\n');
   else {
     const groups = Object.entries(unknownByAsOrg).sort((a, b) => b[1] - a[1]).map(([org, n]) => `${escapeText(org)}: ${n}`).join(', ');
     io.stderr.write(`label: ${seen.size} addresses ${JSON.stringify(bySource)}${groups ? `; unknown by ASN organisation: ${groups}` : ''}\n`);

@@ -16,7 +16,7 @@ const tshark = hasTool('tshark', '--version');
 
 async function replay(name: string): Promise<{ events: CaptureEvent[]; summary: CaptureSummary }> {
   const events: CaptureEvent[] = [];
-  const summary = await createPcapSource(join(dir, name), { dnsPorts: [53] }).run((b) => events.push(...b));
+  const summary = await createPcapSource(join(dir, name), { dnsPorts: [53] }).run((b) => { events.push(...b); });
   return { events, summary };
 }
 

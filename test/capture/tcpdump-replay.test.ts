@@ -97,7 +97,7 @@ function loopbackPackets(file: string): number {
 
 async function replay(file: string, dnsPort: number): Promise<{ events: CaptureEvent[]; summary: CaptureSummary }> {
   const events: CaptureEvent[] = [];
-  const summary = await createPcapSource(file, { dnsPorts: [53, dnsPort] }).run((b) => events.push(...b));
+  const summary = await createPcapSource(file, { dnsPorts: [53, dnsPort] }).run((b) => { events.push(...b); });
   return { events, summary };
 }
 
