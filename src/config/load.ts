@@ -32,7 +32,7 @@ export function parseConfig(text: string, file: string, dir: string): Config {
     const where = at ? `:${at.line}:${at.col}` : '';
     throw new ConfigError(`${file}${where}: invalid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const root = new ConfigValue(file, '', doc.toJS() ?? {});
+  const root = new ConfigValue(file, '', documentValue(doc, file) ?? {});
   const top = root.object(sections.map((s) => s.key));
   const config: Record<string, unknown> = {};
   for (const section of sections) {
@@ -63,7 +63,12 @@ export function configProblems(text: string, file: string, dir: string): string[
       problems.push(err instanceof ConfigError ? err.message : `${file}: ${String(err)}`);
     }
   };
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = documentValue(doc, file) ?? {};
+  } catch (err) {
+    return [err instanceof ConfigError ? err.message : String(err)];
+  }
   const root = new ConfigValue(file, '', raw);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     attempt(() => root.object([]));
@@ -85,4 +90,17 @@ export function configProblems(text: string, file: string, dir: string): string[
     attempt(() => section.validate(value, { dir }));
   }
   return problems;
+}
+
+/**
+ * The document's value. Aliases that expand without bound (the "billion laughs") are refused by
+ * the YAML library; that refusal becomes the file's one-line error.
+ */
+function documentValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new ConfigError(`${file}: invalid YAML: aliases expand too far (${err.message})`);
+    throw err;
+  }
 }

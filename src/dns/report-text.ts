@@ -1,16 +1,10 @@
 // The human-readable `dns report`: resolver table, findings, zones and names. Every string that
 // came from the network or a process (names, comm) is escaped so it cannot drive the terminal.
 import type { DnsSnapshot } from './types.js';
-
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+import { visibleText } from '../visible-text.js';
 
 /** Control characters, C1 codes and bidirectional overrides as visible escapes. */
-export function escapeText(s: string): string {
-  return s.replace(UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export const escapeText = visibleText;
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

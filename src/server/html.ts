@@ -1,6 +1,8 @@
 // The one HTML escaping function and the `html` tagged template that applies it to every
 // interpolated value, so text from the network can only ever reach a page as text.
 
+import { escapeChar, INVISIBLE } from '../visible-text.js';
+
 /** Markup that is already safe: produced by `html` or `raw`, never by interpolating strings. */
 export class SafeHtml {
   constructor(readonly text: string) {}
@@ -10,8 +12,8 @@ export class SafeHtml {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-const NEEDS_ESCAPE = /[&<>"'`]/;
-const ESCAPE_ALL = /[&<>"'`]/g;
+const NEEDS_ESCAPE = new RegExp(`[&<>"'\`]|${INVISIBLE.source}`);
+const ESCAPE_ALL = new RegExp(`[&<>"'\`]|${INVISIBLE.source}`, 'g');
 
 /**
  * Escapes text for HTML element content and quoted attribute values. Every string that reaches a
@@ -19,7 +21,8 @@ const ESCAPE_ALL = /[&<>"'`]/g;
  */
 export function escapeHtml(text: string): string {
   // Most values (numbers, plain names) need nothing: skip the replace to keep big pages fast.
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c]) : text;
+  // Control and invisible characters become visible escapes ("\x1b"), never raw bytes in the page.
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? escapeChar(c)) : text;
 }
 
 /** What may be interpolated into `html`: strings and numbers are escaped, SafeHtml is kept. */

@@ -37,3 +37,20 @@ test('hostile strings in every page are escaped, never markup', async (t) => {
     assert.match(text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/, url);
   }
 });
+
+test('control bytes from the network (ESC, BEL, NUL, CR, bidi overrides) reach the page and /metrics as visible escapes', async (t) => {
+  const name = 'bad\x1b[31m\x07\x00\r\u202ename';
+  assert.equal(escapeHtml(name), 'bad\\x1b[31m\\x07\\x00\\x0d\\u202ename');
+  const now = Date.now();
+  const srv = await startTestServer({ now });
+  t.after(() => srv.close());
+  await srv.store.putSnapshot(snapshot([{ id: name, name }], now));
+  const page = await (await fetch(`${srv.url}/`)).text();
+  const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+  // In the exposition format a label value's backslash is itself escaped: "\\x1b" reads back as "\x1b".
+  for (const [what, text, shown] of [['page', page, 'bad\\x1b[31m\\x07\\x00\\x0d\\u202ename'], ['metrics', metrics, 'bad\\\\x1b[31m\\\\x07\\\\x00\\\\x0d\\\\u202ename']] as const) {
+    assert.doesNotMatch(text, /[\x00\x07\x1b\u202e]/, `${what}: no raw control bytes`);
+    assert.ok(text.includes(shown), `${what}: shown as escapes`);
+  }
+  assert.doesNotMatch(metrics, /\r/);
+});
