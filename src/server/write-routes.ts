@@ -50,6 +50,17 @@ function instant(body: Body, key: string, fallback?: number): number {
   return ms;
 }
 
+/** How far from now a maintenance window or silence may start or end: a year. */
+const MAX_SPAN_MS = 366 * 86_400_000;
+
+/** endsAt after startsAt, both within a year of now (the year 275760 is a typo, not a plan). */
+function checkSpan(item: { startsAt: number; endsAt: number }, now: number): void {
+  if (item.endsAt <= item.startsAt) throw new BadField('"endsAt" must be after "startsAt"');
+  for (const key of ['startsAt', 'endsAt'] as const) {
+    if (Math.abs(item[key] - now) > MAX_SPAN_MS) throw new BadField(`"${key}" must be within a year of now, got ${new Date(item[key]).toISOString()}`);
+  }
+}
+
 function newId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
@@ -87,7 +98,7 @@ export function addWriteRoutes(router: Router, sources: ServerSources, token: st
       createdBy: text(body, 'createdBy', { required: false, max: 100 }) ?? 'operator',
       createdAt: now,
     };
-    if (window.endsAt <= window.startsAt) throw new BadField('"endsAt" must be after "startsAt"');
+    checkSpan(window, now);
     await store.putMaintenance(window);
     return jsonReply(window, 201);
   }));
@@ -107,7 +118,7 @@ export function addWriteRoutes(router: Router, sources: ServerSources, token: st
       createdBy: text(body, 'createdBy', { required: false, max: 100 }) ?? 'operator',
       createdAt: now,
     };
-    if (silence.endsAt <= silence.startsAt) throw new BadField('"endsAt" must be after "startsAt"');
+    checkSpan(silence, now);
     for (const k of ['providerId', 'endpointId', 'alertName'] as const) if (silence[k] === undefined) delete silence[k];
     await store.putSilence(silence);
     return jsonReply(silence, 201);

@@ -90,6 +90,7 @@ test('maintenance windows: create, list, show on the status page, delete; bad bo
     [{ reason: 'x', endsAt: 'tomorrow' }, /"endsAt" must be an ISO-8601 time/],
     [{ reason: 'x', startsAt: '2026-11-23T14:00:00Z', endsAt: '2026-11-23T13:00:00Z' }, /"endsAt" must be after "startsAt"/],
     [{ endsAt: '2026-11-23T13:00:00Z' }, /"reason" is required/],
+    [{ reason: 'x', endsAt: 8.64e15 }, /"endsAt" must be within a year of now, got \+275760-09-13T00:00:00\.000Z/],
     [[1, 2], /must be a JSON object/],
   ];
   for (const [body, message] of cases) {
