@@ -135,7 +135,7 @@ Options:
     };
 
     const metrics = new MetricsExporter({ sources, version: VERSION, topN: config.server.metricsTopN });
-    const server = new StatusServer({ sources, metrics, token: config.server.token, onError: (line) => log.error(`status server: ${line}`) });
+    const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, onError: (line) => log.error(`status server: ${line}`) });
     let bound: ListenAddress;
     try {
       bound = await server.listen(listen);

@@ -5,6 +5,7 @@
 //     listen: 127.0.0.1:9797   # host:port; `run --listen` overrides; [::1]:9797 for IPv6
 //     token: "…"               # at least 16 characters; absent (and no tokenFile): writes are off
 //     tokenFile: ./token       # or read the token from a file (relative to the config file)
+//     hosts: [status.internal] # names the page is reached by, besides IP literals, localhost and this host's name
 //     metricsTopN: 50          # providers and resolvers with their own /metrics series; the rest: "other"
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -19,7 +20,7 @@ export const serverSection = defineSection({
   defaultValue: defaultServerSettings,
   validate: (value: ConfigValue, context: ConfigContext): ServerSettings => {
     const d = defaultServerSettings();
-    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN']);
+    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN', 'hosts']);
     let token: string | undefined;
     if (o.has('token') && o.has('tokenFile')) o.get('tokenFile').fail('has both token and tokenFile; use only one');
     const t = o.optional('token');
@@ -40,6 +41,7 @@ export const serverSection = defineSection({
       listen: o.optional('listen')?.hostPort() ?? d.listen,
       ...(token !== undefined ? { token } : {}),
       metricsTopN: o.optional('metricsTopN')?.number({ min: 1, max: 10_000, integer: true }) ?? d.metricsTopN,
+      hosts: (o.optional('hosts')?.listOrOne() ?? []).map((h) => h.string()),
     };
   },
 });

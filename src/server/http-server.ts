@@ -1,6 +1,7 @@
 // The HTTP server on node:http: routes requests, reads bounded bodies, writes every reply with
 // the same security headers, and turns handler faults into a 500 without a stack trace.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostAllowed } from './host-check.js';
 import type { AddressInfo } from 'node:net';
 import { oneLine } from '../errors.js';
 import type { MetricsExporter } from './metrics.js';
@@ -21,6 +22,8 @@ export interface StatusServerOptions {
   maxBodyBytes?: number;
   /** Called with one line for each request that failed inside the server (500s). */
   onError?: (message: string) => void;
+  /** Host names accepted besides IP literals, localhost and this machine's name (host-check.ts). */
+  hosts?: readonly string[];
 }
 
 export interface ListenAddress {
@@ -108,6 +111,10 @@ export class StatusServer {
   }
 
   private async route(req: IncomingMessage): Promise<Reply> {
+    if (!hostAllowed(req.headers.host, this.options.hosts ?? [])) {
+      await drain(req);
+      return apiError(421, 'misdirected_request', `this agent does not answer for host ${JSON.stringify(req.headers.host)}; reach it by its address, or add the name to server.hosts`);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const found = this.router.match(method, url.pathname);

@@ -5,10 +5,12 @@ export interface ServerSettings {
   /** Bearer token for write operations; undefined: they are off. */
   token?: string;
   metricsTopN: number;
+  /** Host names, besides IP literals, localhost and this machine's name, that the page may be reached by. */
+  hosts: string[];
 }
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9797 };
 
 export function defaultServerSettings(): ServerSettings {
-  return { listen: { ...DEFAULT_LISTEN }, metricsTopN: 50 };
+  return { listen: { ...DEFAULT_LISTEN }, metricsTopN: 50, hosts: [] };
 }

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dnsFinding, dnsSnapshot, incident, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
+import { request } from 'node:http';
+import { hostname } from 'node:os';
 
 const NOW = Date.parse('2026-11-23T12:30:00Z');
 
@@ -218,4 +220,21 @@ test('a store fault is a 500 with one line, no stack trace', async (t) => {
   const r = await get(`${srv.url}/api/v1/providers`);
   assert.equal(r.status, 500);
   assert.deepEqual(JSON.parse(r.text), { error: 'internal', message: 'the server failed to answer this request; see the agent log' });
+});
+
+test('DNS rebinding: a Host that is not an address, localhost, this machine or a configured name gets 421', async (t) => {
+  const srv = await startTestServer({ hosts: ['status.internal'] });
+  t.after(() => srv.close());
+  const status = (host: string) => new Promise<number>((resolve, reject) => {
+    request({ host: '127.0.0.1', port: srv.port, path: '/healthz', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  const p = srv.port;
+  assert.deepEqual(
+    await Promise.all([`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`, `status.internal:${p}`, `STATUS.internal.`, hostname(), `attacker.example:${p}`, `127.0.0.1.attacker.example`]
+      .map(status)),
+    [200, 200, 200, 200, 200, 200, 421, 421],
+  );
 });
