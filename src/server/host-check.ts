@@ -2,13 +2,13 @@
 // that points its own domain at 127.0.0.1 (DNS rebinding). IP literals cannot be rebound, so
 // they always pass, as do localhost, this machine's name and the names in server.hosts.
 import { hostname } from 'node:os';
-import { parseAddress } from '../external/ip/ip-address.js';
+import { isIP } from 'node:net';
 
 export function hostAllowed(header: string | undefined, extra: readonly string[]): boolean {
   // HTTP/1.0 clients may send none: nothing to rebind.
   if (header === undefined || header === '') return true;
   const host = hostOf(header).toLowerCase().replace(/\.$/, '');
-  if (parseAddress(host)) return true;
+  if (isIP(host) !== 0) return true;
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   const self = hostname().toLowerCase();
   if (host === self || host === self.split('.')[0]) return true;
