@@ -3,8 +3,6 @@
 import type { DnsSnapshot } from './types.js';
 import { visibleText } from '../visible-text.js';
 
-/** Control characters, C1 codes and bidirectional overrides as visible escapes. */
-export const escapeText = visibleText;
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -25,30 +23,30 @@ export function reportText(snap: DnsSnapshot): string {
   out.push(...table(
     ['server', 'role', 'queries', 'q/s', 'answered', 'timeouts', 'NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'p50 ms', 'p90 ms', 'p99 ms'],
     snap.resolvers.map((r) => [
-      escapeText(r.server), r.role, String(r.queries), r.queriesPerSecond.toFixed(1), String(r.answered), String(r.timeouts),
+      visibleText(r.server), r.role, String(r.queries), r.queriesPerSecond.toFixed(1), String(r.answered), String(r.timeouts),
       String(r.rcodes.NOERROR ?? 0), String(r.rcodes.NXDOMAIN ?? 0), String(r.rcodes.SERVFAIL ?? 0), String(r.rcodes.REFUSED ?? 0),
       ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99),
     ]),
   ));
   out.push('', snap.findings.length ? 'Findings' : 'Findings: none');
   for (const f of snap.findings) {
-    out.push(`  [${f.severity}] ${f.kind}: ${escapeText(f.summary)}`);
-    const where = [f.resolver && `resolver ${f.resolver}`, f.zone && `zone ${escapeText(f.zone)}`, f.name && `name ${escapeText(f.name)}`].filter(Boolean).join(', ');
+    out.push(`  [${f.severity}] ${f.kind}: ${visibleText(f.summary)}`);
+    const where = [f.resolver && `resolver ${f.resolver}`, f.zone && `zone ${visibleText(f.zone)}`, f.name && `name ${visibleText(f.name)}`].filter(Boolean).join(', ');
     out.push(`      ${f.count} times, ${f.firstSeen} .. ${f.lastSeen}${where ? `; ${where}` : ''}`);
-    if (f.clients.length) out.push(`      clients: ${f.clients.map(escapeText).join(', ')}`);
-    if (f.processes.length) out.push(`      processes: ${f.processes.map(escapeText).join(', ')}`);
+    if (f.clients.length) out.push(`      clients: ${f.clients.map(visibleText).join(', ')}`);
+    if (f.processes.length) out.push(`      processes: ${f.processes.map(visibleText).join(', ')}`);
     if (f.mitigations?.length) out.push(`      mitigations: ${f.mitigations.join('; ')}`);
   }
   if (snap.zones.length) {
     out.push('', 'Zones');
     out.push(...table(['zone', 'resolver', 'queries', 'answered', 'timeouts', 'NXDOMAIN', 'SERVFAIL'], snap.zones.map((z) => [
-      escapeText(z.zone), escapeText(z.resolver), String(z.queries), String(z.answered), String(z.timeouts), String(z.rcodes.NXDOMAIN ?? 0), String(z.rcodes.SERVFAIL ?? 0),
+      visibleText(z.zone), visibleText(z.resolver), String(z.queries), String(z.answered), String(z.timeouts), String(z.rcodes.NXDOMAIN ?? 0), String(z.rcodes.SERVFAIL ?? 0),
     ])));
   }
   if (snap.names.length) {
     out.push('', 'Names by process');
     out.push(...table(['name', 'process', 'queries', 'failures', 'timeouts', 'mean ms'], snap.names.map((n) => [
-      escapeText(n.name), escapeText(n.process), String(n.queries), String(n.failures), String(n.timeouts), ms(n.meanLatencyMs),
+      visibleText(n.name), visibleText(n.process), String(n.queries), String(n.failures), String(n.timeouts), ms(n.meanLatencyMs),
     ])));
   }
   return out.join('\n') + '\n';

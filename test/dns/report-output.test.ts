@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reportJson } from '../../src/cli/dns-command.js';
 import { createDnsAnalyzer } from '../../src/dns/dns-analyzer.js';
-import { escapeText, reportText } from '../../src/dns/report-text.js';
+import { reportText } from '../../src/dns/report-text.js';
+import { visibleText as escapeText } from '../../src/visible-text.js';
 import { emptySummary } from '../../src/events.js';
 import { query, response } from './dns-events.js';
 
