@@ -13,7 +13,7 @@ import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import * as dnsPacket from 'dns-packet';
 import { startDnsTestServer } from '../helpers/dns-test-server.js';
 import { isRoot } from '../helpers/paths.js';
@@ -61,6 +61,26 @@ function loop(step: () => Promise<unknown>, everyMs: number, stopped: { done: bo
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A run with `config` in its own directory, and a way to wait until its JSON API shows a state. */
+async function scenarioRun(t: TestContext, prefix: string, config: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.yml'), config);
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
+  t.after(() => run.child.kill('SIGKILL'));
+  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
+  const incidents = async () => (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  const providers = async () => (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
+  /** Asks the API until `done` holds for its answer: the engine ticks every second, so each ask may see a new tick. */
+  const until = async <T>(ask: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
+    for (let v = await ask(); ; v = await ask()) {
+      if (done(v)) return v;
+      await pause(250);
+    }
+  };
+  return { run, api, incidents, providers, until };
+}
+
 test('live scenario: failing providers page as themselves; healthy ones, loopback noise and DNS-heavy clients raise nothing', { skip: !isRoot && 'needs root for namespaces and live capture', timeout: 120_000 }, async (t) => {
   const namespaces = PROVIDERS.map((p) => createVethNamespace('ewsc', p.subnet));
   t.after(() => namespaces.forEach((ns) => ns.remove()));
@@ -76,14 +96,9 @@ test('live scenario: failing providers page as themselves; healthy ones, loopbac
   const dns = await startDnsTestServer(zone);
   t.after(() => dns.close());
 
-  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-scenario-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const endpoints = PROVIDERS.map((p, i) => `    - {provider: ${p.name}, service: api, cidrs: [${namespaces[i].address}/32], hostnames: ["*.${p.name}.example"]}`).join('\n');
   const checks = PROVIDERS.map((p) => `  - {name: ${p.name}-api, type: http, url: "http://api.${p.name}.example:${PORT}/v1", interval: 2s, timeout: 1s, resolver: "127.0.0.1:${dns.port}", provider: ${p.name}, service: api}`).join('\n');
-  writeFileSync(join(dir, 'config.yml'), `capture:\n  dnsPorts: [${dns.port}]\nstore:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n${checks}\n`);
-  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
-  t.after(() => run.child.kill('SIGKILL'));
-  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
+  const { run, api, incidents: incidentList, providers: providerList, until } = await scenarioRun(t, 'ewsrv-scenario-', `capture:\n  dnsPorts: [${dns.port}]\nstore:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n${checks}\n`);
 
   // Traffic until the verdicts are in.
   const stopped = { done: false };
@@ -118,17 +133,9 @@ test('live scenario: failing providers page as themselves; healthy ones, loopbac
 
   // Wait for both failing providers' incidents (each check pages at its third failed run), then
   // for two more ticks' worth of healthy traffic.
-  let incidents: IncidentJson[] = [];
-  while (!['charlie', 'delta'].every((p) => incidents.some((i) => i.providerId === p && i.state === 'open'))) {
-    await pause(250);
-    incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
-  }
-  let providers: ProviderJson[] = [];
-  while (!['alpha', 'bravo'].every((p) => providers.some((x) => x.id === p && x.total >= 20 && x.lookups.total > 0))) {
-    await pause(250);
-    providers = (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
-  }
-  incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  await until(incidentList, (list) => ['charlie', 'delta'].every((p) => list.some((i) => i.providerId === p && i.state === 'open')));
+  const providers = await until(providerList, (list) => ['alpha', 'bravo'].every((p) => list.some((x) => x.id === p && x.total >= 20 && x.lookups.total > 0)));
+  const incidents = await incidentList();
   stopped.done = true;
   await Promise.all(traffic);
 
@@ -169,13 +176,8 @@ test('live scenario: every provider blackholed while a local check passes is one
   t.after(() => sidecar.close());
   const sidecarPort = (sidecar.address() as { port: number }).port;
 
-  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-blackhole-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const endpoints = names.map((n, i) => `    - {provider: ${n}, service: api, cidrs: [${namespaces[i].address}/32]}`).join('\n');
-  writeFileSync(join(dir, 'config.yml'), `store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n  - {name: sidecar, type: http, url: "http://127.0.0.1:${sidecarPort}/health", interval: 2s, timeout: 1s, provider: sidecar}\n`);
-  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
-  t.after(() => run.child.kill('SIGKILL'));
-  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
+  const { run, incidents: incidentList, providers: providerList, until } = await scenarioRun(t, 'ewsrv-blackhole-', `store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n  - {name: sidecar, type: http, url: "http://127.0.0.1:${sidecarPort}/health", interval: 2s, timeout: 1s, provider: sidecar}\n`);
 
   const stopped = { done: false };
   t.after(() => { stopped.done = true; });
@@ -189,18 +191,10 @@ test('live scenario: every provider blackholed while a local check passes is one
       }), 20, stopped));
     }
   }
-  let incidents: IncidentJson[] = [];
-  while (!incidents.some((i) => i.providerId === 'local' && i.state === 'open')) {
-    await pause(250);
-    incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
-  }
+  await until(incidentList, (list) => list.some((i) => i.providerId === 'local' && i.state === 'open'));
   // Every provider's page has joined the one incident by now or does at the next ticks: wait for all three.
-  let providers: ProviderJson[] = [];
-  while (!names.every((n) => providers.some((p) => p.id === n && p.state !== 'operational'))) {
-    await pause(250);
-    providers = (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
-  }
-  incidents = (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
+  const providers = await until(providerList, (list) => names.every((n) => list.some((p) => p.id === n && p.state !== 'operational')));
+  const incidents = await incidentList();
   stopped.done = true;
   await Promise.all(traffic);
 
