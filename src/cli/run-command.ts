@@ -18,6 +18,7 @@ import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
+import type { StoreWriteStatus } from '../health/store-writes.js';
 import { LabelingStage } from '../external/labeling-stage.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
@@ -95,11 +96,13 @@ Options:
       stages: {},
     };
 
-    // Store first: everything else writes into it.
+    // Store first: everything else writes into it. What the agent writes is its owner's alone
+    // (incident notes, process names, the hosts this machine talks to): files 0600, directories 0700.
+    process.umask(0o077);
     const store = new LowdbStore({ dir: dataDir, onNotice: (line) => log.warn(line) });
     const opened = await store.open();
     for (const notice of opened.notices) log.warn(notice);
-    status.stages.store = { ok: true, detail: store.description };
+    status.stages.store = { status: 'pass', detail: store.description };
     log.info(`store: ${store.description}`, { dataDir });
 
     const engine: ReliabilityEngine = createReliabilityEngine({
@@ -113,7 +116,7 @@ Options:
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
     // holds up the next tick.
     const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
-    status.stages.engine = { ok: true, detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
+    status.stages.engine = { status: 'pass', detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
     // Created once its module has loaded, after the page is up.
     let analyzer: DnsAnalyzer | undefined;
     let dnsSnapshot: DnsSnapshot | undefined;
@@ -145,7 +148,7 @@ Options:
       throw new EgressError('config', `cannot listen on ${formatAddress(listen)}: ${code === 'EADDRINUSE' ? 'the address is in use' : code === 'EADDRNOTAVAIL' ? 'no such local address' : oneLine(err)}`);
     }
     const url = `http://${formatAddress(bound)}/`;
-    status.stages.server = { ok: true, detail: `listening on ${url}` };
+    status.stages.server = { status: 'pass', detail: `listening on ${url}` };
     log.info(`status page: ${url} (JSON: ${url}api/v1/providers, metrics: ${url}metrics; writes ${config.server.token ? 'need the bearer token' : 'are off: no server.token'})`, { url });
 
     // Everything the first request does not need loads after it, in the background: capture and
@@ -164,8 +167,8 @@ Options:
         dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
         ready: () => {
           status.capture = { state: 'live', detail: `live eBPF capture on ${interfaces.join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
-          status.stages.capture = { ok: true, detail: status.capture.detail };
-          status.stages.dns = { ok: true, detail: 'analysing captured DNS' };
+          status.stages.capture = { status: 'pass', detail: status.capture.detail };
+          status.stages.dns = { status: 'pass', detail: 'analysing captured DNS' };
           log.info(`capture: ${status.capture.detail}`);
         },
       });
@@ -186,11 +189,11 @@ Options:
         onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
       });
       scheduler.start();
-      status.stages.checks = { ok: true, detail: `${checks.length} checks scheduled` };
+      status.stages.checks = { status: 'pass', detail: `${checks.length} checks scheduled` };
       log.info(`checks: ${checks.map((c) => c.name).join(', ')}`);
     };
     const checksStarted = (config.checks.length === 0 ? Promise.resolve() : startChecks(config.checks)).catch((err: unknown) => {
-      status.stages.checks = { ok: false, detail: oneLine(err) };
+      status.stages.checks = { status: 'warn', detail: oneLine(err) };
       log.error(`checks could not start: ${oneLine(err)}`);
     });
 
@@ -218,7 +221,7 @@ Options:
         status.checks = next.checks.length;
         status.notMonitored = status.notMonitored.filter((m) => !m.startsWith('no blackbox checks'));
         if (next.checks.length === 0) status.notMonitored.unshift('no blackbox checks configured (add a "checks:" section)');
-        if (scheduler) status.stages.checks = { ok: true, detail: `${next.checks.length} checks scheduled` };
+        if (scheduler) status.stages.checks = { status: 'pass', detail: `${next.checks.length} checks scheduled` };
         const later = sections.filter((s) => s.key !== 'checks' && JSON.stringify(running[s.key]) !== JSON.stringify(next[s.key])).map((s) => s.key);
         running = next;
         const list = (what: string, names: string[]) => (names.length ? [`${what} ${names.join(', ')}`] : []);
@@ -237,6 +240,7 @@ Options:
         if (snap) engine.reportDnsFindings(snap.findings.map(dnsFindingInputOf));
         const result = await engine.tick();
         counts.ticks++;
+        status.stages.store = storeStage(store.description, engine.storeStatus());
         alerting.consume(result).catch((err: unknown) => log.error(`alerting failed: ${oneLine(err)}`));
         // The page, the provider list and /metrics for the new snapshot, prepared before anyone asks.
         await server.warm();
@@ -272,12 +276,16 @@ Options:
     await alerting.close().catch(() => undefined);
     labels.close();
     await server.close();
-    await store.close();
+    // The store's last attempt ignores its pause; what it still cannot write is lost, and said so.
+    const flushed = await store.close().then(() => true, (err: unknown) => {
+      log.error(`${oneLine(err)}: what was not yet written is lost`);
+      return false;
+    });
     // Until here a SIGHUP is answered (ignored while stopping) rather than ending the process unflushed.
     process.off('SIGHUP', reload);
     const sent = alerting.counters;
-    log.info(`stopped: store flushed (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, localSkipped: labels.localSkipped, ownSkipped: labels.ownSkipped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
-    return 0;
+    log.info(`stopped: ${flushed ? 'store flushed' : 'store NOT flushed'} (${engine.counters().bucketsWritten} buckets in total), capture detached, ${scheduler?.stats.runs ?? 0} check runs, ${sent.delivered} notifications delivered (${sent.failed} given up)`, { ...counts, dropped: labels.dropped, localSkipped: labels.localSkipped, ownSkipped: labels.ownSkipped, notificationsDelivered: sent.delivered, notificationsFailed: sent.failed });
+    return flushed ? 0 : 1;
   },
 };
 
@@ -299,11 +307,18 @@ function formatAddress(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
+/** The store's line in /healthz and on the page: failing while it cannot write what it is handed. */
+function storeStage(description: string, writes: StoreWriteStatus): MonitoringStatus['stages'][string] {
+  if (writes.ok) return { status: 'pass', detail: description };
+  const since = new Date(writes.failingSince ?? 0).toISOString().replace(/\.\d+Z$/, 'Z');
+  return { status: 'fail', detail: `cannot write since ${since}: ${writes.lastError ?? 'unknown error'}. Figures and alerts are current (kept in memory); they are written when the store accepts them again` };
+}
+
 function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string): void {
   status.capture = { state: 'unavailable', detail: why };
   status.notMonitored = [...status.notMonitored, ...CAPTURE_SIGNALS.map((s) => `not monitored: ${s}`)];
-  status.stages.capture = { ok: false, detail: why };
-  status.stages.dns = { ok: false, detail: 'no DNS analysis without capture' };
+  status.stages.capture = { status: 'warn', detail: why };
+  status.stages.dns = { status: 'warn', detail: 'no DNS analysis without capture' };
   log.warn(`capture unavailable: ${why}; checks and the status page run, but these are not monitored: ${CAPTURE_SIGNALS.join('; ')}`, { capture: 'unavailable', reason: why });
 }
 

@@ -27,6 +27,12 @@ export interface IncidentQuery {
   limit?: number;
 }
 
+/**
+ * Writes change the store's memory first and then its files. When the files cannot be written
+ * (disk full, a file that cannot be read or replaced) the write throws, but the change is kept in
+ * memory, served by reads and written by the next write or flushPending() that succeeds: a
+ * failed write never loses data that was handed over, and it is never to be handed over twice.
+ */
 export interface EngineStore {
   /**
    * Merges buckets into the rollups (counters add, sketches merge), in one batch. Called by the
@@ -58,4 +64,7 @@ export interface EngineStore {
   getAlertState(): Promise<AlertState>;
 
   putAlertState(state: AlertState): Promise<void>;
+
+  /** Writes whatever earlier writes left unwritten; throws while the files still cannot be written. */
+  flushPending(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { CheckStreaks, type CheckThresholds } from './alerts/check-streaks.js';
 import { certificateCandidates } from './alerts/certificate-expiry.js';
 import { CheckLastRuns } from './snapshot/check-last-runs.js';
 import { suppressed } from './alerts/suppression.js';
+import { guardedStore, StoreWrites, type StoreWriteStatus } from './store-writes.js';
 import type { EngineStore } from './engine-store.js';
 import type { AlertRuleSettings, RollupSettings, SloDefinition } from './engine-settings.js';
 import { AnomalyDetector } from './evaluation/anomaly-detector.js';
@@ -52,7 +53,7 @@ export interface ReliabilityEngineOptions {
   clock?: Clock;
   /** Name of this host (host breakdown); defaults to os.hostname(). */
   hostName?: string;
-  /** Receives one-line messages (store notices). */
+  /** Receives one-line messages (store notices, writes failing and resuming). */
   log?: (line: string) => void;
   /** Endpoints kept per provider before folding into "other" (default 500). */
   maxEndpointsPerProvider?: number;
@@ -95,6 +96,8 @@ export interface ReliabilityEngine extends LabeledSink {
   /** Active alerts. */
   alerts(): Alert[];
   counters(): EngineCounters;
+  /** Whether the store is writing what the engine hands it. */
+  storeStatus(): StoreWriteStatus;
   /** Final flush and persistence; does not close the store (its owner does). */
   close(): Promise<void>;
 }
@@ -127,11 +130,14 @@ class Engine implements ReliabilityEngine {
   private certWarnDays = new Map<string, number>();
   private findings: DnsFindingInput[] = [];
   private readonly ready: Promise<void>;
+  private readonly writes: StoreWrites;
 
   constructor(opts: ReliabilityEngineOptions) {
     const { rollups, slos, alerts } = opts.settings;
-    this.store = opts.store;
     this.clock = opts.clock ?? systemClock;
+    const log = opts.log ?? (() => {});
+    this.writes = new StoreWrites(() => this.clock.now(), log);
+    this.store = guardedStore(opts.store, this.writes);
     this.settings = opts.settings;
     this.aggregator = new EventAggregator({
       hostName: opts.hostName ?? hostname(),
@@ -146,7 +152,6 @@ class Engine implements ReliabilityEngine {
     this.snapshots = new SnapshotBuilder(this.store);
     this.incidents = new IncidentTracker(this.store);
     this.configureChecks(opts.settings.checks ?? []);
-    const log = opts.log ?? (() => {});
     this.ready = this.loadHistory().catch((err: unknown) => {
       // Without history the engine still works; it says so once.
       log(`health: could not load history from the store (${err instanceof Error ? err.message : String(err)}); SLO windows start empty`);
@@ -215,6 +220,8 @@ class Engine implements ReliabilityEngine {
     // to the status server never wait behind a whole tick.
     const slicer = new TimeSlicer();
     const yieldIfDue = () => slicer.yieldIfDue();
+    // Writes never hold evaluation up: a store that cannot write keeps the changes in memory.
+    if (this.writes.failing) await this.store.flushPending();
     await this.flushSliced(slicer);
     await this.persistence.pruneIfDue(now);
 
@@ -273,6 +280,10 @@ class Engine implements ReliabilityEngine {
 
   alerts(): Alert[] {
     return this.book.state().active;
+  }
+
+  storeStatus(): StoreWriteStatus {
+    return this.writes.status();
   }
 
   counters(): EngineCounters {

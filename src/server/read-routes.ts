@@ -100,9 +100,10 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
     const now = new Date(sources.now()).toISOString();
     const checks: Record<string, HealthCheckEntry[]> = {};
     let status: HealthStatus = 'pass';
+    const rank: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
     for (const [name, stage] of Object.entries(m.stages)) {
-      checks[name] = [{ componentId: name, componentType: 'component', observedValue: stage.ok ? 1 : 0, observedUnit: 'up', status: stage.ok ? 'pass' : 'warn', time: now, output: stage.detail }];
-      if (!stage.ok) status = 'warn';
+      checks[name] = [{ componentId: name, componentType: 'component', observedValue: stage.status === 'pass' ? 1 : 0, observedUnit: 'up', status: stage.status, time: now, output: stage.detail }];
+      if (rank[stage.status] > rank[status]) status = stage.status;
     }
     const body = { status, version: '1', releaseId: m.version, serviceId: 'egresswatch', description: 'egresswatch agent', checks, ...(m.notMonitored.length ? { notes: m.notMonitored } : {}) };
     return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };

@@ -15,8 +15,12 @@ export interface MonitoringStatus {
   checks: number;
   /** Resolvers the host uses (from resolv.conf or configuration). */
   resolvers: string[];
-  /** Stages that run, by name, with a one-line state each (e.g. store: "lowdb store in …"). */
-  stages: Record<string, { ok: boolean; detail: string }>;
+  /**
+   * Stages that run, by name, with a state and one line each (e.g. store: "lowdb store in …"):
+   * warn when a stage works without something, fail when it cannot do its job (a store that
+   * cannot write).
+   */
+  stages: Record<string, { status: 'pass' | 'warn' | 'fail'; detail: string }>;
 }
 
 export interface ServerSources {

@@ -27,6 +27,8 @@ export class MemoryStore extends StoreCollections {
     return [...table.select(bucketFilter(q))].map(cloneBucket).sort((a, b) => a.start - b.start);
   }
 
+  async flushPending(): Promise<void> {}
+
   async prune(now: number, retentionMs: Readonly<Record<RollupLevel, number>>): Promise<void> {
     for (const level of ROLLUP_LEVELS) this.rollups.get(level)?.pruneEndedBy(now - retentionMs[level]);
   }

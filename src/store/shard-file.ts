@@ -16,33 +16,36 @@ export interface Shard {
   /** JSON of each bucket's stored form, kept until the bucket changes: a flush re-encodes only what it touched. */
   encoded: Map<string, string>;
   dirty: boolean;
+  /** The file exists but could neither be read nor moved aside: it is never written over. */
+  blocked: boolean;
 }
 
 /** The shard at `path`, read from disk when `onDisk`, else empty. */
 export async function loadShard(path: string, level: RollupLevel, start: number, onDisk: boolean, quarantine: FileQuarantine): Promise<Shard> {
   const file = new TextFile(path);
-  let buckets: Bucket[] = [];
-  if (onDisk) buckets = await readShard(file, path, level, start, quarantine);
-  return { level, start, file, buckets: new BucketTable(buckets), encoded: new Map(), dirty: false };
+  const read = onDisk ? await readShard(file, path, level, start, quarantine) : [];
+  const blocked = read === 'blocked';
+  return { level, start, file, buckets: new BucketTable(blocked ? [] : read), encoded: new Map(), dirty: false, blocked };
 }
 
-/** Parses a shard; a file that does not parse or fails its checks is moved aside and the period starts empty. */
-async function readShard(file: TextFile, path: string, level: RollupLevel, start: number, quarantine: FileQuarantine): Promise<Bucket[]> {
-  const text = await file.read();
-  if (text === null) return [];
+/**
+ * Parses a shard; a file that cannot be read, does not parse or fails its checks is moved aside
+ * and the period starts empty ('blocked' when it could not be moved either).
+ */
+async function readShard(file: TextFile, path: string, level: RollupLevel, start: number, quarantine: FileQuarantine): Promise<Bucket[] | 'blocked'> {
+  let problem: string | undefined;
   let data: unknown;
   try {
+    const text = await file.read();
+    if (text === null) return [];
     data = JSON.parse(text);
+    problem = shardProblem(data, level, start);
   } catch (err) {
-    quarantine.moveAside(path, `not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    problem = code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message.split('\n')[0]})`;
   }
-  const problem = shardProblem(data, level, start);
-  if (problem) {
-    quarantine.moveAside(path, problem);
-    return [];
-  }
-  return decodeShard(data as ShardFile);
+  if (problem === undefined) return decodeShard(data as ShardFile);
+  return quarantine.tryMoveAside(path, problem) ? [] : 'blocked';
 }
 
 /** The shard's file text, assembled from cached bucket JSON grouped by series key (see shard-codec.ts for the layout). */

@@ -11,6 +11,7 @@ import type { FileQuarantine } from './file-quarantine.js';
 import { parseStamp, stampOf } from './file-stamp.js';
 import { loadShard, renderShard, type Shard } from './shard-file.js';
 import { StoreError } from './store-error.js';
+import { removeStaleTemps, removeTempOf } from './temp-files.js';
 import { TimeSlicer } from '../time-slice.js';
 import { type Bucket, LEVEL_MS, ROLLUP_LEVELS, type RollupLevel } from '../health/rollups/bucket.js';
 import type { BucketQuery } from '../health/engine-store.js';
@@ -41,6 +42,7 @@ export class ShardSet {
     for (const level of ROLLUP_LEVELS) {
       const levelDir = join(this.dir, 'rollups', level);
       mkdirSync(levelDir, { recursive: true });
+      removeStaleTemps(levelDir);
       for (const name of readdirSync(levelDir)) {
         const m = /^(\d{8}T\d{6}Z)\.json$/.exec(name);
         if (!m) continue;
@@ -50,6 +52,7 @@ export class ShardSet {
     }
   }
 
+  /** Merges into the shards in memory; flush() writes them. */
   async merge(buckets: readonly Bucket[]): Promise<void> {
     // Merging and encoding a flush's buckets take tens of ms: in slices, so the status server
     // sharing this thread keeps answering.
@@ -72,19 +75,33 @@ export class ShardSet {
       }
       shard.dirty = true;
     }
-    await this.flush(slicer);
   }
 
-  /** Writes every changed shard (each file whole, through a temporary file and a rename). */
+  /**
+   * Writes every changed shard (each file whole, through a temporary file and a rename). A shard
+   * whose write fails stays changed (in memory, kept from eviction) for the next flush, and the
+   * first failure is thrown once all writes have settled.
+   */
   async flush(slicer = new TimeSlicer()): Promise<void> {
     const writes: Promise<void>[] = [];
+    const failures: string[] = [];
     for (const s of this.shards.values()) {
       if (!s.dirty) continue;
+      const path = this.shardPath(s.level, s.start);
+      if (s.blocked) {
+        failures.push(`${path} is unreadable and left in place: its period's new data is kept in memory`);
+        continue;
+      }
       s.dirty = false;
-      writes.push(s.file.write(await renderShard(s, this.span[s.level], slicer)));
+      writes.push(s.file.write(await renderShard(s, this.span[s.level], slicer)).catch((err: unknown) => {
+        s.dirty = true;
+        removeTempOf(path);
+        failures.push(`could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }));
     }
     await Promise.all(writes);
     this.evict();
+    if (failures.length) throw new StoreError(`store: ${failures[0]}${failures.length > 1 ? ` (and ${failures.length - 1} more shards)` : ''}`);
   }
 
   /** Writes what changed and forgets the parsed shards. */

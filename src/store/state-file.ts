@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { compactJsonFile } from './compact-json-file.js';
 import type { FileQuarantine } from './file-quarantine.js';
+import { StoreError } from './store-error.js';
+import { removeTempOf } from './temp-files.js';
 import { emptyState, STATE_SCHEMA, type StateDocument } from './state-document.js';
 
 /** Why a parsed state file cannot be used, or undefined when it can. */
@@ -17,7 +19,7 @@ function stateProblem(d: unknown): string | undefined {
 }
 
 export class StateFile {
-  private constructor(private readonly low: Low<StateDocument>) {}
+  private constructor(private readonly low: Low<StateDocument>, private readonly path: string) {}
 
   /** Loads the state in `dir` (empty when there is none); an unusable file is moved aside and the state starts empty. */
   static async open(dir: string, quarantine: FileQuarantine): Promise<StateFile> {
@@ -36,7 +38,7 @@ export class StateFile {
     }
     // The snapshot is recomputed at the first tick; a stale one on disk would mislead.
     low.data.snapshot = null;
-    return new StateFile(low);
+    return new StateFile(low, path);
   }
 
   /** The loaded document; the store changes it in place and then calls write(). */
@@ -52,6 +54,11 @@ export class StateFile {
     // lowdb serializes before its first await, so the snapshot can be put back at once.
     const pending = this.low.write();
     doc.snapshot = snapshot;
-    await pending;
+    try {
+      await pending;
+    } catch (err) {
+      removeTempOf(this.path);
+      throw new StoreError(`store: could not write ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the change is kept in memory`);
+    }
   }
 }

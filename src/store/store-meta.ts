@@ -1,5 +1,6 @@
 // meta.json: says a directory holds an egresswatch store and which store schema wrote it. Created
 // in a new directory; a directory of something else, or of a newer egresswatch, is refused.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { compactJsonFile } from './compact-json-file.js';
@@ -14,6 +15,7 @@ export async function openStoreMeta(dir: string, quarantine: FileQuarantine): Pr
   const path = join(dir, 'meta.json');
   const meta = new Low<{ format: string; schema: number }>(compactJsonFile(path), { format: META_FORMAT, schema: META_SCHEMA });
   let exists = true;
+  let corrupt = false;
   try {
     const before = meta.data;
     await meta.read();
@@ -21,7 +23,9 @@ export async function openStoreMeta(dir: string, quarantine: FileQuarantine): Pr
   } catch {
     quarantine.moveAside(path, 'not valid JSON');
     exists = false;
+    corrupt = true;
   }
+  if (!exists && !corrupt) refuseForeignDirectory(dir);
   const d = meta.data as { format?: unknown; schema?: unknown };
   if (exists && (d.format !== META_FORMAT || typeof d.schema !== 'number')) {
     throw new StoreError(`store: ${path} does not describe an egresswatch store; choose another data directory`);
@@ -35,4 +39,12 @@ export async function openStoreMeta(dir: string, quarantine: FileQuarantine): Pr
     meta.data = { format: META_FORMAT, schema: META_SCHEMA };
     await meta.write();
   }
+}
+
+/** A directory without meta.json must be empty: the store never mixes its files into someone else's. */
+function refuseForeignDirectory(dir: string): void {
+  const others = readdirSync(dir).filter((name) => name !== '.meta.json.tmp');
+  if (others.length === 0) return;
+  const shown = others.slice(0, 3).map((n) => JSON.stringify(n)).join(', ');
+  throw new StoreError(`store: ${dir} is not empty (${shown}${others.length > 3 ? ', …' : ''}) and is not an egresswatch data directory (no meta.json); choose a new or empty directory`);
 }

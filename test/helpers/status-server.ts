@@ -21,7 +21,7 @@ export function monitoringStatus(over: Partial<MonitoringStatus> = {}): Monitori
     startedAt: Date.parse('2026-11-23T12:00:00Z'), version: '0.1.0',
     capture: { state: 'unavailable', detail: 'live capture needs root (CAP_BPF and CAP_PERFMON)' },
     notMonitored: ['passive DNS and TCP signals (no capture)'], checks: 2, resolvers: ['10.0.0.2'],
-    stages: { store: { ok: true, detail: 'in-memory store' }, capture: { ok: false, detail: 'unavailable' } },
+    stages: { store: { status: 'pass', detail: 'in-memory store' }, capture: { status: 'warn', detail: 'unavailable' } },
     ...over,
   };
 }
