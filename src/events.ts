@@ -150,7 +150,9 @@ export type ProbeErrorKind =
   | 'dns_rcode'
   | 'protocol'
   | 'timeout'
-  | 'internal';
+  | 'internal'
+  /** The agent itself could not make the probe (out of file descriptors or memory): no verdict on the target. */
+  | 'agent';
 
 /**
  * Failure kinds that a fault of this host, its network, resolver, proxy or NAT could explain. The

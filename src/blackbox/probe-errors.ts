@@ -80,6 +80,8 @@ export function classifyFailure(err: unknown, phase: Phase | undefined, signal?:
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   switch (code) {
+    case 'EMFILE': case 'ENFILE': case 'ENOMEM': case 'ENOBUFS':
+      return new ProbeFailure('agent', `the agent could not make this run (${message})`);
     case 'ECONNREFUSED': return new ConnectRefused(`connection refused (${message})`);
     case 'ETIMEDOUT': return phase === 'connect' ? new ConnectTimeout(message) : new ProbeTimeout(message);
     case 'ENOTFOUND': case 'EAI_AGAIN': case 'EAI_FAIL': case 'EAI_NONAME': case 'ENODATA':

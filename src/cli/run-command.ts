@@ -19,6 +19,7 @@ import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { StoreWriteStatus } from '../health/store-writes.js';
+import { AgentFaults } from './agent-faults.js';
 import { LabelingStage } from '../external/labeling-stage.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
@@ -138,7 +139,8 @@ Options:
     };
 
     const metrics = new MetricsExporter({ sources, version: VERSION, topN: config.server.metricsTopN });
-    const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, onError: (line) => log.error(`status server: ${line}`) });
+    const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, limits: config.server.limits, onError: (line) => log.error(`status server: ${line}`) });
+    metrics.watchConnections(server.refused);
     let bound: ListenAddress;
     try {
       bound = await server.listen(listen);
@@ -179,6 +181,7 @@ Options:
 
     let scheduler: CheckScheduler | undefined;
     const failing = new Set<string>();
+    const agentFaults = new AgentFaults();
     const startChecks = async (checks: Config['checks']) => {
       const [{ createCheckRunner }, { CheckScheduler: Scheduler }] = await Promise.all([import('../blackbox/check-runner.js'), import('../blackbox/scheduler.js')]);
       const run = createCheckRunner();
@@ -186,7 +189,7 @@ Options:
       scheduler = new Scheduler({
         checks,
         run,
-        onResult: (result) => onProbe(result, labels, metrics, counts, failing, log),
+        onResult: (result) => onProbe(result, labels, metrics, counts, failing, agentFaults, log),
       });
       scheduler.start();
       status.stages.checks = { status: 'pass', detail: `${checks.length} checks scheduled` };
@@ -241,6 +244,8 @@ Options:
         const result = await engine.tick();
         counts.ticks++;
         status.stages.store = storeStage(store.description, engine.storeStatus());
+        const fault = agentFaults.current(Date.now());
+        if (scheduler) status.stages.checks = fault ? { status: 'fail', detail: fault } : { status: 'pass', detail: `${running.checks.length} checks scheduled` };
         alerting.consume(result).catch((err: unknown) => log.error(`alerting failed: ${oneLine(err)}`));
         // The page, the provider list and /metrics for the new snapshot, prepared before anyone asks.
         await server.warm();
@@ -332,10 +337,11 @@ function ingestCapture(batch: readonly CaptureEvent[], analyzer: DnsAnalyzer, la
   labels.ingest(batch);
 }
 
-function onProbe(result: ProbeResult, labels: LabelingStage, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, log: RunLog): void {
+function onProbe(result: ProbeResult, labels: LabelingStage, metrics: MetricsExporter, counts: { probes: number; probeFailures: number }, failing: Set<string>, agentFaults: AgentFaults, log: RunLog): void {
   counts.probes++;
-  labels.ingest([result]);
   metrics.observeProbe(result, labels.labelProbe(result).provider);
+  if (agentFaults.record(result, Date.now(), (line) => log.error(line, { check: result.check, error: result.error }))) return;
+  labels.ingest([result]);
   // People hear about a check when it changes between passing and failing, not on every run.
   if (!result.ok) {
     counts.probeFailures++;

@@ -7,6 +7,8 @@
 //     tokenFile: ./token       # or read the token from a file (relative to the config file)
 //     hosts: [status.internal] # names the page is reached by, besides IP literals, localhost and this host's name
 //     metricsTopN: 50          # providers and resolvers with their own /metrics series; the rest: "other"
+//     maxConnections: 256      # open connections at most; more are closed at once
+//     maxConnectionsPerClient: 32  # from one client address
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { defaultServerSettings, type ServerSettings } from '../server/server-settings.js';
@@ -20,7 +22,7 @@ export const serverSection = defineSection({
   defaultValue: defaultServerSettings,
   validate: (value: ConfigValue, context: ConfigContext): ServerSettings => {
     const d = defaultServerSettings();
-    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN', 'hosts']);
+    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN', 'hosts', 'maxConnections', 'maxConnectionsPerClient']);
     let token: string | undefined;
     if (o.has('token') && o.has('tokenFile')) o.get('tokenFile').fail('has both token and tokenFile; use only one');
     const t = o.optional('token');
@@ -42,6 +44,11 @@ export const serverSection = defineSection({
       ...(token !== undefined ? { token } : {}),
       metricsTopN: o.optional('metricsTopN')?.number({ min: 1, max: 10_000, integer: true }) ?? d.metricsTopN,
       hosts: (o.optional('hosts')?.listOrOne() ?? []).map((h) => h.string()),
+      limits: {
+        ...d.limits,
+        maxConnections: o.optional('maxConnections')?.number({ min: 8, max: 100_000, integer: true }) ?? d.limits.maxConnections,
+        maxPerClient: o.optional('maxConnectionsPerClient')?.number({ min: 1, max: 100_000, integer: true }) ?? d.limits.maxPerClient,
+      },
     };
   },
 });

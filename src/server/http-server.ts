@@ -1,6 +1,7 @@
 // The HTTP server on node:http: routes requests, reads bounded bodies, writes every reply with
 // the same security headers, and turns handler faults into a 500 without a stack trace.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CHECK_INTERVAL_MS, DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionLimits, type RefusedConnections } from './connection-limits.js';
 import { hostAllowed } from './host-check.js';
 import type { AddressInfo } from 'node:net';
 import { oneLine } from '../errors.js';
@@ -24,6 +25,8 @@ export interface StatusServerOptions {
   onError?: (message: string) => void;
   /** Host names accepted besides IP literals, localhost and this machine's name (host-check.ts). */
   hosts?: readonly string[];
+  /** Connection caps and request timeouts (connection-limits.ts). */
+  limits?: ConnectionLimits;
 }
 
 export interface ListenAddress {
@@ -48,13 +51,16 @@ export class StatusServer {
   private readonly maxBodyBytes: number;
   /** Per-snapshot renders, prepared after each new snapshot. */
   private readonly views: SnapshotViews;
+  /** Connections closed at once because a limit was reached. */
+  readonly refused: RefusedConnections;
 
   constructor(private readonly options: StatusServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
     this.views = new SnapshotViews(options.sources);
     addReadRoutes(this.router, { sources: options.sources, metrics: options.metrics, assets: new StaticAssets(), views: this.views });
     addWriteRoutes(this.router, options.sources, options.token);
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
+    this.server = createServer({ keepAliveTimeout: 5000, connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => void this.handle(req, res));
+    this.refused = limitConnections(this.server, options.limits ?? DEFAULT_CONNECTION_LIMITS);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */

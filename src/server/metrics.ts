@@ -1,11 +1,13 @@
 // /metrics in the Prometheus exposition format: per-provider and per-resolver series read from
 // the store and the DNS snapshot at scrape time, check counters fed as results arrive. Provider
 // and resolver label values are bounded by LabelBudget (top N by volume, the rest "other").
+import { readdirSync, readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResolverHealth } from '../dns/types.js';
 import type { ProbeResult } from '../events.js';
 import type { HealthState, ProviderSummary } from '../health/snapshot/health-snapshot.js';
 import type { Incident } from '../health/alerts/incident.js';
+import type { RefusedConnections } from './connection-limits.js';
 import { LabelBudget, OTHER_LABEL } from './label-budget.js';
 import type { ServerSources } from './status-sources.js';
 
@@ -50,7 +52,7 @@ export class MetricsExporter {
     this.resolverLabels = new LabelBudget(topN);
     const r = [this.registry];
     new Gauge({ name: 'egresswatch_build_info', help: 'Always 1; the version label says which egresswatch runs.', labelNames: ['version'], registers: r }).set({ version: options.version }, 1);
-    this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result.', labelNames: ['provider', 'type', 'result'], registers: r });
+    this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result (success, failure, or agent_fault: the agent could not make the run).', labelNames: ['provider', 'type', 'result'], registers: r });
     this.checkPhase = new Histogram({
       name: 'egresswatch_check_phase_duration_seconds',
       // By check type, not provider: a histogram per provider would multiply every bucket by the
@@ -69,7 +71,9 @@ export class MetricsExporter {
   /** Records one check run as it arrives; `labelled` is the provider its label names, when the check's configuration does not. */
   observeProbe(result: ProbeResult, labelled?: string): void {
     const provider = this.providerLabels.label(result.provider ?? labelled ?? 'unlabelled');
-    this.checkRuns.inc({ provider, type: result.probe, result: result.ok ? 'success' : 'failure' });
+    // A run the agent could not make (out of descriptors or memory) is no verdict on the provider.
+    const outcome = result.ok ? 'success' : result.error?.kind === 'agent' ? 'agent_fault' : 'failure';
+    this.checkRuns.inc({ provider, type: result.probe, result: outcome });
     if (result.certExpiryDays !== undefined) {
       const had = this.certProvider.get(result.check);
       if (had !== undefined && had !== provider) this.certExpiry.remove({ check: result.check, provider: had });
@@ -80,6 +84,18 @@ export class MetricsExporter {
       const ms = result.phases[key];
       if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);
     }
+  }
+
+  /** Exports the status server's refused connections (over the total or the per-client cap). */
+  watchConnections(refused: RefusedConnections): void {
+    new Counter({
+      name: 'egresswatch_http_connections_refused_total', help: 'Connections to the status server closed at once because a connection limit was reached.', labelNames: ['limit'], registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ limit: 'total' }, refused.overTotal);
+        this.inc({ limit: 'per_client' }, refused.overPerClient);
+      },
+    });
   }
 
   /** Checks a reload removed: their series (certificate expiry) leave /metrics. */
@@ -226,6 +242,10 @@ export class MetricsExporter {
         this.inc((u.user + u.system) / 1e6);
       },
     });
+    // Descriptors run out before memory does under a connection flood: worth a graph of their own.
+    new Gauge({ name: 'process_open_fds', help: 'Number of open file descriptors.', registers: r, collect() { this.set(readdirSync('/proc/self/fd').length - 1); } });
+    const maxFds = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    if (maxFds) new Gauge({ name: 'process_max_fds', help: 'Maximum number of open file descriptors.', registers: r }).set(Number(maxFds));
     new Gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', registers: r, collect() { this.set(process.memoryUsage.rss()); } });
     new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds.', registers: r }).set(startSeconds);
     new Gauge({ name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', registers: r, collect() { this.set(process.memoryUsage().heapUsed); } });

@@ -1,6 +1,7 @@
 // Starts the status server on an ephemeral loopback port over an in-memory store filled by the test.
 import { MetricsExporter } from '../../src/server/metrics.js';
 import { StatusServer } from '../../src/server/http-server.js';
+import type { ConnectionLimits } from '../../src/server/connection-limits.js';
 import type { MonitoringStatus, ServerSources } from '../../src/server/status-sources.js';
 import type { DnsSnapshot } from '../../src/dns/types.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -26,13 +27,14 @@ export function monitoringStatus(over: Partial<MonitoringStatus> = {}): Monitori
   };
 }
 
-export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[]; limits?: ConnectionLimits } = {}): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.open();
   let dns = opts.dns;
   const sources: ServerSources = { store, dns: () => dns, monitoring: () => monitoringStatus(opts.monitoring), now: () => opts.now ?? Date.now() };
   const metrics = new MetricsExporter({ sources, version: '0.1.0', topN: opts.topN, processMetrics: false });
-  const server = new StatusServer({ sources, metrics, token: opts.token, hosts: opts.hosts });
+  const server = new StatusServer({ sources, metrics, token: opts.token, hosts: opts.hosts, limits: opts.limits });
+  metrics.watchConnections(server.refused);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   return { url: `http://127.0.0.1:${port}`, port, store, metrics, server, setDns: (s) => (dns = s), close: () => server.close() };
 }
