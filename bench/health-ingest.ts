@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { MonitorEvent, TcpEvent } from '../src/events.js';
 import { EventAggregator } from '../src/health/rollups/aggregator.js';
+import { defaultSeriesLimits } from '../src/health/engine-settings.js';
 import type { EndpointLabel } from '../src/external/endpoint-label.js';
 import type { LabeledEvent } from '../src/external/labeled-event.js';
 
@@ -66,7 +67,7 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 }
 
 function runAggregator(): { seconds: number; cpuSeconds: number; buckets: number } {
-  const agg = new EventAggregator({ hostName: 'bench', breakdownLimit: 20, maxEndpointsPerProvider: 500 });
+  const agg = new EventAggregator({ hostName: 'bench', breakdownLimit: 20, limits: defaultSeriesLimits() });
   const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < events.length; i += BATCH) agg.ingestEvents(labelled(events.slice(i, i + BATCH)));

@@ -117,7 +117,8 @@ Options:
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
     // holds up the next tick.
     const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
-    status.stages.engine = { status: 'pass', detail: `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers` };
+    const engineSummary = `${config.slos.length} SLOs, ${config.alerts.notifiers.length} notifiers`;
+    status.stages.engine = { status: 'pass', detail: engineSummary };
     // Created once its module has loaded, after the page is up.
     let analyzer: DnsAnalyzer | undefined;
     let dnsSnapshot: DnsSnapshot | undefined;
@@ -244,6 +245,8 @@ Options:
         const result = await engine.tick();
         counts.ticks++;
         status.stages.store = storeStage(store.description, engine.storeStatus());
+        status.stages.engine = engineStage(engineSummary, engine);
+        status.limits = { shedding: engine.memoryStatus().shedding, foldedEvents: engine.counters().aggregator.folded + engine.counters().aggregator.foldedProviders };
         const fault = agentFaults.current(Date.now());
         if (scheduler) status.stages.checks = fault ? { status: 'fail', detail: fault } : { status: 'pass', detail: `${running.checks.length} checks scheduled` };
         alerting.consume(result).catch((err: unknown) => log.error(`alerting failed: ${oneLine(err)}`));
@@ -317,6 +320,16 @@ function storeStage(description: string, writes: StoreWriteStatus): MonitoringSt
   if (writes.ok) return { status: 'pass', detail: description };
   const since = new Date(writes.failingSince ?? 0).toISOString().replace(/\.\d+Z$/, 'Z');
   return { status: 'fail', detail: `cannot write since ${since}: ${writes.lastError ?? 'unknown error'}. Figures and alerts are current (kept in memory); they are written when the store accepts them again` };
+}
+
+/** The engine's line: a warning while it sheds detail for memory, with what it folds into "other". */
+function engineStage(summary: string, engine: ReliabilityEngine): MonitoringStatus['stages'][string] {
+  const memory = engine.memoryStatus();
+  const { folded, foldedProviders } = engine.counters().aggregator;
+  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+  const foldedLine = folded + foldedProviders > 0 ? `; ${folded + foldedProviders} events beyond the limits on providers and endpoints counted as "other" (store.maxDiscoveredProviders, store.maxEndpoints)` : '';
+  if (memory.shedding) return { status: 'warn', detail: `memory ${mb(memory.rssBytes)} MB, over 80 % of its ${mb(memory.limitBytes)} MB limit: shedding detail (new providers and endpoints count as "other", idle ones are forgotten after 5 minutes)${foldedLine}` };
+  return { status: 'pass', detail: `${summary}${foldedLine}` };
 }
 
 function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string): void {

@@ -27,6 +27,11 @@ export interface EndpointLabel {
   /** How sure the source is, 0..1. */
   confidence: number;
   /**
+   * The provider is only the registrable domain of a name nothing else knows: one per domain the
+   * host contacts, so the engine keeps a bounded number of them (the rest count as "other").
+   */
+  discovered?: true;
+  /**
    * Who operates the address block, from the published cloud ranges, when the label itself came
    * from another source and says something else ("api.example.com" served from AWS CloudFront).
    */

@@ -61,8 +61,27 @@ export interface RollupSettings {
   breakdownLimit: number;
   /** Endpoints unseen for this long leave the list (their history stays in the store). */
   endpointIdleMs: number;
+  /** What the engine keeps in memory at most; beyond, events count towards "other". */
+  limits: SeriesLimits;
+}
+
+export interface SeriesLimits {
+  /** Providers named only after a domain (no catalogue, configuration or cloud range knows them). */
+  discoveredProviders: number;
+  /** Endpoints of all providers together. */
+  endpoints: number;
+  endpointsPerProvider: number;
+  /**
+   * Resident memory the agent aims to stay under: above 80 % of it, it sheds detail (new series
+   * count as "other", idle ones are forgotten after minutes rather than an hour) until below 70 %.
+   */
+  memoryBytes: number;
+}
+
+export function defaultSeriesLimits(): SeriesLimits {
+  return { discoveredProviders: 100, endpoints: 1000, endpointsPerProvider: 200, memoryBytes: 512 * 1024 * 1024 };
 }
 
 export function defaultRollupSettings(): RollupSettings {
-  return { retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 }, breakdownLimit: 20, endpointIdleMs: 3_600_000 };
+  return { retentionMs: { minute: 6 * 3_600_000, hour: 35 * 86_400_000, day: 400 * 86_400_000 }, breakdownLimit: 20, endpointIdleMs: 3_600_000, limits: defaultSeriesLimits() };
 }

@@ -27,13 +27,18 @@ import { breakdowns } from './evaluation/breakdowns.js';
 import { dnsSignalCandidates } from './evaluation/dns-signal.js';
 import { SeriesEvaluator, type SeriesEvaluation } from './evaluation/series-evaluation.js';
 import { EventAggregator, UNKNOWN_PROVIDER, type AggregatorCounters } from './rollups/aggregator.js';
-import { LEVEL_MS, seriesKey } from './rollups/bucket.js';
+import { LEVEL_MS, parseSeriesKey, seriesKey } from './rollups/bucket.js';
+import { chooseHistory } from './rollups/history-budget.js';
+import { MemoryGuard, type MemoryState } from './rollups/memory-guard.js';
 import { KnownSeries } from './rollups/known-series.js';
 import { RollupPersistence } from './rollups/rollup-persistence.js';
 import { SliWindows } from './rollups/sli-windows.js';
 import type { DnsFindingInput, EventOrigin } from './signal-inputs.js';
 import type { HealthSnapshot } from './snapshot/health-snapshot.js';
 import { SnapshotBuilder } from './snapshot/snapshot-builder.js';
+
+/** While memory is short, endpoints unseen this long are forgotten. */
+const SHED_IDLE_MS = 5 * 60_000;
 
 /** HTTPS checks warn about their certificate under this many days (TLS checks have warnDays). */
 const HTTPS_CERT_WARN_DAYS = 21;
@@ -53,10 +58,10 @@ export interface ReliabilityEngineOptions {
   clock?: Clock;
   /** Name of this host (host breakdown); defaults to os.hostname(). */
   hostName?: string;
+  /** Resident memory of the process, bytes (default: process.memoryUsage.rss). */
+  memoryUsage?: () => number;
   /** Receives one-line messages (store notices, writes failing and resuming). */
   log?: (line: string) => void;
-  /** Endpoints kept per provider before folding into "other" (default 500). */
-  maxEndpointsPerProvider?: number;
 }
 
 /** What one tick decided: the alerting stage notifies from it, the server shows its snapshot. */
@@ -98,6 +103,8 @@ export interface ReliabilityEngine extends LabeledSink {
   counters(): EngineCounters;
   /** Whether the store is writing what the engine hands it. */
   storeStatus(): StoreWriteStatus;
+  /** Memory in use against the limit, and whether detail is being shed. */
+  memoryStatus(): MemoryState;
   /** Final flush and persistence; does not close the store (its owner does). */
   close(): Promise<void>;
 }
@@ -131,18 +138,22 @@ class Engine implements ReliabilityEngine {
   private findings: DnsFindingInput[] = [];
   private readonly ready: Promise<void>;
   private readonly writes: StoreWrites;
+  private readonly memory: MemoryGuard;
+  private readonly log: (line: string) => void;
 
   constructor(opts: ReliabilityEngineOptions) {
     const { rollups, slos, alerts } = opts.settings;
     this.clock = opts.clock ?? systemClock;
     const log = opts.log ?? (() => {});
+    this.log = log;
     this.writes = new StoreWrites(() => this.clock.now(), log);
+    this.memory = new MemoryGuard(rollups.limits.memoryBytes, opts.memoryUsage);
     this.store = guardedStore(opts.store, this.writes);
     this.settings = opts.settings;
     this.aggregator = new EventAggregator({
       hostName: opts.hostName ?? hostname(),
       breakdownLimit: rollups.breakdownLimit,
-      maxEndpointsPerProvider: opts.maxEndpointsPerProvider ?? 500,
+      limits: rollups.limits,
     });
     this.known = new KnownSeries(this.aggregator);
     this.evaluator = new SeriesEvaluator(slos, alerts);
@@ -154,7 +165,7 @@ class Engine implements ReliabilityEngine {
     this.configureChecks(opts.settings.checks ?? []);
     this.ready = this.loadHistory().catch((err: unknown) => {
       // Without history the engine still works; it says so once.
-      log(`health: could not load history from the store (${err instanceof Error ? err.message : String(err)}); SLO windows start empty`);
+      this.log(`health: could not load history from the store (${err instanceof Error ? err.message : String(err)}); SLO windows start empty`);
     });
   }
 
@@ -163,12 +174,34 @@ class Engine implements ReliabilityEngine {
     const now = this.clock.now();
     this.book = new AlertBook(await this.store.getAlertState());
     this.streaks.restore(this.book.state().active);
-    const { minutes, hours } = await this.persistence.recentHistory(now);
+    const history = await this.persistence.recentHistory(now);
+    const chosen = chooseHistory([...history.minutes, ...history.hours], this.settings.rollups.limits);
+    if (chosen.skippedProviders || chosen.skippedEndpoints) {
+      this.log(`health: the store's history holds more series than the limits: the busiest are loaded, ${chosen.skippedProviders} providers and ${chosen.skippedEndpoints} endpoints stay on disk only`);
+    }
+    const minutes = history.minutes.filter((b) => chosen.keep(b.key));
+    const hours = history.hours.filter((b) => chosen.keep(b.key));
     // Hour buckets are loaded on their own: minutes must not feed the hour ring a second time.
     for (const b of minutes) this.windows.add(b, false);
     for (const b of hours) this.windows.add(b);
     for (const b of [...minutes, ...hours]) this.known.remember(b.key, b.start + LEVEL_MS[b.level]);
     this.anomalies.observe(minutes, now);
+  }
+
+  /**
+   * Keeps memory bounded: forgets endpoints idle past the idle time and discovered providers left
+   * without endpoints, with their windows (history stays in the store); while memory is short,
+   * sheds detail (new series count as "other", idle means a few minutes).
+   */
+  private forgetIdle(now: number): void {
+    const memory = this.memory.check();
+    this.aggregator.shedding = memory.shedding;
+    const idleMs = memory.shedding ? Math.min(SHED_IDLE_MS, this.settings.rollups.endpointIdleMs) : this.settings.rollups.endpointIdleMs;
+    const forgotten = this.aggregator.forgetIdle(now - idleMs);
+    const endpoints = new Set([...forgotten.endpointKeys, ...this.known.forget(forgotten, now - idleMs)]);
+    if (endpoints.size === 0 && forgotten.providers.length === 0) return;
+    const providers = new Set(forgotten.providers);
+    this.windows.forget((key) => endpoints.has(key) || providers.has(parseSeriesKey(key).provider));
   }
 
   ingestEvents(events: readonly LabeledEvent[], origin?: EventOrigin): void {
@@ -225,6 +258,7 @@ class Engine implements ReliabilityEngine {
     await this.flushSliced(slicer);
     await this.persistence.pruneIfDue(now);
 
+    this.forgetIdle(now);
     const { providers, endpoints } = await this.evaluate(now, yieldIfDue);
     const affected = breakdowns(this.windows, now);
     const attributionOf = attributionAtTick({
@@ -284,6 +318,10 @@ class Engine implements ReliabilityEngine {
 
   storeStatus(): StoreWriteStatus {
     return this.writes.status();
+  }
+
+  memoryStatus(): MemoryState {
+    return this.memory.current;
   }
 
   counters(): EngineCounters {

@@ -225,6 +225,19 @@ export class MetricsExporter {
         this.set(sources.monitoring().capture.state === 'live' ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'egresswatch_memory_shedding', help: '1 while the agent sheds detail because its memory is above 80 % of its limit (new series count as "other").', registers: [this.registry],
+      collect() {
+        this.set(sources.monitoring().limits?.shedding ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'egresswatch_events_folded_total', help: 'Events counted towards "other" because a limit on providers or endpoints was reached.', registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(sources.monitoring().limits?.foldedEvents ?? 0);
+      },
+    });
   }
 
   /**

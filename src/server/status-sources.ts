@@ -21,6 +21,8 @@ export interface MonitoringStatus {
    * cannot write).
    */
   stages: Record<string, { status: 'pass' | 'warn' | 'fail'; detail: string }>;
+  /** The engine's bounds: whether it sheds detail for memory, and events counted as "other". */
+  limits?: { shedding: boolean; foldedEvents: number };
 }
 
 export interface ServerSources {

@@ -1,6 +1,6 @@
 // Builds a reliability engine on an in-memory store with a manual clock, and generates scenario traffic.
 import { type AlertSettings, defaultAlertSettings } from '../../src/config/alerts.js';
-import { defaultSlos, type SloDefinition } from '../../src/health/engine-settings.js';
+import { defaultSlos, type SeriesLimits, type SloDefinition } from '../../src/health/engine-settings.js';
 import { defaultStoreSettings } from '../../src/store/store-settings.js';
 import type { TcpEvent } from '../../src/events.js';
 import { ManualClock } from '../../src/clock.js';
@@ -51,16 +51,19 @@ export interface Harness {
   ticks: TickResult[];
 }
 
-export async function harness(opts: { alerts?: Partial<AlertSettings>; slos?: SloDefinition[]; notifiers?: Notifier[]; store?: Store; start?: number } = {}): Promise<Harness> {
+export async function harness(opts: { alerts?: Partial<AlertSettings>; slos?: SloDefinition[]; notifiers?: Notifier[]; store?: Store; start?: number; limits?: Partial<SeriesLimits>; memoryUsage?: () => number; log?: (line: string) => void } = {}): Promise<Harness> {
   const store = opts.store ?? new MemoryStore();
   await store.open();
   const clock = new ManualClock(opts.start ?? T0);
+  const rollups = defaultStoreSettings();
   const alerts = { ...defaultAlertSettings(), groupWaitMs: 0, ...opts.alerts };
   const engine = createReliabilityEngine({
     store,
     clock,
-    settings: { rollups: defaultStoreSettings(), slos: opts.slos ?? defaultSlos(), alerts },
+    settings: { rollups: { ...rollups, limits: { ...rollups.limits, ...opts.limits } }, slos: opts.slos ?? defaultSlos(), alerts },
     hostName: 'host-a',
+    memoryUsage: opts.memoryUsage,
+    log: opts.log,
   });
   const alerting = new AlertingStage({ settings: alerts, notifiers: opts.notifiers ?? [], clock });
   return { engine, alerting, store, clock, ticks: [] };

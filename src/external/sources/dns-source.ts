@@ -18,7 +18,7 @@ export function createDnsSource(catalogue: Catalogue): LabelSource {
       // A private address behind an unknown name is better called internal (by the range source).
       if (query.special) return undefined;
       const domain = getDomain(dns.name, { allowPrivateDomains: true });
-      return { ip: query.ip, provider: domain ?? dns.name, hostname: dns.name, source: 'dns', confidence: 0.5 };
+      return { ip: query.ip, provider: domain ?? dns.name, hostname: dns.name, source: 'dns', confidence: 0.5, discovered: true };
     },
   };
 }

@@ -12,19 +12,28 @@ import { inScope, LEVEL_MS, parseSeriesKey, seriesKey, type Bucket, type BucketC
 import { mergeCounters } from './bucket-merge.js';
 import { LatencySketch } from '../../sketch/latency-sketch.js';
 import type { EventOrigin } from '../signal-inputs.js';
+import type { SeriesLimits } from '../engine-settings.js';
 
 /** Provider id for addresses and names no labelling source knows. */
 export const UNKNOWN_PROVIDER = 'unknown';
 /** Value that breakdowns and endpoints beyond their limit fold into. */
 export const OTHER = 'other';
+/** Provider that discovered providers beyond their limit fold into. */
+export const OTHER_PROVIDER = 'other';
 
 export interface AggregatorOptions {
   /** This host's name: the host breakdown of events without an origin. */
   hostName: string;
   /** Values kept per provider and dimension (host, process, resolver). */
   breakdownLimit: number;
-  /** Endpoints kept per provider; further ones fold into "<provider>|other". */
-  maxEndpointsPerProvider: number;
+  /** Providers and endpoints kept; further ones fold into "other" and "<provider>|other". */
+  limits: Omit<SeriesLimits, 'memoryBytes'>;
+}
+
+/** What forgetIdle() dropped: the engine forgets their windows too. */
+export interface Forgotten {
+  endpointKeys: string[];
+  providers: string[];
 }
 
 /** What the engine knows about an endpoint besides its numbers. */
@@ -74,9 +83,13 @@ export interface AggregatorCounters {
   unlabelled: number;
   /** Events folded into "other" because a limit was reached. */
   folded: number;
+  /** Of those, events of discovered providers counted as provider "other". */
+  foldedProviders: number;
 }
 
 const { minute: MINUTE } = LEVEL_MS;
+/** Address and port pairs whose endpoint lookup is cached. */
+const MAX_TCP_TARGETS = 100_000;
 
 export class EventAggregator {
   private readonly opts: AggregatorOptions;
@@ -95,7 +108,13 @@ export class EventAggregator {
   readonly hostZones = new Map<string, string>();
   /** Providers seen, with their display names. */
   readonly providers = new Set<string>();
-  readonly counters: AggregatorCounters = { ingested: {}, unlabelled: 0, folded: 0 };
+  readonly counters: AggregatorCounters = { ingested: {}, unlabelled: 0, folded: 0, foldedProviders: 0 };
+  /** Discovered providers with their own series (the rest count as "other"). */
+  private readonly discovered = new Set<string>();
+  /** Endpoints with their own series, of all providers (not counting the "other" ones). */
+  private endpointCount = 0;
+  /** While set (memory is short), no new provider or endpoint gets series of its own. */
+  shedding = false;
 
   constructor(opts: AggregatorOptions) {
     this.opts = opts;
@@ -170,7 +189,7 @@ export class EventAggregator {
     let t = ports?.get(ev.dport);
     if (t && t.label === labeled.label) return t;
     const label = labeled.label;
-    const info = this.endpoint(label.provider || UNKNOWN_PROVIDER, endpointName(labeled), label.service ?? null, label.region ?? null, null);
+    const info = this.endpoint(this.providerOf(label), endpointName(labeled), label.service ?? null, label.region ?? null, null);
     const endpointKey = seriesKey('endpoint', info.providerId, info.id);
     if (t) {
       // Same address and port, newly named: later events count towards the endpoint it now is,
@@ -183,8 +202,9 @@ export class EventAggregator {
       return t;
     }
     t = { label, endpointKey, info, gen: -1, minute: -1, bucket: null, host: '', hostBucket: null, comm: '', procBucket: null };
-    // Endpoints fold into "other" beyond their limit; the address table is capped on its own.
-    if (this.tcpTargetCount < 1_000_000) {
+    // Endpoints fold into "other" beyond their limit; the address table is capped on its own
+    // (beyond it, events still count, only without the cached lookups).
+    if (this.tcpTargetCount < MAX_TCP_TARGETS) {
       if (!ports) {
         ports = new Map();
         this.tcpTargets.set(ev.dst, ports);
@@ -195,13 +215,28 @@ export class EventAggregator {
     return t;
   }
 
+  /**
+   * The provider an event counts towards: its label's, unless the label only names a domain and
+   * the discovered providers are at their limit (or memory is short): then "other".
+   */
+  private providerOf(label: EndpointLabel): string {
+    const provider = label.provider || UNKNOWN_PROVIDER;
+    if (!label.discovered || this.discovered.has(provider)) return provider;
+    if (this.shedding || this.discovered.size >= this.opts.limits.discoveredProviders) {
+      this.counters.foldedProviders++;
+      return OTHER_PROVIDER;
+    }
+    this.discovered.add(provider);
+    return provider;
+  }
+
   private endpoint(provider: string, name: string, service: string | null, region: string | null, probeType: ProbeType | null): EndpointInfo {
     this.providers.add(provider);
     const id = `${provider}|${name}`;
     let info = this.endpointInfo.get(seriesKey('endpoint', provider, id));
     if (info) return info;
     const n = this.endpointsPerProvider.get(provider) ?? 0;
-    if (n >= this.opts.maxEndpointsPerProvider) {
+    if (n >= this.opts.limits.endpointsPerProvider || this.endpointCount >= this.opts.limits.endpoints || this.shedding) {
       this.counters.folded++;
       const otherId = `${provider}|${OTHER}`;
       const otherKey = seriesKey('endpoint', provider, otherId);
@@ -213,6 +248,7 @@ export class EventAggregator {
       return info;
     }
     this.endpointsPerProvider.set(provider, n + 1);
+    this.endpointCount++;
     info = { id, providerId: provider, name, service, region, probeType, lastSeen: 0 };
     this.endpointInfo.set(seriesKey('endpoint', provider, id), info);
     return info;
@@ -281,7 +317,7 @@ export class EventAggregator {
 
   private ingestProbe(ev: ProbeResult, labeled: LabeledEvent, host: string): void {
     const { label } = labeled;
-    const provider = label.provider || UNKNOWN_PROVIDER;
+    const provider = this.providerOf(label);
     const info = this.endpoint(provider, endpointName(labeled), label.service ?? null, label.region ?? null, ev.probe);
     if (info.probeType === null && info.name !== OTHER) info.probeType = ev.probe;
     if (ev.ts > info.lastSeen) info.lastSeen = ev.ts;
@@ -327,6 +363,46 @@ export class EventAggregator {
       if (!failed && tx.latencyMs !== undefined) (b.sketches.dns ??= new LatencySketch()).add(tx.latencyMs);
     }
     this.counters.ingested.dns = (this.counters.ingested.dns ?? 0) + lookups.length;
+  }
+
+  /**
+   * Forgets endpoints unseen since `since` (freeing their places for new ones) and discovered
+   * providers left without endpoints; their history stays in the store.
+   */
+  forgetIdle(since: number): Forgotten {
+    const forgotten: Forgotten = { endpointKeys: [], providers: [] };
+    const active = new Set<string>();
+    for (const [key, info] of this.endpointInfo) {
+      if (info.lastSeen >= since) {
+        active.add(info.providerId);
+        continue;
+      }
+      this.endpointInfo.delete(key);
+      forgotten.endpointKeys.push(key);
+      if (info.name === OTHER) continue;
+      this.endpointCount--;
+      const n = (this.endpointsPerProvider.get(info.providerId) ?? 1) - 1;
+      if (n > 0) this.endpointsPerProvider.set(info.providerId, n);
+      else this.endpointsPerProvider.delete(info.providerId);
+    }
+    for (const provider of this.discovered) {
+      if (active.has(provider)) continue;
+      this.discovered.delete(provider);
+      this.providers.delete(provider);
+      for (const dim of ['host', 'process', 'resolver'] as const) this.breakdownValues.delete(seriesKey(dim, provider));
+      forgotten.providers.push(provider);
+    }
+    if (forgotten.endpointKeys.length === 0) return forgotten;
+    const gone = new Set(forgotten.endpointKeys);
+    for (const [ip, ports] of this.tcpTargets) {
+      for (const [port, t] of ports) {
+        if (!gone.has(t.endpointKey)) continue;
+        ports.delete(port);
+        this.tcpTargetCount--;
+      }
+      if (ports.size === 0) this.tcpTargets.delete(ip);
+    }
+    return forgotten;
   }
 
   /** True when nothing is waiting for drain(). */

@@ -1,6 +1,6 @@
 // The providers and endpoints the engine evaluates: those with history in the store from before
 // this run (their details come back as traffic does) and those the aggregator has seen since.
-import type { EndpointInfo, EventAggregator } from './aggregator.js';
+import type { EndpointInfo, EventAggregator, Forgotten } from './aggregator.js';
 import { parseSeriesKey } from './bucket.js';
 
 export class KnownSeries {
@@ -22,6 +22,19 @@ export class KnownSeries {
       const name = id.value.startsWith(`${id.provider}|`) ? id.value.slice(id.provider.length + 1) : id.value;
       this.storedEndpoints.set(key, { id: id.value, providerId: id.provider, name, service: null, region: null, probeType: null, lastSeen: seenUntil });
     }
+  }
+
+  /** Forgets what forgetIdle() dropped from the aggregator, and stored endpoints unseen since `since`; returns the latter's keys. */
+  forget(forgotten: Forgotten, since: number): string[] {
+    const providers = new Set(forgotten.providers);
+    for (const p of providers) this.storedProviders.delete(p);
+    const gone: string[] = [];
+    for (const [key, info] of this.storedEndpoints) {
+      if (info.lastSeen >= since && !providers.has(info.providerId)) continue;
+      this.storedEndpoints.delete(key);
+      gone.push(key);
+    }
+    return gone;
   }
 
   /** Every provider id, sorted. */

@@ -62,6 +62,11 @@ export class SliWindows {
     return { width, slots, starts: new Float64Array(slots).fill(-1), values: new Uint32Array(slots * this.fields) };
   }
 
+  /** Drops the series whose key `gone` says, e.g. those of forgotten endpoints and providers. */
+  forget(gone: (key: string) => boolean): void {
+    for (const key of this.series.keys()) if (gone(key)) this.series.delete(key);
+  }
+
   keys(): IterableIterator<string> {
     return this.series.keys();
   }

@@ -45,12 +45,13 @@ ${frame.body}
 }
 
 function monitoringBanner(m: MonitoringStatus): SafeHtml {
-  // A stage that cannot do its job (the store not writing) heads the banner: the figures below
-  // are still current, but the on-call engineer must know the agent itself needs attention.
-  const failing = Object.entries(m.stages).filter(([, stage]) => stage.status === 'fail');
-  if (m.capture.state === 'live' && m.notMonitored.length === 0 && failing.length === 0) return html``;
+  // A stage that cannot do its job (the store not writing) or works with less (shedding detail)
+  // heads the banner: the figures below are still current, but the on-call engineer must know the
+  // agent itself needs attention. Capture has its own line.
+  const faults = Object.entries(m.stages).filter(([name, stage]) => stage.status !== 'pass' && name !== 'capture' && name !== 'dns');
+  if (m.capture.state === 'live' && m.notMonitored.length === 0 && faults.length === 0) return html``;
   return html`<section class="banner" id="monitoring-gaps" role="status">
-${failing.map(([name, stage]) => html`<p class="agent-fault"><strong>Agent fault (${name}):</strong> ${stage.detail}</p>`)}
+${faults.map(([name, stage]) => html`<p class="agent-fault"><strong>${stage.status === 'fail' ? 'Agent fault' : 'Agent'} (${name}):</strong> ${stage.detail}</p>`)}
 ${m.capture.state === 'live' ? html`<strong>Note:</strong>` : html`<strong>Capture ${m.capture.state}:</strong> ${m.capture.detail}`}
 ${m.notMonitored.length ? html`<ul>${m.notMonitored.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 </section>`;
