@@ -2,7 +2,7 @@
 // list compiled into tldts; names outside the list (cluster.local) use its default rule.
 import { getDomain } from 'tldts';
 
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 20_000;
 const cache = new Map<string, string>();
 
 // The A and AAAA transactions of one lookup finish one after the other: the last name answers

@@ -52,7 +52,7 @@ interface CacheEntry {
 
 export function createLabeler(options: LabelerOptions): Labeler {
   const pdns = options.passiveDns instanceof PassiveDns ? options.passiveDns : new PassiveDns(options.passiveDns);
-  const cacheCap = options.cacheSize ?? 100_000;
+  const cacheCap = options.cacheSize ?? 20_000;
   const cache = new Map<string, CacheEntry>();
   const hostKeys = new Map<string, Set<string>>();
   const rangeSource = options.ranges ? createIpRangeSource(options.ranges) : undefined;

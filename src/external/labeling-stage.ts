@@ -20,7 +20,7 @@ import { PassiveDns } from './sources/passive-dns.js';
 /** Events and lookups held while labelling data loads; beyond this they are dropped (and counted). */
 const MAX_QUEUED = 200_000;
 /** DNS names whose provider is remembered. */
-const NAMES_KEPT = 100_000;
+const NAMES_KEPT = 20_000;
 
 export interface LabelingStageOptions {
   settings: LabelsSettings;

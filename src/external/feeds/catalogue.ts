@@ -110,7 +110,7 @@ export class Catalogue {
   /** Entries earlier in the list win among patterns with the same literal suffix. */
   constructor(entries: readonly CatalogueEntry[], options: { cacheSize?: number } = {}) {
     this.entries = entries;
-    this.cacheCap = options.cacheSize ?? 50_000;
+    this.cacheCap = options.cacheSize ?? 20_000;
     for (const entry of entries) {
       for (const pattern of entry.patterns) {
         const { regex, suffix } = compilePattern(pattern);

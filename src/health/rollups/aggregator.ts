@@ -89,7 +89,7 @@ export interface AggregatorCounters {
 
 const { minute: MINUTE } = LEVEL_MS;
 /** Address and port pairs whose endpoint lookup is cached. */
-const MAX_TCP_TARGETS = 100_000;
+const MAX_TCP_TARGETS = 20_000;
 
 export class EventAggregator {
   private readonly opts: AggregatorOptions;
