@@ -4,6 +4,7 @@
 #include "capture-handle.h"
 #include "kernel-btf.h"
 #include "layout.h"
+#include "privileges.h"
 
 namespace {
 Napi::Value DropReasons(const Napi::CallbackInfo& info) {
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Capture", CaptureHandle::Define(env));
   exports.Set("dropReasons", Napi::Function::New(env, DropReasons));
   exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("setNoNewPrivs", Napi::Function::New(env, SetNoNewPrivs));
   return exports;
 }
 }  // namespace

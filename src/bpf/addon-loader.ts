@@ -54,6 +54,8 @@ export interface CaptureAddon {
   dropReasons(): [number, string][];
   /** sizeof/offsetof of every record in events.h, as compiled. */
   layout(): Record<'header' | 'owner' | 'packet' | 'tcp' | 'drop', LayoutEntry> & { constants: Record<string, number> };
+  /** prctl(PR_SET_NO_NEW_PRIVS) on the calling thread; throws when the kernel refuses. */
+  setNoNewPrivs(): void;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/egresswatch_capture.node', import.meta.url));

@@ -1,12 +1,15 @@
-// Settings of live capture (the `capture:` section): DNS ports, interfaces, conntrack sampling.
+// Settings of live capture (the `capture:` section): DNS ports, interfaces, conntrack sampling,
+// and the user the agent continues as once attached.
 
 export interface CaptureSettings {
   /** 53 first, then the configured extras, without repeats. */
   dnsPorts: number[];
   interfaces: string[];
   conntrackIntervalMs: number;
+  /** The user the agent continues as once capture is attached ("root": it stays root). */
+  user: string;
 }
 
 export function defaultCaptureSettings(): CaptureSettings {
-  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000 };
+  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch' };
 }

@@ -159,6 +159,9 @@ Options:
     const counts = { events: 0, dns: 0, tcp: 0, probes: 0, probeFailures: 0, ticks: 0 };
     let stopping = false;
     const captureStop = new AbortController();
+    // Settles once capture is attached or known to be unavailable: then root is no longer needed.
+    let captureSettled!: () => void;
+    const captureAttached = new Promise<void>((resolve) => (captureSettled = resolve));
     const captureDone = (async () => {
       const [{ createLiveSource }, { createDnsAnalyzer }, { dnsAnalyzerOptions }] = await Promise.all([
         import('../bpf/live-source.js'), import('../dns/dns-analyzer.js'), import('../dns/analyzer-options.js'),
@@ -173,12 +176,20 @@ Options:
           status.stages.capture = { status: 'pass', detail: status.capture.detail };
           status.stages.dns = { status: 'pass', detail: 'analysing captured DNS' };
           log.info(`capture: ${status.capture.detail}`);
+          captureSettled();
         },
       });
       const summary = await source.run((batch) => ingestCapture(batch, dnsAnalyzer, labels, counts), captureStop.signal);
       const lost = Object.values(summary.lost).reduce((a, b) => a + b, 0);
       if (lost) log.warn(`capture lost ${lost} records before user space ${JSON.stringify(summary.lost)}`);
-    })().catch((err: unknown) => captureUnavailable(status, log, oneLine(err)));
+    })().catch((err: unknown) => captureUnavailable(status, log, oneLine(err))).finally(captureSettled);
+    const privileges = captureAttached.then(async () => {
+      if (stopping) return;
+      const [{ dropPrivileges }, { loadCaptureAddon }] = await Promise.all([import('../bpf/privilege-drop.js'), import('../bpf/addon-loader.js')]);
+      const outcome = dropPrivileges({ user: config.capture.user, dataDir, reads: configFile ? [resolve(configFile)] : [], setNoNewPrivs: () => loadCaptureAddon().setNoNewPrivs() });
+      if (outcome.dropped || process.getuid?.() !== 0) log.info(outcome.line);
+      else log.warn(outcome.line);
+    }).catch((err: unknown) => log.error(`privileges: still root, giving them up failed: ${oneLine(err)}`));
 
     let scheduler: CheckScheduler | undefined;
     const failing = new Set<string>();
@@ -277,6 +288,7 @@ Options:
     await scheduler?.stop();
     captureStop.abort();
     await captureDone;
+    await privileges;
     analyzer?.advance(Date.now());
     await labelsReady;
     await ticking;

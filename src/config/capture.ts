@@ -4,11 +4,13 @@
 //     dnsPorts: [5353]          ports treated as DNS besides 53 (UDP and TCP; at most 15)
 //     interfaces: [eth0, lo]    interfaces to capture DNS packets on (default: all)
 //     conntrackInterval: 10s    how often /proc/net/stat/nf_conntrack is sampled
+//     user: egresswatch         once capture is attached, the agent continues as this user with no
+//                               capabilities ("root" keeps root)
 import { defaultCaptureSettings, type CaptureSettings } from '../bpf/capture-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';
 
-const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval'];
+const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval', 'user'];
 
 export const captureSection = defineSection({
   key: 'capture',
@@ -37,6 +39,11 @@ export const captureSection = defineSection({
     }
     const interval = o.optional('conntrackInterval');
     if (interval) s.conntrackIntervalMs = interval.durationMs({ minMs: 1_000, maxMs: 3_600_000 });
+    const user = o.optional('user');
+    if (user) {
+      s.user = user.string().trim();
+      if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(s.user) || s.user.length > 32) user.fail(`not a user name: ${JSON.stringify(s.user)}`);
+    }
     return s;
   },
 });

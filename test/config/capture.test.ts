@@ -1,11 +1,12 @@
 // The capture section: defaults when absent, extra DNS ports after 53 without repeats, interfaces
-// as one name or a list.
+// as one name or a list, the user the agent continues as.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 
 test('capture settings: defaults, then configured ports, interfaces and interval', () => {
-  assert.deepEqual(parseConfig('{}\n', 'config.yaml', '.').capture, { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000 });
-  const c = parseConfig('capture:\n  dnsPorts: [5353, 53, 5353]\n  interfaces: lo\n  conntrackInterval: 30s\n', 'config.yaml', '.').capture;
-  assert.deepEqual(c, { dnsPorts: [53, 5353], interfaces: ['lo'], conntrackIntervalMs: 30_000 });
+  assert.deepEqual(parseConfig('{}\n', 'config.yaml', '.').capture, { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch' });
+  const c = parseConfig('capture:\n  dnsPorts: [5353, 53, 5353]\n  interfaces: lo\n  conntrackInterval: 30s\n  user: monitor\n', 'config.yaml', '.').capture;
+  assert.deepEqual(c, { dnsPorts: [53, 5353], interfaces: ['lo'], conntrackIntervalMs: 30_000, user: 'monitor' });
+  assert.throws(() => parseConfig('capture:\n  user: "a b"\n', 'config.yaml', '.'), /capture\.user.*not a user name/);
 });
