@@ -2,7 +2,7 @@
 // as one human-readable line each. DNS payloads are parsed here through src/dns/message.ts.
 import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
-import { parseDnsMessage } from '../dns/message.js';
+import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords } from '../dns/message.js';
 
 // Events come in time order, many per second: render the date part once per second.
 let isoSecond = Number.NaN;
@@ -27,30 +27,51 @@ function processFields(ev: { pid?: number; comm?: string; cgroupId?: string }): 
   return out;
 }
 
+const OPCODES = ['QUERY', 'IQUERY', 'STATUS', 'OPCODE3', 'NOTIFY', 'UPDATE'];
+
+/**
+ * A DNS packet's header and question, read on their own so that damage later in the message (a
+ * bad EDNS option, a compression loop in an answer) never costs the event; answers as dns-packet
+ * renders them, or, when it cannot, the A, AAAA and CNAME records before the damage. Damage is
+ * counted in summary.malformed and named in the event ("damaged").
+ */
 function dnsJson(ev: DnsPacket, summary: CaptureSummary): Record<string, unknown> | undefined {
-  const parsed = parseDnsMessage(ev.payload);
-  if (!parsed.ok) {
-    bump(summary.malformed, `dns_${parsed.reason}`);
+  if (ev.payload.length < 12) {
+    bump(summary.malformed, 'dns_short_header');
     return undefined;
   }
-  const m = parsed.message;
+  const head = emptyDnsSummary();
+  const questionProblem = parseDnsSummaryInto(ev.payload, head);
+  const p = ev.payload;
+  const flags = (p[2] << 8) | p[3];
   const out: Record<string, unknown> = {
     type: 'dns', ts: iso(ev.ts), tsMs: ev.ts, dir: ev.dir, proto: ev.proto,
     src: ev.src, sport: ev.sport, dst: ev.dst, dport: ev.dport,
-    id: m.id, qname: m.qname, qtype: m.qtype,
+    id: (p[0] << 8) | p[1], opcode: OPCODES[(flags >> 11) & 0xf] ?? `OPCODE${(flags >> 11) & 0xf}`,
+    qname: questionProblem === undefined ? head.qname : null, qtype: questionProblem === undefined ? head.qtype : null,
   };
+  let damage = questionProblem === undefined ? undefined : `question_${questionProblem}`;
   if (ev.dir === 'response') {
-    out.rcode = m.rcode;
-    out.tc = m.tc;
-    out.answers = m.answers;
+    out.rcode = rcodeName(flags & 0xf);
+    out.tc = (flags & 0x0200) !== 0;
+    const full = damage === undefined ? parseDnsMessage(p) : undefined;
+    if (full?.ok) out.answers = full.message.answers;
+    else {
+      out.answers = questionProblem === undefined ? readAnswerRecords({ payload: p, offset: head.answersAt, count: head.ancount }) : [];
+      damage ??= `after_question_${full?.reason ?? 'bad_record'}`;
+    }
+  }
+  if (damage !== undefined) {
+    out.damaged = damage;
+    bump(summary.malformed, `dns_${damage}`);
   }
   if (ev.ifindex !== undefined) out.ifindex = ev.ifindex;
   return Object.assign(out, processFields(ev));
 }
 
 /**
- * The JSON object for one event, or undefined when a DNS payload is malformed (then counted in
- * summary.malformed, so nothing disappears silently).
+ * The JSON object for one event, or undefined when a DNS payload has not even a header (then
+ * counted in summary.malformed, so nothing disappears silently).
  */
 export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<string, unknown> | undefined {
   switch (ev.type) {

@@ -11,7 +11,7 @@ import { resolverDown } from './findings/resolver-down.js';
 import { resolverOverload } from './findings/resolver-overload.js';
 import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
 import { spikeFindings } from './findings/spike-findings.js';
-import { emptyDnsSummary, parseDnsSummaryInto, type AnswerSection } from './message.js';
+import { emptyDnsSummary, parseDnsSummaryInto, rcodeName, type AnswerSection, type DnsQuestionSummary } from './message.js';
 import { registrableDomain } from './registrable-domain.js';
 import { ResolverState, type HealthWindow } from './resolver-health.js';
 import { TableGenerations } from './table-generations.js';
@@ -213,11 +213,24 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   };
 
   const msg = emptyDnsSummary(); // refilled per packet; the matcher copies what it keeps
+  /** Fills `out` from a response's header and the question of the open query with its socket and id; false when there is none. */
+  const questionFromQuery = (pkt: DnsPacket, out: DnsQuestionSummary): boolean => {
+    const p = pkt.payload;
+    if (p.length < 12 || (p[2] & 0x80) === 0) return false;
+    const id = (p[0] << 8) | p[1];
+    const question = matcher.questionAnswered(pkt, id);
+    if (!question) return false;
+    const flags = (p[2] << 8) | p[3];
+    Object.assign(out, { id, qr: true, opcode: (flags >> 11) & 0xf, rcode: rcodeName(flags & 0xf), tc: (flags & 0x0200) !== 0, ancount: 0, qname: question.qname, qtype: question.qtype, answersAt: -1 });
+    return true;
+  };
   const onDns = (pkt: DnsPacket) => {
     const reason = parseDnsSummaryInto(pkt.payload, msg);
     if (reason !== undefined) {
       bump(malformed, reason);
-      return;
+      // A response whose question is damaged still ends its lookup (its header says how), or the
+      // lookup would count as a timeout that never happened; its answers are not read.
+      if (!questionFromQuery(pkt, msg)) return;
     }
     if (msg.opcode !== 0) {
       bump(malformed, 'not_a_query_opcode'); // NOTIFY, UPDATE…: not lookups

@@ -59,6 +59,8 @@ class OpenTx {
 }
 
 const PAIR_WINDOW_MS = 1_000;
+/** Open queries searched for the question of a response that carries none readable. */
+const SCAN_LIMIT = 10_000;
 
 const PARTNER_TYPE: Record<string, string> = { A: 'AAAA', AAAA: 'A' };
 
@@ -200,6 +202,21 @@ export class TransactionMatcher {
       }
     }
     this.cb.onTransaction(tx);
+  }
+
+  /**
+   * The question of the open query a response answers, found by its socket and id alone: for a
+   * response whose own question cannot be read (a compression loop, a cut name), which would
+   * otherwise leave its query to time out, a failure that never happened. Rare, so a scan of the
+   * newest open queries (at most SCAN_LIMIT) is enough.
+   */
+  questionAnswered(pkt: DnsPacket, id: number): { qname: string; qtype: string } | undefined {
+    let entry = this.newestOpen;
+    for (let n = 0; entry && n < SCAN_LIMIT; n++, entry = entry.older) {
+      const tx = entry.tx;
+      if (tx.id === id && tx.clientPort === pkt.dport && tx.serverPort === pkt.sport && tx.client === pkt.dst && tx.server === pkt.src && tx.proto === pkt.proto) return { qname: tx.qname, qtype: tx.qtype };
+    }
+    return undefined;
   }
 
   /** Times out open queries older than the timeout and forgets old history; call as time moves. */

@@ -24,7 +24,7 @@ test('--json: one object per event in the contract, then the summary line', asyn
   assert.deepEqual(objs[1], { type: 'tcp', ts: '2026-01-02T03:04:05.000Z', tsMs: Date.UTC(2026, 0, 2, 3, 4, 5) + 0.25, event: 'established', src: '10.202.6.1', sport: 45000, dst: '10.202.6.53', dport: 53, latencyMs: 0.25 });
   assert.deepEqual(objs[3], {
     type: 'dns', ts: '2026-01-02T03:04:05.002Z', tsMs: Date.UTC(2026, 0, 2, 3, 4, 5) + 2, dir: 'response', proto: 'tcp',
-    src: '10.202.6.53', sport: 53, dst: '10.202.6.1', dport: 45000, id: 0x0701, qname: 'tcp.example', qtype: 'A',
+    src: '10.202.6.53', sport: 53, dst: '10.202.6.1', dport: 45000, id: 0x0701, opcode: 'QUERY', qname: 'tcp.example', qtype: 'A',
     rcode: 'NOERROR', tc: false, answers: [{ name: 'tcp.example', type: 'A', ttl: 300, data: '192.0.2.7' }],
   });
   const summary = objs.at(-1)!;

@@ -328,7 +328,7 @@ describe('replay of captures written by tcpdump', { skip }, () => {
     assert.equal(summary.parseErrors, 0);
     assert.equal(summary.lostRecords, 0);
     const answer = lines.find((l) => l.type === 'dns' && l.qname === 'a.test' && l.dir === 'response')!;
-    assert.deepEqual(Object.keys(answer).filter((k) => !['tsMs', 'tc'].includes(k)).sort(), ['answers', 'dir', 'dport', 'dst', 'id', 'proto', 'qname', 'qtype', 'rcode', 'sport', 'src', 'ts', 'type'].sort());
+    assert.deepEqual(Object.keys(answer).filter((k) => !['tsMs', 'tc'].includes(k)).sort(), ['answers', 'dir', 'dport', 'dst', 'id', 'opcode', 'proto', 'qname', 'qtype', 'rcode', 'sport', 'src', 'ts', 'type'].sort());
     assert.match(String(answer.ts), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(answer.id, ex.digUdpId);
     assert.deepEqual(answer.answers, [{ name: 'a.test', type: 'A', ttl: 60, data: '192.0.2.10' }]);
