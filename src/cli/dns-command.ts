@@ -22,7 +22,7 @@ export const dnsReportCommand: Command = {
 Matches DNS queries with their responses and reports each resolver's health (queries, answers,
 timeouts, rcodes, latency p50/p90/p99) and findings: resolver_down, upstream_failure,
 resolver_overload, conntrack_race (the 5-second stall), ndots_amplification, nxdomain_spike,
-servfail_spike and resolver_refused. Live capture needs root (CAP_BPF and CAP_PERFMON).
+servfail_spike, resolver_refused and random_subdomain_flood. Live capture needs root (CAP_BPF and CAP_PERFMON).
 
 Options:
   --pcap FILE            analyse a pcap or pcapng file

@@ -6,7 +6,7 @@ import { bump } from '../events.js';
 import { ConntrackRaceEvidence } from './findings/conntrack-race.js';
 import { processLabel } from './findings/finding.js';
 import { NdotsDetector } from './findings/ndots-amplification.js';
-import { detectRefused, detectSpikes, type RcodeSpike } from './findings/rcode-spike.js';
+import { detectRandomSubdomains, detectRefused, detectSpikes, type RcodeSpike } from './findings/rcode-spike.js';
 import { resolverDown } from './findings/resolver-down.js';
 import { resolverOverload } from './findings/resolver-overload.js';
 import { emptyZoneRow, mergeZoneRow, upstreamFailures, type ZoneRow } from './findings/upstream-failure.js';
@@ -94,9 +94,11 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   let timeouts = 0;
   let unmatched = 0;
 
+  // Zones of the search domains: lookups through a search list give distinct NXDOMAIN names there.
+  const searchZones = new Set(opts.searchDomains.map((d) => registrableDomain(d.toLowerCase().replace(/\.$/, ''))));
   const onWindowClosed = (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => {
     const refused = detectRefused(state.server, closed, opts.minQueries);
-    for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : [])]) {
+    for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : []), ...detectRandomSubdomains(state.server, closed, searchZones)]) {
       spikes.push(s);
       if (spikes.length > SPIKES_KEPT) spikes.shift();
     }
@@ -167,7 +169,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         r.noteAnswer(tx.ts + (tx.latencyMs ?? 0));
         nameRow.latencySum += tx.latencyMs ?? 0;
         nameRow.latencyCount++;
-        if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode);
+        if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode, tx.qname);
         if (rcode === 'NXDOMAIN' || rcode === 'REFUSED') r.noteFailDetail(w, rcode, tx.qname, tx.comm || tx.client);
         failed = rcode === 'SERVFAIL' || rcode === 'REFUSED';
       } else {

@@ -1,6 +1,7 @@
 // Per-resolver counters in fixed time windows: queries, answers, timeouts, rcodes and a latency
 // sketch per window. Windows merge into the figures for any span, feed the spike baselines and
 // the load-versus-latency comparison, and are dropped past the horizon so memory stays bounded.
+import { DistinctNames } from './distinct-names.js';
 import { LatencySketch } from '../sketch/latency-sketch.js';
 
 export interface HealthWindow {
@@ -15,7 +16,7 @@ export interface HealthWindow {
   rcodes: Record<string, number>;
   latency: LatencySketch;
   /** NXDOMAIN and SERVFAIL answers by zone (few zones kept), for naming the zone of a spike. */
-  failZones: Map<string, { nxdomain: number; servfail: number }>;
+  failZones: Map<string, { nxdomain: number; servfail: number; nxNames: DistinctNames | null }>;
   /** NXDOMAIN and REFUSED answers by name and by asker (process, else client address; few kept), for naming them in findings. */
   failDetail: Partial<Record<DetailRcode, { names: Map<string, number>; askers: Map<string, number> }>>;
 }
@@ -96,15 +97,18 @@ export class ResolverState {
     if (this.clients.size < CLIENTS_KEPT) this.clients.add(client);
   }
 
-  noteFailZone(w: HealthWindow, zone: string, rcode: 'NXDOMAIN' | 'SERVFAIL'): void {
+  noteFailZone(w: HealthWindow, zone: string, rcode: 'NXDOMAIN' | 'SERVFAIL', name: string): void {
     let z = w.failZones.get(zone);
     if (!z) {
       if (w.failZones.size >= FAIL_ZONES_KEPT) return;
-      z = { nxdomain: 0, servfail: 0 };
+      z = { nxdomain: 0, servfail: 0, nxNames: null };
       w.failZones.set(zone, z);
     }
-    if (rcode === 'NXDOMAIN') z.nxdomain++;
-    else z.servfail++;
+    if (rcode === 'NXDOMAIN') {
+      z.nxdomain++;
+      // Distinct names answered NXDOMAIN: a flood of random subdomains shows as nearly one per answer.
+      (z.nxNames ??= new DistinctNames()).add(name);
+    } else z.servfail++;
   }
 
   noteFailDetail(w: HealthWindow, rcode: DetailRcode, name: string, asker: string): void {

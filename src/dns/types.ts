@@ -71,7 +71,8 @@ export type FindingKind =
   | 'ndots_amplification'
   | 'nxdomain_spike'
   | 'servfail_spike'
-  | 'resolver_refused';
+  | 'resolver_refused'
+  | 'random_subdomain_flood';
 
 export type FindingSeverity = 'info' | 'warning' | 'critical';
 

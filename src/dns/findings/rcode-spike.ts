@@ -1,5 +1,8 @@
 // nxdomain_spike / servfail_spike: a closed window whose NXDOMAIN (or SERVFAIL) share of answers
 // is well above the resolver's own baseline, the mean of the windows before it.
+// random_subdomain_flood: a closed window where one zone drew many NXDOMAIN answers, nearly each
+// for a different name: the "water torture" attack on a resolver (random labels under a victim
+// zone, so no cache helps). Needs no baseline: legitimate clients do not invent names.
 // resolver_refused: a closed window where the resolver refused a share of the queries. A working
 // resolver refuses none, so no baseline is needed: an ACL, a rate limit or a resolver that is not
 // recursive for these clients.
@@ -11,7 +14,7 @@ const NAMED = 5;
 const REFUSED_MIN_RATE = 0.05;
 
 export interface RcodeSpike {
-  kind: 'nxdomain_spike' | 'servfail_spike' | 'resolver_refused';
+  kind: 'nxdomain_spike' | 'servfail_spike' | 'resolver_refused' | 'random_subdomain_flood';
   resolver: string;
   windowStart: number;
   count: number;
@@ -22,6 +25,8 @@ export interface RcodeSpike {
   /** The most frequent names and askers (process, else client) of these answers (NXDOMAIN, REFUSED). */
   names: string[];
   askers: string[];
+  /** Distinct names among them (random_subdomain_flood), estimated. */
+  distinct?: number;
 }
 
 const BASELINE_WINDOWS = 30;
@@ -64,4 +69,29 @@ export function detectRefused(resolver: string, closed: HealthWindow, minQueries
   if (closed.answered < minQueries || count < minQueries || count / closed.answered < REFUSED_MIN_RATE) return undefined;
   const d = closed.failDetail.REFUSED;
   return { kind: 'resolver_refused', resolver, windowStart: closed.start, count, answered: closed.answered, rate: count / closed.answered, baselineRate: 0, zone: null, names: topKeys(d?.names, NAMED), askers: topKeys(d?.askers, NAMED) };
+}
+
+/** NXDOMAIN answers under one zone in a window from which a flood is considered. */
+const FLOOD_MIN_ANSWERS = 200;
+/** Share of those answers for distinct names. */
+const FLOOD_MIN_DISTINCT = 0.8;
+
+/**
+ * Zones of the closed window flooded with NXDOMAIN answers for distinct names. Zones of the search
+ * domains are left out: a search list turns every name a client looks up into distinct NXDOMAIN
+ * names under them (the ndots finding covers that).
+ */
+export function detectRandomSubdomains(resolver: string, closed: HealthWindow, searchZones: ReadonlySet<string>): RcodeSpike[] {
+  const out: RcodeSpike[] = [];
+  for (const [zone, z] of closed.failZones) {
+    if (z.nxdomain < FLOOD_MIN_ANSWERS || searchZones.has(zone) || !z.nxNames) continue;
+    const distinct = Math.min(z.nxdomain, z.nxNames.estimate());
+    if (distinct < FLOOD_MIN_DISTINCT * z.nxdomain) continue;
+    const detail = closed.failDetail.NXDOMAIN;
+    out.push({
+      kind: 'random_subdomain_flood', resolver, windowStart: closed.start, count: z.nxdomain, answered: closed.answered, rate: z.nxdomain / Math.max(1, closed.answered),
+      baselineRate: 0, zone, names: topKeys(detail?.names, NAMED), askers: topKeys(detail?.askers, NAMED), distinct,
+    });
+  }
+  return out;
 }

@@ -16,6 +16,25 @@ export function spikeFindings(spikes: RcodeSpike[], windowMs: number): DnsFindin
     const worst = list.reduce((a, b) => (b.rate > a.rate ? b : a));
     const count = list.reduce((a, s) => a + s.count, 0);
     const named = worst.names.length ? `; names ${worst.names.join(', ')}; asked by ${worst.askers.join(', ')}` : '';
+    if (worst.kind === 'random_subdomain_flood') {
+      const distinct = list.reduce((a, s) => a + (s.distinct ?? 0), 0);
+      out.push(makeFinding({
+        kind: 'random_subdomain_flood',
+        severity: 'warning',
+        resolver: worst.resolver,
+        zone: worst.zone,
+        count,
+        firstSeenMs: list[0].windowStart,
+        lastSeenMs: list[list.length - 1].windowStart + windowMs,
+        summary: `resolver ${worst.resolver} answered ${count} NXDOMAIN under zone ${worst.zone} for about ${distinct} distinct names in ${list.length} window(s): a random-subdomain flood ("water torture"), which no cache absorbs${named}`,
+        evidence: { windows: list.length, nxdomain: count, distinctNames: distinct, names: worst.names, askers: worst.askers },
+        mitigations: [
+          'find the asking process or client (askers) and stop or rate-limit it; a compromised host or a misbehaving crawler is the usual source',
+          'at the resolver: rate-limit NXDOMAIN answers per client (unbound ratelimit / ip-ratelimit, dnsmasq --dns-forward-max) or block the zone with a response policy zone while it lasts',
+        ],
+      }));
+      continue;
+    }
     if (worst.kind === 'resolver_refused') {
       const answered = list.reduce((a, s) => a + s.answered, 0);
       out.push(makeFinding({

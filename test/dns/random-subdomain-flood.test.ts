@@ -1,0 +1,66 @@
+// The random-subdomain ("water torture") flood: many NXDOMAIN answers under one zone, nearly each
+// for a different name, is a finding on its own, with no earlier traffic to compare with; the
+// same volume for a few names, or distinct names under a search domain, is not.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { createDnsAnalyzer } from '../../src/dns/dns-analyzer.js';
+import { DistinctNames } from '../../src/dns/distinct-names.js';
+import type { CaptureEvent } from '../../src/events.js';
+import { query, response } from './dns-events.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const server = '10.203.0.10';
+
+/**
+ * `count` lookups answered NXDOMAIN, name(i) for the i-th, spread over `spanMs`; then one ordinary
+ * lookup 15 s later (the resolver stays in use), which closes the flood's 10-second window.
+ */
+function lookups(count: number, name: (i: number) => string, spanMs = 5_000): CaptureEvent[] {
+  const out: CaptureEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const flow = { client: '10.203.0.2', port: 30000 + (i % 30000), server, comm: 'flooder' };
+    const ts = T0 + Math.floor((i * spanMs) / count);
+    const n = name(i);
+    out.push(query(flow, ts, i & 0xffff, n), response(flow, ts + 2, i & 0xffff, n, 'A', { rcode: 'NXDOMAIN' }));
+  }
+  const app = { client: '10.203.0.3', port: 41000, server, comm: 'app' };
+  out.push(query(app, T0 + 15_000, 1, 'api.example.com'), response(app, T0 + 15_002, 1, 'api.example.com'));
+  return out;
+}
+
+function findings(events: CaptureEvent[], searchDomains: string[] = []) {
+  const a = createDnsAnalyzer({ horizonMs: Infinity, searchDomains });
+  a.ingest(events);
+  a.advance(T0 + 60_000);
+  return a.snapshot().findings;
+}
+
+test('1,000 random names under one zone, all NXDOMAIN, with no traffic before: a random_subdomain_flood finding', () => {
+  const found = findings(lookups(1_000, () => `${randomBytes(6).toString('hex')}.victim.example`));
+  const flood = found.find((f) => f.kind === 'random_subdomain_flood');
+  assert.ok(flood, JSON.stringify(found.map((f) => f.kind)));
+  assert.equal(flood.zone, 'victim.example');
+  assert.equal(flood.resolver, server);
+  assert.equal(flood.count, 1_000);
+  assert.match(flood.summary, /answered 1000 NXDOMAIN under zone victim\.example for about \d+ distinct names/);
+  assert.ok((flood.evidence as { distinctNames: number }).distinctNames > 900);
+  assert.match(flood.summary, /asked by flooder/);
+});
+
+test('the same volume for five names, or distinct names under a search domain, is no flood', () => {
+  assert.equal(findings(lookups(1_000, (i) => `host${i % 5}.victim.example`)).filter((f) => f.kind === 'random_subdomain_flood').length, 0);
+  const expansions = findings(lookups(1_000, (i) => `service${i}.default.svc.cluster.local`), ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local']);
+  assert.equal(expansions.filter((f) => f.kind === 'random_subdomain_flood').length, 0);
+});
+
+test('DistinctNames estimates distinct names within a few percent up to 10,000', () => {
+  for (const n of [100, 1_000, 10_000]) {
+    const d = new DistinctNames();
+    for (let i = 0; i < n; i++) {
+      d.add(`n${i}.example`);
+      d.add(`n${i}.example`);
+    }
+    assert.ok(Math.abs(d.estimate() - n) / n < 0.05, `${n}: ${d.estimate()}`);
+  }
+});
