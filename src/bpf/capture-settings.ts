@@ -8,8 +8,10 @@ export interface CaptureSettings {
   conntrackIntervalMs: number;
   /** The user the agent continues as once capture is attached ("root": it stays root). */
   user: string;
+  /** Bytes of the kernel ring buffer (a power of two, at least a page): smaller loses records sooner under bursts. */
+  ringBytes: number;
 }
 
 export function defaultCaptureSettings(): CaptureSettings {
-  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch' };
+  return { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch', ringBytes: 16 * 1024 * 1024 };
 }

@@ -27,6 +27,11 @@ export interface LiveCaptureOptions {
   ringBytes?: number;
   /** Called once every program and socket is attached: traffic from then on is seen. */
   ready?: () => void;
+  /**
+   * Called (about twice a second) whenever records were lost since the last call, with the
+   * totals since start by reason (ring buffer full per record kind, delivery queue full).
+   */
+  onLost?: (lost: Readonly<Record<string, number>>) => void;
 }
 
 export function createLiveSource(opts: LiveCaptureOptions): CaptureSource {
@@ -97,10 +102,20 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
     deliver();
   };
   const interval = opts.conntrackIntervalMs ?? 10_000;
+  let lostSoFar = 0;
+  const reportLost = () => {
+    if (!opts.onLost) return;
+    const lost = lostCounts(capture.stats());
+    const total = Object.values(lost).reduce((a, b) => a + b, 0);
+    if (total === lostSoFar) return;
+    lostSoFar = total;
+    opts.onLost(lost);
+  };
   const timers = [
     setInterval(() => {
       pipeline.expire(nowNs());
       deliver();
+      reportLost();
     }, 500),
     setInterval(() => pipeline.expireFlows(Date.now()), 5_000),
   ];
@@ -123,11 +138,18 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   return finish(summary, stats);
 }
 
+/** Records lost before user space, by reason. */
+function lostCounts(stats: AddonStats): Record<string, number> {
+  return {
+    ringbuf_packets: stats.lost[LostIndex.PACKET] ?? 0,
+    ringbuf_tcp: stats.lost[LostIndex.TCP] ?? 0,
+    ringbuf_drops: stats.lost[LostIndex.DROP] ?? 0,
+    queue_full: stats.queueFull,
+  };
+}
+
 function finish(summary: CaptureSummary, stats: AddonStats): CaptureSummary {
-  summary.lost.ringbuf_packets = stats.lost[LostIndex.PACKET] ?? 0;
-  summary.lost.ringbuf_tcp = stats.lost[LostIndex.TCP] ?? 0;
-  summary.lost.ringbuf_drops = stats.lost[LostIndex.DROP] ?? 0;
-  summary.lost.queue_full = stats.queueFull;
+  Object.assign(summary.lost, lostCounts(stats));
   // An owner-map failure loses attribution, not a record: reported as a counter.
   summary.counters.owner_map_update_failed = stats.lost[LostIndex.OWNER_MAP] ?? 0;
   summary.counters.batches = stats.batches;

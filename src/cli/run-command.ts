@@ -169,8 +169,20 @@ Options:
       if (stopping) return;
       const dnsAnalyzer = createDnsAnalyzer(dnsAnalyzerOptions(config.dns, resolvConf), labels.analyzerHooks());
       analyzer = dnsAnalyzer;
+      let lossLoggedAt = -Infinity;
       const source = createLiveSource({
-        dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs,
+        dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs, ringBytes: config.capture.ringBytes,
+        onLost: (lost) => {
+          status.captureLost = lost;
+          const total = Object.values(lost).reduce((a, b) => a + b, 0);
+          const line = `${total} capture records lost before user space since start (${Object.entries(lost).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}): figures undercount; a larger capture.ringBufferKB absorbs longer bursts`;
+          status.stages.capture = { status: 'warn', detail: `${status.capture.detail}; ${line}` };
+          // Once a minute at most: a sustained overload must not flood the log too.
+          if (Date.now() - lossLoggedAt >= 60_000) {
+            lossLoggedAt = Date.now();
+            log.warn(`capture: ${line}`, { lost });
+          }
+        },
         ready: () => {
           status.capture = { state: 'live', detail: `live eBPF capture on ${interfaces.join(', ') || 'every interface'}, DNS ports ${dnsPorts.join(', ')}` };
           status.stages.capture = { status: 'pass', detail: status.capture.detail };

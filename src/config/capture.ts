@@ -4,13 +4,14 @@
 //     dnsPorts: [5353]          ports treated as DNS besides 53 (UDP and TCP; at most 15)
 //     interfaces: [eth0, lo]    interfaces to capture DNS packets on (default: all)
 //     conntrackInterval: 10s    how often /proc/net/stat/nf_conntrack is sampled
+//     ringBufferKB: 16384       kernel ring buffer (a power of two from 4 to 1048576 KiB)
 //     user: egresswatch         once capture is attached, the agent continues as this user with no
 //                               capabilities ("root" keeps root)
 import { defaultCaptureSettings, type CaptureSettings } from '../bpf/capture-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';
 
-const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval', 'user'];
+const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval', 'user', 'ringBufferKB'];
 
 export const captureSection = defineSection({
   key: 'capture',
@@ -39,6 +40,12 @@ export const captureSection = defineSection({
     }
     const interval = o.optional('conntrackInterval');
     if (interval) s.conntrackIntervalMs = interval.durationMs({ minMs: 1_000, maxMs: 3_600_000 });
+    const ring = o.optional('ringBufferKB');
+    if (ring) {
+      const kb = ring.number({ min: 4, max: 1_048_576, integer: true });
+      if ((kb & (kb - 1)) !== 0) ring.fail(`must be a power of two (got ${kb})`);
+      s.ringBytes = kb * 1024;
+    }
     const user = o.optional('user');
     if (user) {
       s.user = user.string().trim();

@@ -225,6 +225,13 @@ export class MetricsExporter {
         this.set(sources.monitoring().capture.state === 'live' ? 1 : 0);
       },
     });
+    new Counter({
+      name: 'egresswatch_capture_lost_records_total', help: 'Capture records lost before user space (kernel ring buffer or delivery queue full), by reason.', labelNames: ['reason'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(sources.monitoring().captureLost ?? {})) this.inc({ reason }, n);
+      },
+    });
     new Gauge({
       name: 'egresswatch_memory_shedding', help: '1 while the agent sheds detail because its memory is above 80 % of its limit (new series count as "other").', registers: [this.registry],
       collect() {

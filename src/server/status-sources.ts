@@ -21,6 +21,8 @@ export interface MonitoringStatus {
    * cannot write).
    */
   stages: Record<string, { status: 'pass' | 'warn' | 'fail'; detail: string }>;
+  /** Capture records lost before user space since start, by reason (empty: none). */
+  captureLost?: Readonly<Record<string, number>>;
   /** The engine's bounds: whether it sheds detail for memory, and events counted as "other". */
   limits?: { shedding: boolean; foldedEvents: number };
 }

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 
 test('capture settings: defaults, then configured ports, interfaces and interval', () => {
-  assert.deepEqual(parseConfig('{}\n', 'config.yaml', '.').capture, { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch' });
-  const c = parseConfig('capture:\n  dnsPorts: [5353, 53, 5353]\n  interfaces: lo\n  conntrackInterval: 30s\n  user: monitor\n', 'config.yaml', '.').capture;
-  assert.deepEqual(c, { dnsPorts: [53, 5353], interfaces: ['lo'], conntrackIntervalMs: 30_000, user: 'monitor' });
+  assert.deepEqual(parseConfig('{}\n', 'config.yaml', '.').capture, { dnsPorts: [53], interfaces: [], conntrackIntervalMs: 10_000, user: 'egresswatch', ringBytes: 16 * 1024 * 1024 });
+  const c = parseConfig('capture:\n  dnsPorts: [5353, 53, 5353]\n  interfaces: lo\n  conntrackInterval: 30s\n  user: monitor\n  ringBufferKB: 64\n', 'config.yaml', '.').capture;
+  assert.deepEqual(c, { dnsPorts: [53, 5353], interfaces: ['lo'], conntrackIntervalMs: 30_000, user: 'monitor', ringBytes: 65536 });
+  assert.throws(() => parseConfig('capture:\n  ringBufferKB: 100\n', 'config.yaml', '.'), /capture\.ringBufferKB.*power of two/);
   assert.throws(() => parseConfig('capture:\n  user: "a b"\n', 'config.yaml', '.'), /capture\.user.*not a user name/);
 });

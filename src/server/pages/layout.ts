@@ -47,8 +47,9 @@ ${frame.body}
 function monitoringBanner(m: MonitoringStatus): SafeHtml {
   // A stage that cannot do its job (the store not writing) or works with less (shedding detail)
   // heads the banner: the figures below are still current, but the on-call engineer must know the
-  // agent itself needs attention. Capture has its own line.
-  const faults = Object.entries(m.stages).filter(([name, stage]) => stage.status !== 'pass' && name !== 'capture' && name !== 'dns');
+  // agent itself needs attention. Capture that is not live has its own line; live capture that
+  // loses records is a fault like the others.
+  const faults = Object.entries(m.stages).filter(([name, stage]) => stage.status !== 'pass' && name !== 'dns' && !(name === 'capture' && m.capture.state !== 'live'));
   if (m.capture.state === 'live' && m.notMonitored.length === 0 && faults.length === 0) return html``;
   return html`<section class="banner" id="monitoring-gaps" role="status">
 ${faults.map(([name, stage]) => html`<p class="agent-fault"><strong>${stage.status === 'fail' ? 'Agent fault' : 'Agent'} (${name}):</strong> ${stage.detail}</p>`)}
