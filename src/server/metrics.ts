@@ -2,6 +2,7 @@
 // the store and the DNS snapshot at scrape time, check counters fed as results arrive. Provider
 // and resolver label values are bounded by LabelBudget (top N by volume, the rest "other").
 import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ResolverHealth } from '../dns/types.js';
 import type { ProbeResult } from '../events.js';
@@ -269,6 +270,23 @@ export class MetricsExporter {
     new Gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', registers: r, collect() { this.set(process.memoryUsage.rss()); } });
     new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds.', registers: r }).set(startSeconds);
     new Gauge({ name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, in bytes.', registers: r, collect() { this.set(process.memoryUsage().heapUsed); } });
+    // How late timers fire: what a request to the page waits behind. Since the previous scrape, as
+    // prom-client's own collector reports it (the histogram restarts at each scrape).
+    // The histogram times a 10 ms timer: the delay is what it measures beyond those 10 ms.
+    const RESOLUTION_MS = 10;
+    const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+    delay.enable();
+    const beyond = (ns: number) => (delay.count > 0 ? Math.max(0, ns / 1e9 - RESOLUTION_MS / 1000) : 0);
+    const lag = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: r, collect() { this.set(beyond(read())); } });
+    lag('nodejs_eventloop_lag_p50_seconds', 'The 50th percentile of event loop delay since the previous scrape.', () => delay.percentile(50));
+    lag('nodejs_eventloop_lag_p99_seconds', 'The 99th percentile of event loop delay since the previous scrape.', () => delay.percentile(99));
+    new Gauge({
+      name: 'nodejs_eventloop_lag_max_seconds', help: 'The longest event loop delay since the previous scrape.', registers: r,
+      collect() {
+        this.set(beyond(delay.max));
+        delay.reset();
+      },
+    });
   }
 
   private groupProviders(providers: ProviderSummary[]): Map<string, ProviderSummary[]> {
