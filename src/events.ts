@@ -39,6 +39,20 @@ export interface DnsPacket extends FlowTuple, ProcessRef {
   ifindex?: number;
 }
 
+/**
+ * An ICMP destination-unreachable error quoting a DNS query sent over UDP: the resolver's host
+ * (port unreachable: nothing listens on its DNS port) or the path to it refused the query at
+ * once. src/sport is the client's socket and dst/dport the resolver, as in the query.
+ */
+export interface DnsUnreachable extends FlowTuple, ProcessRef {
+  type: 'dns_unreachable';
+  ts: number;
+  proto: 'udp';
+  /** port: nothing listens there; host, network: no way to it; prohibited: a filter said no. */
+  reason: 'port' | 'host' | 'network' | 'prohibited';
+  ifindex?: number;
+}
+
 export type TcpEventKind = 'connect' | 'established' | 'failed' | 'reset' | 'retransmit' | 'close';
 export type TcpFailReason = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'other';
 
@@ -80,7 +94,7 @@ export interface ConntrackSample {
   clashResolve: number;
 }
 
-export type CaptureEvent = DnsPacket | TcpEvent | DropEvent | ConntrackSample;
+export type CaptureEvent = DnsPacket | DnsUnreachable | TcpEvent | DropEvent | ConntrackSample;
 
 /** Receives events in batches: sources never call back once per event. */
 /**

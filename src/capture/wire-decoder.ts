@@ -4,7 +4,7 @@
 // Every read is bounds-checked against the captured bytes: malformed or truncated frames are
 // counted in the summary by reason and skipped, never thrown. The hot path reads bytes by offset
 // and allocates nothing but the event, its address strings and the payload view.
-import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
+import type { CaptureEvent, CaptureSummary, DnsPacket, DnsUnreachable } from '../events.js';
 import { bump } from '../events.js';
 import { ipv4Text, ipv6Text } from './ip-text.js';
 import { TcpFlowTable, type TcpSegment } from './tcp-flow-table.js';
@@ -286,20 +286,24 @@ class WireDecoderImpl implements WireDecoder {
     const unreachable = addrLen === 4 ? type === 3 && code !== 4 : type === 1; // v4 code 4: path MTU, not an error
     if (!unreachable) return this.count('icmp_other');
     const inner = p + 8;
-    let innerSrc: number, innerDst: number, l4: number;
+    let innerSrc: number, innerDst: number, l4: number, innerProto: number;
     if (addrLen === 4) {
-      if (lim - inner < 20 || d[inner] >> 4 !== 4 || d[inner + 9] !== IPPROTO_TCP) return this.count('icmp_unreachable_not_tcp');
+      if (lim - inner < 20 || d[inner] >> 4 !== 4) return this.count('icmp_unreachable_not_tcp');
+      innerProto = d[inner + 9];
       innerSrc = inner + 12;
       innerDst = inner + 16;
       l4 = inner + (d[inner] & 15) * 4;
     } else {
-      if (lim - inner < 40 || d[inner] >> 4 !== 6 || d[inner + 6] !== IPPROTO_TCP) return this.count('icmp_unreachable_not_tcp');
+      if (lim - inner < 40 || d[inner] >> 4 !== 6) return this.count('icmp_unreachable_not_tcp');
+      innerProto = d[inner + 6];
       innerSrc = inner + 8;
       innerDst = inner + 24;
       l4 = inner + 40;
     }
     // RFC 792 quotes at least the first 8 bytes of the transport header: ports and sequence.
     if (lim - l4 < 8) return this.bad('truncated_icmp');
+    if (innerProto === IPPROTO_UDP) return this.dnsUnreachable(d, l4, addrLen, innerSrc, innerDst, code);
+    if (innerProto !== IPPROTO_TCP) return this.count('icmp_unreachable_not_tcp');
     const portUnreachable = addrLen === 4 ? code === 3 : code === 4;
     const errno = (addrLen === 4 ? ICMP_UNREACH_ERRNO[code] : ICMPV6_UNREACH_ERRNO[code]) ?? 113;
     const s = this.seg;
@@ -314,6 +318,18 @@ class WireDecoderImpl implements WireDecoder {
     s.ifindex = this.ifindex;
     this.tcp.unreachable(s, portUnreachable ? 'refused' : 'unreachable', errno);
     s.data = EMPTY;
+  }
+
+  /** An unreachable error quoting a UDP datagram: a DnsUnreachable when it was a query to a DNS port. */
+  private dnsUnreachable(d: Uint8Array, l4: number, addrLen: number, innerSrc: number, innerDst: number, code: number): void {
+    const sport = (d[l4] << 8) | d[l4 + 1];
+    const dport = (d[l4 + 2] << 8) | d[l4 + 3];
+    if (this.dnsPortSet[dport] === 0) return this.count('icmp_unreachable_not_dns');
+    const fmt = addrLen === 4 ? ipv4Text : ipv6Text;
+    const ev: DnsUnreachable = { type: 'dns_unreachable', ts: this.ts, proto: 'udp', src: fmt(d, innerSrc), sport, dst: fmt(d, innerDst), dport, reason: unreachableReason(addrLen, code) };
+    if (this.ifindex !== undefined) ev.ifindex = this.ifindex;
+    bump(this.summary.events, 'dns_unreachable');
+    this.emitRaw(ev);
   }
 
   private udp(d: Uint8Array, p: number, ipEnd: number, end: number, addrLen: number, srcOff: number, dstOff: number): void {
@@ -390,3 +406,9 @@ class WireDecoderImpl implements WireDecoder {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** What an ICMP (v4 type 3) or ICMPv6 (type 1) destination-unreachable code says. */
+function unreachableReason(addrLen: number, code: number): DnsUnreachable['reason'] {
+  if (addrLen === 4) return code === 3 ? 'port' : code === 0 || code === 6 ? 'network' : code === 9 || code === 10 || code === 13 ? 'prohibited' : 'host';
+  return code === 4 ? 'port' : code === 0 ? 'network' : code === 1 || code === 5 || code === 6 ? 'prohibited' : 'host';
+}

@@ -89,6 +89,10 @@ export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<s
       const { type, ts, ...rest } = ev;
       return { type, ts: iso(ts), tsMs: ts, ...rest };
     }
+    case 'dns_unreachable': {
+      const { type, ts, pid, comm, cgroupId, ...rest } = ev;
+      return { type, ts: iso(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
+    }
   }
 }
 
@@ -117,6 +121,8 @@ export function eventToText(o: Record<string, unknown>): string {
     }
     case 'drop':
       return `${ts} drop ${o.reason} ${o.proto} ${flow}${who(o)}`;
+    case 'dns_unreachable':
+      return `${ts} dns  unreachable ${o.proto} ${flow} (${o.reason})${who(o)}`;
     case 'conntrack':
       return `${ts} conntrack insert_failed=${o.insertFailed} drop=${o.drop} clash_resolve=${o.clashResolve}`;
     default:

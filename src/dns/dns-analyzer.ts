@@ -1,7 +1,7 @@
 // The DNS analysis stage: capture events in, transactions, resolver health and findings out.
 // A plain object (createDnsAnalyzer) that the run command and `dns report` feed with event
 // batches; it keeps no raw history, only windows, bounded tables and the open transactions.
-import type { CaptureEvent, DnsPacket } from '../events.js';
+import type { CaptureEvent, DnsPacket, DnsUnreachable } from '../events.js';
 import { bump } from '../events.js';
 import { ConntrackRaceEvidence } from './findings/conntrack-race.js';
 import { processLabel } from './findings/finding.js';
@@ -172,6 +172,9 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         if (rcode === 'NXDOMAIN' || rcode === 'SERVFAIL') r.noteFailZone(w, zone, rcode, tx.qname);
         if (rcode === 'NXDOMAIN' || rcode === 'REFUSED') r.noteFailDetail(w, rcode, tx.qname, tx.comm || tx.client);
         failed = rcode === 'SERVFAIL' || rcode === 'REFUSED';
+      } else if (tx.outcome === 'unreachable') {
+        w.unreachable++;
+        failed = true;
       } else {
         timeouts++;
         w.timeouts++;
@@ -260,6 +263,14 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
     matcher.query(pkt, msg);
   };
 
+  // An ICMP unreachable error ends the socket's open query to that resolver at once (the client's
+  // resolver library moves on) and is evidence that the resolver is not serving.
+  const onUnreachable = (ev: DnsUnreachable) => {
+    const r = resolver(ev.dst);
+    const tx = matcher.unreachable(ev);
+    r.noteUnreachable(tx?.ts ?? ev.ts, ev.ts, ev.reason);
+  };
+
   const role = (server: string): DnsResolverRole => {
     if (nodeLocal.has(server)) return 'node-local';
     if (clusterDns.has(server)) return 'cluster-dns';
@@ -275,6 +286,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         tick(ev.ts);
         switch (ev.type) {
           case 'dns': onDns(ev); break;
+          case 'dns_unreachable': onUnreachable(ev); break;
           case 'drop': race.noteDrop(ev); break;
           case 'conntrack': race.noteConntrack(ev); break;
           default: break;
@@ -338,7 +350,7 @@ function resolverHealth(r: ResolverState, since: number, now: number, role: DnsR
   const spanMs = Math.min(r.lastTs, now) - Math.max(r.firstTs, since);
   return {
     server: r.server, role, queries: m.queries, queriesPerSecond: round(m.queries / Math.max(1, spanMs / 1000)) ?? 0,
-    answered: m.answered, timeouts: m.timeouts, pending, retransmissions: m.retransmissions, retries: m.retries, stalled: m.stalled,
+    answered: m.answered, timeouts: m.timeouts, unreachable: m.unreachable, pending, retransmissions: m.retransmissions, retries: m.retries, stalled: m.stalled,
     rcodes: { NOERROR: 0, NXDOMAIN: 0, SERVFAIL: 0, REFUSED: 0, ...m.rcodes },
     latencyMs: { p50: round(m.latency.quantile(0.5)), p90: round(m.latency.quantile(0.9)), p99: round(m.latency.quantile(0.99)), max: m.latency.count ? round(m.latency.max) : null },
     latencySketch: m.latency.toData(),

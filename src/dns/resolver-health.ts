@@ -10,6 +10,8 @@ export interface HealthWindow {
   queries: number;
   answered: number;
   timeouts: number;
+  /** Queries refused at once by an ICMP destination-unreachable error (nothing listens, no route). */
+  unreachable: number;
   retransmissions: number;
   retries: number;
   stalled: number;
@@ -29,13 +31,14 @@ const DETAIL_KEPT = 64;
 const CLIENTS_KEPT = 1_000;
 
 export function emptyWindow(start: number, alpha: number): HealthWindow {
-  return { start, queries: 0, answered: 0, timeouts: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new LatencySketch(alpha), failZones: new Map(), failDetail: {} };
+  return { start, queries: 0, answered: 0, timeouts: 0, unreachable: 0, retransmissions: 0, retries: 0, stalled: 0, rcodes: {}, latency: new LatencySketch(alpha), failZones: new Map(), failDetail: {} };
 }
 
 export function mergeWindow(into: HealthWindow, from: HealthWindow): void {
   into.queries += from.queries;
   into.answered += from.answered;
   into.timeouts += from.timeouts;
+  into.unreachable += from.unreachable;
   into.retransmissions += from.retransmissions;
   into.retries += from.retries;
   into.stalled += from.stalled;
@@ -57,6 +60,9 @@ export class ResolverState {
   silentLastTs = -Infinity;
   /** Queries sent after the newest answer (timed out or still open). */
   silentQueries = 0;
+  /** Of those, refused by ICMP unreachable errors, and what the last one said. */
+  silentUnreachable = 0;
+  unreachableReason = '';
 
   constructor(
     readonly server: string,
@@ -82,8 +88,18 @@ export class ResolverState {
     this.lastAnswerTs = ts;
     this.silentTimeouts = 0;
     this.silentQueries = 0;
+    this.silentUnreachable = 0;
     this.silentFirstTs = Infinity;
     this.silentLastTs = -Infinity;
+  }
+
+  /** An ICMP unreachable error for a query sent at sentTs: evidence, like a timeout, that the resolver is not serving. */
+  noteUnreachable(sentTs: number, now: number, reason: string): void {
+    if (sentTs <= this.lastAnswerTs) return;
+    this.silentUnreachable++;
+    this.unreachableReason = reason;
+    this.silentFirstTs = Math.min(this.silentFirstTs, sentTs);
+    this.silentLastTs = Math.max(this.silentLastTs, now);
   }
 
   noteTimeout(sentTs: number, now: number): void {

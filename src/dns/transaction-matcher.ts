@@ -2,7 +2,7 @@
 // transaction: answered, timed out (never dropped silently), or pending when the input ends.
 // It also recognises retransmissions, retries, TCP retries after truncation, parallel A/AAAA
 // pairs, and re-sends of a question about one client timeout after the previous send.
-import type { DnsPacket } from '../events.js';
+import type { DnsPacket, DnsUnreachable } from '../events.js';
 import type { DnsQuestionSummary } from './message.js';
 import { QuestionKeyMap } from './question-key-map.js';
 import { QuestionKeys } from './question-keys.js';
@@ -215,6 +215,25 @@ export class TransactionMatcher {
     for (let n = 0; entry && n < SCAN_LIMIT; n++, entry = entry.older) {
       const tx = entry.tx;
       if (tx.id === id && tx.clientPort === pkt.dport && tx.serverPort === pkt.sport && tx.client === pkt.dst && tx.server === pkt.src && tx.proto === pkt.proto) return { qname: tx.qname, qtype: tx.qtype };
+    }
+    return undefined;
+  }
+
+  /**
+   * An ICMP destination-unreachable error quoting a query: the newest open query of that socket to
+   * that resolver ends now as unreachable (its id is not in the quote's first eight bytes).
+   * Returns it, or undefined when none is open.
+   */
+  unreachable(ev: DnsUnreachable): DnsTransaction | undefined {
+    let entry = this.newestOpen;
+    for (let n = 0; entry && n < SCAN_LIMIT; n++, entry = entry.older) {
+      const tx = entry.tx;
+      if (tx.clientPort !== ev.sport || tx.serverPort !== ev.dport || tx.client !== ev.src || tx.server !== ev.dst || tx.proto !== ev.proto) continue;
+      this.closeOpen(entry, this.txKeys.of(tx.proto, tx.client, tx.clientPort, tx.server, tx.serverPort, tx.qname, tx.qtype, tx.id));
+      entry.done = true;
+      tx.outcome = 'unreachable';
+      this.cb.onTransaction(tx);
+      return tx;
     }
     return undefined;
   }

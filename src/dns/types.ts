@@ -17,7 +17,8 @@ export interface DnsTransaction {
   qname: string;
   qtype: string;
   /** answered: a response matched; timeout: none within the timeout; pending: input ended first. */
-  outcome: 'answered' | 'timeout' | 'pending';
+  /** unreachable: refused at once by an ICMP destination-unreachable error. */
+  outcome: 'answered' | 'timeout' | 'unreachable' | 'pending';
   rcode?: string;
   answers?: number;
   /** The response had the TC bit: the client should retry over TCP. */
@@ -50,6 +51,8 @@ export interface ResolverHealth {
   queriesPerSecond: number;
   answered: number;
   timeouts: number;
+  /** Queries refused at once by ICMP destination-unreachable errors (nothing listens on the port, no route). */
+  unreachable: number;
   /** Queries still waiting when the snapshot was taken. */
   pending: number;
   retransmissions: number;

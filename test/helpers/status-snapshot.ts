@@ -117,7 +117,7 @@ export function incident(id: string, providerId: string, now: number, title = 'C
 
 export function resolver(server: string, over: Partial<ResolverHealth> = {}): ResolverHealth {
   return {
-    server, role: 'cluster-dns', queries: 1000, queriesPerSecond: 2, answered: 990, timeouts: 10, pending: 0, retransmissions: 4, retries: 3, stalled: 1,
+    server, role: 'cluster-dns', queries: 1000, queriesPerSecond: 2, answered: 990, timeouts: 10, unreachable: 0, pending: 0, retransmissions: 4, retries: 3, stalled: 1,
     rcodes: { NOERROR: 900, NXDOMAIN: 80, SERVFAIL: 10 }, latencyMs: { p50: 1.5, p90: 4, p99: 20, max: 60 },
     latencySketch: {} as ResolverHealth['latencySketch'], clients: 3, ...over,
   };
