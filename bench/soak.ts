@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
+import { startDnsTestServer } from '../test/helpers/dns-test-server.js';
 import { logLine, startRun, stop } from '../test/helpers/run-process.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '60' }, qps: { type: 'string', default: '5000' }, checks: { type: 'string', default: '20' } } });
@@ -22,22 +23,14 @@ const qps = Number(values.qps);
 const checks = Number(values.checks);
 
 // The resolver: answers A for n<i>.z<j>.soak.example, NXDOMAIN for every tenth name.
-const resolver = createSocket('udp4');
-resolver.on('message', (msg, from) => {
-  let q: dnsPacket.Packet;
-  try {
-    q = dnsPacket.decode(msg);
-  } catch {
-    return;
-  }
-  const question = q.questions?.[0];
-  if (!question) return;
-  const n = Number(/^n(\d+)\./.exec(question.name)?.[1] ?? 0);
-  const nx = n % 10 === 0;
-  resolver.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (nx ? 3 : 0), questions: q.questions, answers: nx ? [] : [{ type: 'A', name: question.name, ttl: 60, data: `198.51.100.${n % 250}` }] }), from.port, from.address);
+const resolver = await startDnsTestServer({}, {
+  keepQueries: false,
+  resolve: (name) => {
+    const n = Number(/^n(\d+)\./.exec(name)?.[1] ?? 0);
+    return n % 10 === 0 ? { rcode: 'NXDOMAIN' } : { answers: [{ type: 'A', name, ttl: 60, data: `198.51.100.${n % 250}` }] };
+  },
 });
-await new Promise<void>((r) => resolver.bind(0, '127.0.0.1', r));
-const dnsPort = resolver.address().port;
+const dnsPort = resolver.port;
 
 const web = createServer((req, res) => {
   res.statusCode = /\/c(\d+)$/.exec(req.url ?? '')?.[1]?.endsWith('0') ? 500 : 200;
@@ -83,7 +76,7 @@ const resolvers = ((await (await fetch(`${run.url}api/v1/dns/resolvers`)).json()
 const lostText = await (await fetch(`${run.url}metrics`)).text();
 await stop(run);
 client.close();
-resolver.close();
+await resolver.close();
 web.close();
 rmSync(dir, { recursive: true, force: true });
 

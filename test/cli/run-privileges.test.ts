@@ -20,6 +20,18 @@ function searchablePackage(t: { after: (fn: () => void) => void }): { root: stri
   return { root, bin: join(root, 'bin', 'egresswatch.js') };
 }
 
+/** `egresswatch run` from a searchable copy of the package, with `config` written at `mode`; resolves with its privileges line. */
+async function runFromCopy(t: { after: (fn: () => void) => void }, config: string, mode: number) {
+  const pkg = searchablePackage(t);
+  const dir = join(pkg.root, 'run');
+  mkdirSync(dir, { mode: 0o755 });
+  writeFileSync(join(dir, 'config.yml'), config, { mode });
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir, bin: pkg.bin });
+  t.after(() => run.child.kill('SIGKILL'));
+  const line = await logLine(run, (l) => l.msg.startsWith('privileges:'));
+  return { run, dir, line };
+}
+
 const statusOf = (pid: number | string, task?: string) => readFileSync(task ? `/proc/${pid}/task/${task}/status` : `/proc/${pid}/status`, 'utf8');
 const field = (status: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1];
 
@@ -27,13 +39,7 @@ test('run as root continues as the egresswatch user with no capabilities once ca
   const user = /^egresswatch:x:(\d+):(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'));
   assert.ok(user, 'the egresswatch user exists (scripts/install.sh creates it)');
   const uid = Number(user[1]);
-  const pkg = searchablePackage(t);
-  const dir = join(pkg.root, 'run');
-  mkdirSync(dir, { mode: 0o755 });
-  writeFileSync(join(dir, 'config.yml'), 'store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n', { mode: 0o644 });
-  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir, bin: pkg.bin });
-  t.after(() => run.child.kill('SIGKILL'));
-  const line = await logLine(run, (l) => l.msg.startsWith('privileges:'));
+  const { run, dir, line } = await runFromCopy(t, 'store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n', 0o644);
   assert.match(line.msg, new RegExp(`running as egresswatch \\(uid ${uid}\\) from now on, capabilities none, no_new_privs set`));
   const pid = run.child.pid!;
   assert.ok(run.lines.some((l) => l.msg.startsWith('capture: live')), 'capture was attached first');
@@ -61,13 +67,7 @@ test('run as root continues as the egresswatch user with no capabilities once ca
 });
 
 test('run stays root, and says why, when the user could not read its configuration', { skip: !isRoot && 'needs root', timeout: 60_000 }, async (t) => {
-  const pkg = searchablePackage(t);
-  const dir = join(pkg.root, 'run');
-  mkdirSync(dir, { mode: 0o755 });
-  writeFileSync(join(dir, 'config.yml'), 'labels:\n  aws: {enabled: false}\n', { mode: 0o600 });
-  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir, bin: pkg.bin });
-  t.after(() => run.child.kill('SIGKILL'));
-  const line = await logLine(run, (l) => l.msg.startsWith('privileges:'));
+  const { run, line } = await runFromCopy(t, 'labels:\n  aws: {enabled: false}\n', 0o600);
   assert.equal(line.level, 'warn');
   assert.match(line.msg, /still root: as egresswatch the agent could not go on, .*config\.yml \(mode 600, owner uid 0\) cannot be read/);
   assert.equal(field(statusOf(run.child.pid!), 'Uid')?.split('\t')[0], '0');

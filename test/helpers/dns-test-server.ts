@@ -22,14 +22,23 @@ export interface DnsTestServer {
 
 const RCODE: Record<string, number> = { NXDOMAIN: 3, SERVFAIL: 2, REFUSED: 5 };
 
-export async function startDnsTestServer(zone: Record<string, DnsBehaviour>): Promise<DnsTestServer> {
+export interface DnsTestServerOptions {
+  /** How names missing from the zone are treated (default: NXDOMAIN). */
+  resolve?: (name: string) => DnsBehaviour;
+  /** Records every query in `queries` (default true; off for load generators). */
+  keepQueries?: boolean;
+}
+
+export async function startDnsTestServer(zone: Record<string, DnsBehaviour>, opts: DnsTestServerOptions = {}): Promise<DnsTestServer> {
   const queries: string[] = [];
+  const keep = opts.keepQueries ?? true;
   const reply = (buf: Buffer): Buffer | undefined => {
     const q = dnsPacket.decode(buf);
     const question = q.questions?.[0];
     if (!question) return undefined;
-    queries.push(`${question.name} ${question.type}`);
-    const b = zone[question.name.toLowerCase()] ?? { rcode: 'NXDOMAIN' as const };
+    if (keep) queries.push(`${question.name} ${question.type}`);
+    const name = question.name.toLowerCase();
+    const b = zone[name] ?? opts.resolve?.(name) ?? { rcode: 'NXDOMAIN' as const };
     if ('drop' in b) return undefined;
     const rcode = 'rcode' in b ? RCODE[b.rcode] : 0;
     const answers = 'answers' in b ? b.answers.filter((a) => a.type === question.type || a.type === 'CNAME') : [];

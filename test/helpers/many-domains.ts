@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import * as dnsPacket from 'dns-packet';
+import { startDnsTestServer, type DnsTestServer } from './dns-test-server.js';
 import { createVethNamespace, type VethNamespace } from './veth-namespace.js';
 
 // The benchmarking range (RFC 2544): not private, so passive DNS names its addresses, and never
@@ -24,11 +25,11 @@ const addressOf = (n: number) => `${PREFIX}.${(n >> 8) & 255}.${n & 255}`;
 export async function startDomainNetwork(): Promise<DomainNetwork> {
   const ns: VethNamespace = createVethNamespace('ewmd', '10.232');
   let listener: ChildProcess | undefined;
-  let dns: UdpSocket | undefined;
+  let dns: DnsTestServer | undefined;
   let client: UdpSocket | undefined;
   const close = async () => {
     listener?.kill();
-    dns?.close();
+    await dns?.close();
     client?.close();
     ns.remove();
     try {
@@ -46,27 +47,18 @@ export async function startDomainNetwork(): Promise<DomainNetwork> {
     listener = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => listener!.stdout!.once('data', () => resolve()));
 
-    dns = createSocket('udp4');
-    const server = dns;
-    server.on('message', (msg, rinfo) => {
-      let q: dnsPacket.Packet;
-      try {
-        q = dnsPacket.decode(msg);
-      } catch {
-        return;
-      }
-      const question = q.questions?.[0];
-      const n = question ? /^www\.d(\d+)\.example$/.exec(question.name)?.[1] : undefined;
-      const answers: dnsPacket.Answer[] = n !== undefined && question?.type === 'A' ? [{ name: question.name, type: 'A', ttl: 300, data: addressOf(Number(n)) }] : [];
-      const reply = dnsPacket.encode({ id: q.id, type: 'response', flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (n === undefined ? 3 : 0), questions: q.questions, answers });
-      server.send(reply, rinfo.port, rinfo.address);
+    dns = await startDnsTestServer({}, {
+      keepQueries: false,
+      resolve: (name) => {
+        const n = /^www\.d(\d+)\.example$/.exec(name)?.[1];
+        return n === undefined ? { rcode: 'NXDOMAIN' } : { answers: [{ name, type: 'A', ttl: 300, data: addressOf(Number(n)) }] };
+      },
     });
-    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
   } catch (err) {
     await close();
     throw err;
   }
-  const dnsPort = dns.address().port;
+  const dnsPort = dns.port;
 
   // One client socket for every query: answers are matched by id.
   client = createSocket('udp4');
