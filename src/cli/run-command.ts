@@ -18,8 +18,8 @@ import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import type { StoreWriteStatus } from '../health/store-writes.js';
 import { AgentFaults } from './agent-faults.js';
+import { captureLossLine, engineStage, storeStage } from './stage-lines.js';
 import { LabelingStage } from '../external/labeling-stage.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
@@ -174,8 +174,7 @@ Options:
         dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs, ringBytes: config.capture.ringBytes,
         onLost: (lost) => {
           status.captureLost = lost;
-          const total = Object.values(lost).reduce((a, b) => a + b, 0);
-          const line = `${total} capture records lost before user space since start (${Object.entries(lost).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}): figures undercount; a larger capture.ringBufferKB absorbs longer bursts`;
+          const line = captureLossLine(lost);
           status.stages.capture = { status: 'warn', detail: `${status.capture.detail}; ${line}` };
           // Once a minute at most: a sustained overload must not flood the log too.
           if (Date.now() - lossLoggedAt >= 60_000) {
@@ -337,23 +336,6 @@ function parseListen(text: string): ListenAddress {
 
 function formatAddress(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
-}
-
-/** The store's line in /healthz and on the page: failing while it cannot write what it is handed. */
-function storeStage(description: string, writes: StoreWriteStatus): MonitoringStatus['stages'][string] {
-  if (writes.ok) return { status: 'pass', detail: description };
-  const since = new Date(writes.failingSince ?? 0).toISOString().replace(/\.\d+Z$/, 'Z');
-  return { status: 'fail', detail: `cannot write since ${since}: ${writes.lastError ?? 'unknown error'}. Figures and alerts are current (kept in memory); they are written when the store accepts them again` };
-}
-
-/** The engine's line: a warning while it sheds detail for memory, with what it folds into "other". */
-function engineStage(summary: string, engine: ReliabilityEngine): MonitoringStatus['stages'][string] {
-  const memory = engine.memoryStatus();
-  const { folded, foldedProviders } = engine.counters().aggregator;
-  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
-  const foldedLine = folded + foldedProviders > 0 ? `; ${folded + foldedProviders} events beyond the limits on providers and endpoints counted as "other" (store.maxDiscoveredProviders, store.maxEndpoints)` : '';
-  if (memory.shedding) return { status: 'warn', detail: `memory ${mb(memory.rssBytes)} MB, over 80 % of its ${mb(memory.limitBytes)} MB limit: shedding detail (new providers and endpoints count as "other", idle ones are forgotten after 5 minutes)${foldedLine}` };
-  return { status: 'pass', detail: `${summary}${foldedLine}` };
 }
 
 function captureUnavailable(status: MonitoringStatus, log: RunLog, why: string): void {
