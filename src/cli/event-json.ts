@@ -2,7 +2,8 @@
 // as one human-readable line each. DNS payloads are parsed here through src/dns/message.ts.
 import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
-import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords } from '../dns/message.js';
+import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords, type DnsAnswer } from '../dns/message.js';
+import { canonicalIp } from '../external/ip/ip-address.js';
 
 // Events come in time order, many per second: render the date part once per second.
 let isoSecond = Number.NaN;
@@ -25,6 +26,11 @@ function processFields(ev: { pid?: number; comm?: string; cgroupId?: string }): 
   if (ev.comm !== undefined) out.comm = ev.comm;
   if (ev.cgroupId !== undefined) out.cgroupId = ev.cgroupId;
   return out;
+}
+
+/** AAAA data in its one textual form (RFC 5952), as dns-packet renders it. */
+function canonicalAnswer(a: DnsAnswer): DnsAnswer {
+  return a.type === 'AAAA' ? { ...a, data: canonicalIp(a.data) } : a;
 }
 
 const OPCODES = ['QUERY', 'IQUERY', 'STATUS', 'OPCODE3', 'NOTIFY', 'UPDATE'];
@@ -54,11 +60,17 @@ function dnsJson(ev: DnsPacket, summary: CaptureSummary): Record<string, unknown
   if (ev.dir === 'response') {
     out.rcode = rcodeName(flags & 0xf);
     out.tc = (flags & 0x0200) !== 0;
-    const full = damage === undefined ? parseDnsMessage(p) : undefined;
-    if (full?.ok) out.answers = full.message.answers;
+    // Nearly every answer is A, AAAA or CNAME: read directly; any other type (or damage) goes
+    // through dns-packet, which renders every type.
+    const simple = questionProblem === undefined ? readAnswerRecords({ payload: p, offset: head.answersAt, count: head.ancount }) : [];
+    if (simple.length === head.ancount && questionProblem === undefined) out.answers = simple.map(canonicalAnswer);
     else {
-      out.answers = questionProblem === undefined ? readAnswerRecords({ payload: p, offset: head.answersAt, count: head.ancount }) : [];
-      damage ??= `after_question_${full?.reason ?? 'bad_record'}`;
+      const full = damage === undefined ? parseDnsMessage(p) : undefined;
+      if (full?.ok) out.answers = full.message.answers;
+      else {
+        out.answers = simple.map(canonicalAnswer);
+        damage ??= `after_question_${full?.reason ?? 'bad_record'}`;
+      }
     }
   }
   if (damage !== undefined) {
