@@ -9,6 +9,7 @@ import { acceptsGzip } from './accept-encoding.js';
 import { parseListDays } from './provider-list.js';
 import type { SnapshotViews } from './snapshot-views.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
+import { stateBadgeSvg, uptimeBadgeSvg } from './badges.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
@@ -107,6 +108,18 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
     }
     const body = { status, version: '1', releaseId: m.version, serviceId: 'egresswatch', description: 'egresswatch agent', checks, ...(m.notMonitored.length ? { notes: m.notMonitored } : {}) };
     return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };
+  });
+  // Badges to embed elsewhere: cacheable for a minute, an unknown provider gets a grey badge (404).
+  const badge = (svg: string, status = 200) => ({ status, headers: { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=60' }, body: svg });
+  router.add('GET', '/badges/{id}/state.svg', async ({ params }) => {
+    const p = await store.getProvider(params.id);
+    return badge(stateBadgeSvg(p?.name ?? params.id, p?.state), p ? 200 : 404);
+  });
+  router.add('GET', '/badges/{id}/uptime.svg', async ({ params, url }) => {
+    const days = Number(url.searchParams.get('days') ?? 30);
+    if (!Number.isInteger(days) || days < 1 || days > 90) return apiError(400, 'bad_request', 'days must be a whole number from 1 to 90');
+    const p = await store.getProvider(params.id);
+    return badge(uptimeBadgeSvg(p?.name ?? params.id, p?.uptimeDays ?? [], days), p ? 200 : 404);
   });
   router.add('GET', '/assets/{name}', ({ params, req }) => assets.reply(params.name, req.headers['if-none-match']) ?? textReply('no such asset\n', 404));
 }
