@@ -10,6 +10,8 @@ import { parseListDays } from './provider-list.js';
 import type { SnapshotViews } from './snapshot-views.js';
 import { apiError, htmlReply, jsonReply, textReply } from './reply.js';
 import { stateBadgeSvg, uptimeBadgeSvg } from './badges.js';
+import { incidentFeed } from './incident-feed.js';
+import { renderIncidentsPage } from './pages/incidents-page.js';
 import type { Router } from './router.js';
 import type { StaticAssets } from './static-assets.js';
 import type { ServerSources } from './status-sources.js';
@@ -109,6 +111,28 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
     const body = { status, version: '1', releaseId: m.version, serviceId: 'egresswatch', description: 'egresswatch agent', checks, ...(m.notMonitored.length ? { notes: m.notMonitored } : {}) };
     return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };
   });
+  // Incident history: 90 days, newest first, as a page and as Atom feeds (all, or one provider's).
+  const HISTORY_MS = 90 * 86_400_000;
+  const history = async (providerId?: string) => (await store.listIncidents({ from: sources.now() - HISTORY_MS, ...(providerId ? { providerId } : {}) })).sort((a, b) => b.openedAt - a.openedAt);
+  router.add('GET', '/incidents', async ({ url }) => {
+    const provider = url.searchParams.get('provider') ?? undefined;
+    const day = url.searchParams.get('day') ?? undefined;
+    if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) return apiError(400, 'bad_request', 'day must be YYYY-MM-DD');
+    let incidents = await history(provider);
+    if (day !== undefined) {
+      const start = Date.parse(`${day}T00:00:00Z`);
+      incidents = incidents.filter((i) => i.openedAt < start + 86_400_000 && (i.resolvedAt ?? Infinity) >= start);
+    }
+    return htmlReply(renderIncidentsPage({ incidents, provider, day, now: sources.now() }, sources.monitoring()));
+  });
+  const feed = (body: string) => ({ status: 200, headers: { 'content-type': 'application/atom+xml; charset=utf-8' }, body });
+  const baseOf = (host: string | undefined) => `http://${host ?? 'localhost'}`;
+  router.add('GET', '/incidents.atom', async ({ req }) => feed(incidentFeed(await history(), { base: baseOf(req.headers.host), selfPath: '/incidents.atom', pagePath: '/incidents', title: 'egresswatch incidents', now: sources.now() })));
+  router.add('GET', '/providers/{id}/incidents.atom', async ({ req, params }) => {
+    const path = `/providers/${encodeURIComponent(params.id)}`;
+    return feed(incidentFeed(await history(params.id), { base: baseOf(req.headers.host), selfPath: `${path}/incidents.atom`, pagePath: `/incidents?provider=${encodeURIComponent(params.id)}`, title: `egresswatch incidents: ${params.id}`, now: sources.now() }));
+  });
+
   // Badges to embed elsewhere: cacheable for a minute, an unknown provider gets a grey badge (404).
   const badge = (svg: string, status = 200) => ({ status, headers: { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=60' }, body: svg });
   router.add('GET', '/badges/{id}/state.svg', async ({ params }) => {

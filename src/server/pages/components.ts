@@ -45,11 +45,12 @@ const BAR_W = 5;
 const BAR_H = 24;
 
 /**
- * 90 bars, one per day, newest right; each rect's <title> is the hover text. Built by plain
+ * 90 bars, one per day, newest right; each rect's <title> is the hover text, and a day with
+ * incidents links to that day's incident history. Built by plain
  * concatenation because the home page draws hundreds of these; the text still goes through
  * escapeHtml like everything else.
  */
-export function uptimeBars(days: readonly DayUptime[], slots = 90): SafeHtml {
+export function uptimeBars(days: readonly DayUptime[], providerId: string, slots = 90): SafeHtml {
   const offset = Math.max(0, slots - days.length);
   let out = `<svg class="bars" viewBox="0 0 ${slots * BAR_W} ${BAR_H}" width="${slots * BAR_W}" height="${BAR_H}" role="img" aria-label="daily uptime, last ${slots} days">`;
   for (let i = 0; i < offset; i++) out += `<rect x="${i * BAR_W}" width="${BAR_W - 1}" height="${BAR_H}" class="b-empty"/>`;
@@ -59,7 +60,9 @@ export function uptimeBars(days: readonly DayUptime[], slots = 90): SafeHtml {
     const figures = d.uptimePct === null
       ? `${d.day}: no data${d.maintenance ? ', maintenance' : ''}`
       : `${d.day}: ${d.uptimePct.toFixed(3)}% up, ${d.failed} failed of ${d.total}${d.p50Ms !== null ? `, median ${ms(d.p50Ms)}` : ''}${d.p99Ms !== null ? `, p99 ${ms(d.p99Ms)}` : ''}${d.incidents ? `, ${d.incidents} incident${d.incidents > 1 ? 's' : ''}` : ''}${d.maintenance ? ', maintenance' : ''}`;
-    out += `<rect x="${(offset + i) * BAR_W}" width="${BAR_W - 1}" height="${BAR_H}" class="${barClass(d)}"><title>${escapeHtml(figures)}</title></rect>`;
+    const bar = `<rect x="${(offset + i) * BAR_W}" width="${BAR_W - 1}" height="${BAR_H}" class="${barClass(d)}"><title>${escapeHtml(figures)}</title></rect>`;
+    // A day with incidents links to them.
+    out += d.incidents ? `<a href="/incidents?provider=${escapeHtml(encodeURIComponent(providerId))}&amp;day=${d.day}">${bar}</a>` : bar;
   }
   return trusted(out + '</svg>');
 }

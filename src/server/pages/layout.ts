@@ -6,11 +6,13 @@ import type { MonitoringStatus } from '../status-sources.js';
 export interface PageFrame {
   title: string;
   /** Which navigation entry is current. */
-  section: 'status' | 'dns' | 'provider';
+  section: 'status' | 'dns' | 'provider' | 'incidents';
   monitoring: MonitoringStatus;
   body: SafeHtml;
   /** Load uPlot and the chart script (pages with charts only). */
   charts?: boolean;
+  /** The Atom feed of the page's incidents (default: every incident). */
+  feed?: string;
 }
 
 export function renderPage(frame: PageFrame): SafeHtml {
@@ -24,6 +26,7 @@ export function renderPage(frame: PageFrame): SafeHtml {
 <title>${frame.title} · egresswatch</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/status.css">
+<link rel="alternate" type="application/atom+xml" title="Incidents" href="${frame.feed ?? '/incidents.atom'}">
 ${frame.charts ? html`<link rel="stylesheet" href="/assets/uplot.min.css">
 <script src="/assets/uplot.iife.min.js" defer></script>
 <script src="/assets/charts.js" defer></script>` : ''}
@@ -31,7 +34,7 @@ ${frame.charts ? html`<link rel="stylesheet" href="/assets/uplot.min.css">
 <body>
 <header class="top">
 <span class="brand">egresswatch</span>
-<nav>${nav('/', 'Providers', 'status')} ${nav('/dns', 'DNS', 'dns')}</nav>
+<nav>${nav('/', 'Providers', 'status')} ${nav('/incidents', 'Incidents', 'incidents')} ${nav('/dns', 'DNS', 'dns')}</nav>
 <span class="meta">v${m.version} · up since <time datetime="${new Date(m.startedAt).toISOString()}">${shortTime(m.startedAt)}</time></span>
 </header>
 ${monitoringBanner(m)}

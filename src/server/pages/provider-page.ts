@@ -3,8 +3,8 @@
 import { html, jsonForScript, type SafeHtml } from '../html.js';
 import type { MonitoringStatus } from '../status-sources.js';
 import type { BreakdownEntry, ProviderDetail, SeriesPoint } from '../../health/snapshot/health-snapshot.js';
-import type { Incident } from '../../health/alerts/incident.js';
 import { budgetBar, ms, p50Values, percent, shownState, sparkline, stateBadge, uptimeBars } from './components.js';
+import { incidentTimeline } from './incident-timeline.js';
 import { isoTime, renderPage, shortTime } from './layout.js';
 
 /** The four phase series on one time axis (points of each series may start at different times). */
@@ -27,7 +27,7 @@ export function renderProviderPage(p: ProviderDetail, monitoring: MonitoringStat
   const body = html`<section class="overall overall-${state}" data-state="${state}">
 <h1>${p.name}</h1>
 <p>${stateBadge(state)} · score ${p.lastSeen === null ? '–' : p.score.score.toFixed(0)} · error budget left ${budgetBar(p.errorBudgetRemaining, p.errorBudgetSpent)} · ${p.openIncidents} open incident${p.openIncidents === 1 ? '' : 's'} · last hour: ${p.failed} failed of ${p.total} calls · DNS (5 min): ${p.lookups.failed} failed of ${p.lookups.total} lookups</p>
-${uptimeBars(p.uptimeDays)}
+${uptimeBars(p.uptimeDays, p.id)}
 </section>
 <section id="latency">
 <h2>Latency by phase (median)</h2>
@@ -63,7 +63,7 @@ ${p.slos.length ? html`<h3>SLOs</h3><table><thead><tr><th>SLO</th><th class="num
 </section>
 <section id="timeline">
 <h2>Incidents</h2>
-${p.incidents.length === 0 ? html`<p class="muted">No incidents.</p>` : p.incidents.map(incidentTimeline)}
+${p.incidents.length === 0 ? html`<p class="muted">No incidents.</p>` : p.incidents.map((i) => incidentTimeline(i, now))}
 </section>
 <section id="maintenance">
 <h2>Maintenance windows</h2>
@@ -83,19 +83,6 @@ function affectedTable(p: ProviderDetail): SafeHtml {
   return html`<table>
 <thead><tr><th>Kind</th><th>Name</th><th class="num">Failed</th><th class="num">Of</th><th class="num">Failure ratio (1 h)</th></tr></thead>
 <tbody>${rows.map(([kind, e]) => html`<tr><td>${kind}</td><td>${e.value}</td><td class="num">${e.failed}</td><td class="num">${e.total}</td><td class="num">${percent(e.failureRatio)}</td></tr>`)}</tbody></table>`;
-}
-
-function incidentTimeline(i: Incident): SafeHtml {
-  // Notes are also in the timeline (the store appends them there); show each entry once, by time.
-  const entries = [...i.timeline].sort((a, b) => a.at - b.at);
-  const noted = new Set(entries.filter((e) => e.kind === 'note').map((e) => `${e.at}|${e.text}`));
-  const notes = i.notes.filter((n) => !noted.has(`${n.at}|${n.text}`) && !entries.some((e) => e.kind === 'note' && e.at === n.at));
-  return html`<article class="incident sev-${i.severity}" id="incident-${i.id}">
-<h3>${i.title} <span class="muted">${i.state} · ${i.severity} · ${i.id}</span></h3>
-${i.attribution ? html`<p>Attribution: <em>${i.attribution.scope}</em>${i.attribution.targets.length ? html` (${i.attribution.targets.join(', ')})` : ''}: ${i.attribution.reason}</p>` : ''}
-<ol class="timeline">${entries.map((e) => html`<li class="entry-${e.kind}"><time datetime="${isoTime(e.at)}">${shortTime(e.at)}</time> <strong>${e.kind.replace('_', ' ')}</strong> ${e.text}</li>`)}
-${notes.map((n) => html`<li class="entry-note"><time datetime="${isoTime(n.at)}">${shortTime(n.at)}</time> <strong>note</strong> ${n.text} <span class="muted">(${n.author})</span></li>`)}</ol>
-</article>`;
 }
 
 function round(x: number): string {

@@ -90,7 +90,7 @@ function providerRow(p: ProviderSummary, state: ShownState): SafeHtml {
 <td><a href="/providers/${encodeURIComponent(p.id)}">${p.name}</a><br><span class="muted">${p.endpointCount} endpoint${p.endpointCount === 1 ? '' : 's'}${p.uptime90dPct !== null ? ` · ${p.uptime90dPct.toFixed(2)}% over 90 days` : ''}</span></td>
 <td>${stateBadge(state)}</td>
 <td class="num" title="${p.score.formula}">${p.lastSeen === null ? '–' : p.score.score.toFixed(0)}</td>
-<td>${uptimeBars(p.uptimeDays)}</td>
+<td>${uptimeBars(p.uptimeDays, p.id)}</td>
 <td>${sparkline(p50Values(p.latency))}</td>
 <td>${budgetBar(p.errorBudgetRemaining, p.errorBudgetSpent)}</td>
 </tr>
