@@ -95,6 +95,7 @@ Options:
       checks: config.checks.length,
       resolvers: resolvConf.nameservers,
       stages: {},
+      site: { title: config.server.page.title, logoUrl: config.server.page.logoUrl },
     };
 
     // Store first: everything else writes into it. What the agent writes is its owner's alone
@@ -125,6 +126,7 @@ Options:
     let dnsSnapshotAt = 0;
     const sources: ServerSources = {
       store,
+      overview: { groups: config.server.page.groups, hide: config.server.page.hide },
       dns: () => {
         if (status.capture.state !== 'live' || !analyzer) return undefined;
         const now = Date.now();
@@ -140,7 +142,7 @@ Options:
     };
 
     const metrics = new MetricsExporter({ sources, version: VERSION, topN: config.server.metricsTopN });
-    const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, limits: config.server.limits, onError: (line) => log.error(`status server: ${line}`) });
+    const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, limits: config.server.limits, logoUrl: config.server.page.logoUrl, onError: (line) => log.error(`status server: ${line}`) });
     metrics.watchConnections(server.refused);
     let bound: ListenAddress;
     try {

@@ -9,9 +9,14 @@
 //     metricsTopN: 50          # providers and resolvers with their own /metrics series; the rest: "other"
 //     maxConnections: 256      # open connections at most; more are closed at once
 //     maxConnectionsPerClient: 32  # from one client address
+//     page:
+//       title: Payments platform   # header and page titles
+//       logoUrl: https://example.com/logo.svg   # or a path on this server
+//       groups: [{name: Payments, providers: [stripe, adyen]}]   # shown together, in this order
+//       hide: [internal]           # left out of the overview page
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { defaultServerSettings, type ServerSettings } from '../server/server-settings.js';
+import { defaultServerSettings, type PageSettings, type ServerSettings } from '../server/server-settings.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection, type ConfigContext } from './section.js';
 
@@ -22,7 +27,7 @@ export const serverSection = defineSection({
   defaultValue: defaultServerSettings,
   validate: (value: ConfigValue, context: ConfigContext): ServerSettings => {
     const d = defaultServerSettings();
-    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN', 'hosts', 'maxConnections', 'maxConnectionsPerClient']);
+    const o = value.object(['listen', 'token', 'tokenFile', 'metricsTopN', 'hosts', 'maxConnections', 'maxConnectionsPerClient', 'page']);
     let token: string | undefined;
     if (o.has('token') && o.has('tokenFile')) o.get('tokenFile').fail('has both token and tokenFile; use only one');
     const t = o.optional('token');
@@ -44,6 +49,7 @@ export const serverSection = defineSection({
       ...(token !== undefined ? { token } : {}),
       metricsTopN: o.optional('metricsTopN')?.number({ min: 1, max: 10_000, integer: true }) ?? d.metricsTopN,
       hosts: (o.optional('hosts')?.listOrOne() ?? []).map((h) => h.string()),
+      page: pageSettings(o.optional('page'), d.page),
       limits: {
         ...d.limits,
         maxConnections: o.optional('maxConnections')?.number({ min: 8, max: 100_000, integer: true }) ?? d.limits.maxConnections,
@@ -52,6 +58,23 @@ export const serverSection = defineSection({
     };
   },
 });
+
+function pageSettings(value: ConfigValue | undefined, d: PageSettings): PageSettings {
+  if (!value) return d;
+  const o = value.object(['title', 'logoUrl', 'groups', 'hide']);
+  const title = o.optional('title');
+  const logo = o.optional('logoUrl');
+  let logoUrl: string | null = null;
+  if (logo) {
+    logoUrl = logo.string();
+    if (!/^https?:\/\/[^\s"'<>]+$/.test(logoUrl) && !/^\/[^\s"'<>]*$/.test(logoUrl)) logo.fail('must be an http(s) URL or a path starting with "/"');
+  }
+  const groups = (o.optional('groups')?.listOrOne() ?? []).map((g) => {
+    const go = g.object(['name', 'providers']);
+    return { name: go.get('name').string(), providers: go.get('providers').listOrOne().map((p) => p.string()) };
+  });
+  return { title: title ? title.string() : d.title, logoUrl, groups, hide: (o.optional('hide')?.listOrOne() ?? []).map((h) => h.string()) };
+}
 
 function checkToken(where: ConfigValue, token: string): string {
   if (token.length < MIN_TOKEN_LENGTH) where.fail(`the token must be at least ${MIN_TOKEN_LENGTH} characters (got ${token.length})`);

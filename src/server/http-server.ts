@@ -27,6 +27,8 @@ export interface StatusServerOptions {
   hosts?: readonly string[];
   /** Connection caps and request timeouts (connection-limits.ts). */
   limits?: ConnectionLimits;
+  /** The logo the pages show (server.page.logoUrl): its origin is allowed for images. */
+  logoUrl?: string | null;
 }
 
 export interface ListenAddress {
@@ -38,12 +40,16 @@ export interface ListenAddress {
  * Scripts only from this origin, no inline script or style: even if some text escaped the
  * escaping, the browser would refuse to run it.
  */
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+function securityHeaders(logoUrl: string | null | undefined): Record<string, string> {
+  // A logo on another server (server.page.logoUrl) is the one image allowed from elsewhere.
+  const logoOrigin = logoUrl && /^https?:/.test(logoUrl) ? ` ${new URL(logoUrl).origin}` : '';
+  return {
+    'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:${logoOrigin}; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
 
 export class StatusServer {
   readonly router = new Router();
@@ -53,9 +59,11 @@ export class StatusServer {
   private readonly views: SnapshotViews;
   /** Connections closed at once because a limit was reached. */
   readonly refused: RefusedConnections;
+  private readonly securityHeaders: Record<string, string>;
 
   constructor(private readonly options: StatusServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+    this.securityHeaders = securityHeaders(options.logoUrl);
     this.views = new SnapshotViews(options.sources);
     addReadRoutes(this.router, { sources: options.sources, metrics: options.metrics, assets: new StaticAssets(), views: this.views });
     addWriteRoutes(this.router, options.sources, options.token);
@@ -104,7 +112,7 @@ export class StatusServer {
       this.options.onError?.(`${req.method} ${req.url}: ${oneLine(err)}`);
       reply = apiError(500, 'internal', 'the server failed to answer this request; see the agent log');
     }
-    const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...reply.headers };
+    const headers: Record<string, string | number> = { ...this.securityHeaders, 'cache-control': 'no-store', ...reply.headers };
     const parts = (Array.isArray(reply.body) ? reply.body : [reply.body]).map((b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b));
     if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = parts.reduce((n, b) => n + b.length, 0);
     res.writeHead(reply.status, headers);

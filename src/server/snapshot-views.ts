@@ -50,7 +50,7 @@ export class SnapshotViews {
   /** The provider table for this snapshot, rendered now when not prepared yet. */
   table(snapshot: object | undefined, at: number | undefined, providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): CachedTable {
     return this.tableCache.get(snapshot, tableKey(at, maintenance, now), () => {
-      const table = renderProviderTable(providers, maintenance, now);
+      const table = renderProviderTable(providers, maintenance, now, this.sources.overview);
       return { table, bytes: Buffer.from(table.html.text) };
     });
   }
@@ -109,7 +109,7 @@ export class SnapshotViews {
     const key = tableKey(snapshot.at, maintenance, now);
     if (!this.tableCache.has(snapshot, key)) {
       const slicer = new TimeSlicer();
-      const table = await renderProviderTableSliced(providers, maintenance, now, () => slicer.yieldIfDue());
+      const table = await renderProviderTableSliced(providers, maintenance, now, () => slicer.yieldIfDue(), this.sources.overview);
       // A newer snapshot may have been published while rendering: then this one is not stored.
       if ((await store.getSnapshot()) === snapshot) this.tableCache.put(snapshot, key, { table, bytes: Buffer.from(table.html.text) });
     }

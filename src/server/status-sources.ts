@@ -2,6 +2,7 @@
 // the DNS analyzer's latest snapshot, and what the agent itself monitors or cannot.
 import type { DnsSnapshot } from '../dns/types.js';
 import type { Store } from '../store/store.js';
+import type { PageSettings } from './server-settings.js';
 
 /** What this agent watches and what it cannot, shown at the top of every page and in /healthz. */
 export interface MonitoringStatus {
@@ -21,6 +22,8 @@ export interface MonitoringStatus {
    * cannot write).
    */
   stages: Record<string, { status: 'pass' | 'warn' | 'fail'; detail: string }>;
+  /** The title and logo every page's header shows (default: "egresswatch", no logo). */
+  site?: { title: string; logoUrl: string | null };
   /** Capture records lost before user space since start, by reason (empty: none). */
   captureLost?: Readonly<Record<string, number>>;
   /** The engine's bounds: whether it sheds detail for memory, and events counted as "other". */
@@ -29,6 +32,8 @@ export interface MonitoringStatus {
 
 export interface ServerSources {
   store: Store;
+  /** Provider groups and providers hidden from the overview (default: none). */
+  overview?: { groups: PageSettings['groups']; hide: string[] };
   /** The DNS analyzer's latest snapshot; undefined when DNS analysis is not running. */
   dns(): DnsSnapshot | undefined;
   monitoring(): MonitoringStatus;

@@ -27,13 +27,13 @@ export function monitoringStatus(over: Partial<MonitoringStatus> = {}): Monitori
   };
 }
 
-export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[]; limits?: ConnectionLimits } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[]; limits?: ConnectionLimits; overview?: ServerSources['overview']; logoUrl?: string } = {}): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.open();
   let dns = opts.dns;
-  const sources: ServerSources = { store, dns: () => dns, monitoring: () => monitoringStatus(opts.monitoring), now: () => opts.now ?? Date.now() };
+  const sources: ServerSources = { store, overview: opts.overview, dns: () => dns, monitoring: () => monitoringStatus(opts.monitoring), now: () => opts.now ?? Date.now() };
   const metrics = new MetricsExporter({ sources, version: '0.1.0', topN: opts.topN, processMetrics: false });
-  const server = new StatusServer({ sources, metrics, token: opts.token, hosts: opts.hosts, limits: opts.limits });
+  const server = new StatusServer({ sources, metrics, token: opts.token, hosts: opts.hosts, limits: opts.limits, logoUrl: opts.logoUrl });
   metrics.watchConnections(server.refused);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   return { url: `http://127.0.0.1:${port}`, port, store, metrics, server, setDns: (s) => (dns = s), close: () => server.close() };

@@ -23,7 +23,7 @@ export function renderPage(frame: PageFrame): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${frame.title} · egresswatch</title>
+<title>${frame.title} · ${m.site?.title ?? 'egresswatch'}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/status.css">
 <link rel="alternate" type="application/atom+xml" title="Incidents" href="${frame.feed ?? '/incidents.atom'}">
@@ -33,7 +33,7 @@ ${frame.charts ? html`<link rel="stylesheet" href="/assets/uplot.min.css">
 </head>
 <body>
 <header class="top">
-<span class="brand">egresswatch</span>
+<span class="brand">${m.site?.logoUrl ? html`<img src="${m.site.logoUrl}" alt="" height="24"> ` : ''}${m.site?.title ?? 'egresswatch'}</span>
 <nav>${nav('/', 'Providers', 'status')} ${nav('/incidents', 'Incidents', 'incidents')} ${nav('/dns', 'DNS', 'dns')}</nav>
 <span class="meta">v${m.version} · up since <time datetime="${new Date(m.startedAt).toISOString()}">${shortTime(m.startedAt)}</time></span>
 </header>

@@ -32,11 +32,37 @@ export interface ProviderTable {
   states: ShownState[];
 }
 
-/** Providers in table order (worst state first, then by name) with the state each row shows. */
-function tableRows(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): Array<{ p: ProviderSummary; state: ShownState }> {
-  const rows = providers.map((p) => ({ p, state: shownState(p, { providerId: p.id }, maintenance, now) }));
-  rows.sort((a, b) => SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
+/** Provider groups and hidden providers of the overview (server.page). */
+export interface Overview {
+  groups: ReadonlyArray<{ name: string; providers: readonly string[] }>;
+  hide: readonly string[];
+}
+
+const NO_GROUPS: Overview = { groups: [], hide: [] };
+
+interface Row {
+  p: ProviderSummary;
+  state: ShownState;
+  /** Index of its group, groups.length for the rest. */
+  group: number;
+}
+
+/** Providers in table order (by group, then worst state first, then by name) with the state each row shows; hidden ones left out. */
+function tableRows(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number, overview: Overview): Row[] {
+  const groupOf = new Map<string, number>();
+  overview.groups.forEach((g, i) => g.providers.forEach((id) => groupOf.has(id) || groupOf.set(id, i)));
+  const hidden = new Set(overview.hide);
+  const rows = providers.filter((p) => !hidden.has(p.id)).map((p) => ({ p, state: shownState(p, { providerId: p.id }, maintenance, now), group: groupOf.get(p.id) ?? overview.groups.length }));
+  rows.sort((a, b) => a.group - b.group || SEVERITY[b.state] - SEVERITY[a.state] || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
   return rows;
+}
+
+/** The group heading row before the first row of each group (none when no groups are configured). */
+function groupHeading(rows: readonly Row[], i: number, overview: Overview): SafeHtml | '' {
+  if (overview.groups.length === 0 || (i > 0 && rows[i - 1].group === rows[i].group)) return '';
+  const name = overview.groups[rows[i].group]?.name ?? 'Other providers';
+  return html`<tr class="group"><th colspan="6" scope="rowgroup">${name}</th></tr>
+`;
 }
 
 function tableAround(rows: readonly SafeHtml[]): SafeHtml {
@@ -48,20 +74,20 @@ ${rows}
 </table>`;
 }
 
-export function renderProviderTable(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number): ProviderTable {
-  const rows = tableRows(providers, maintenance, now);
-  return { html: tableAround(rows.map((r) => providerRow(r.p, r.state))), states: rows.map((r) => r.state) };
+export function renderProviderTable(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number, overview: Overview = NO_GROUPS): ProviderTable {
+  const rows = tableRows(providers, maintenance, now, overview);
+  return { html: tableAround(rows.map((r, i) => html`${groupHeading(rows, i, overview)}${providerRow(r.p, r.state)}`)), states: rows.map((r) => r.state) };
 }
 
 /**
  * The same table, rendered a row at a time with `pause()` between rows: used to prepare the page
  * in the background when a snapshot is published, without holding requests up.
  */
-export async function renderProviderTableSliced(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number, pause: () => Promise<void>): Promise<ProviderTable> {
-  const rows = tableRows(providers, maintenance, now);
+export async function renderProviderTableSliced(providers: readonly ProviderSummary[], maintenance: readonly MaintenanceWindow[], now: number, pause: () => Promise<void>, overview: Overview = NO_GROUPS): Promise<ProviderTable> {
+  const rows = tableRows(providers, maintenance, now, overview);
   const parts: SafeHtml[] = [];
-  for (const r of rows) {
-    parts.push(providerRow(r.p, r.state));
+  for (const [i, r] of rows.entries()) {
+    parts.push(html`${groupHeading(rows, i, overview)}${providerRow(r.p, r.state)}`);
     await pause();
   }
   return { html: tableAround(parts), states: rows.map((r) => r.state) };
@@ -74,7 +100,7 @@ export function renderStatusPage(data: StatusPageData, table: ProviderTable = re
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const body = html`<section class="overall overall-${overall}" id="overall" data-state="${overall}">
 <h1>${overall === 'operational' ? 'All providers operational' : overall === 'unknown' ? 'No provider data yet' : `Overall: ${stateLabel(overall)}`}</h1>
-<p>${n(data.providers.length, 'provider')} watched · ${n(data.openIncidents.length, 'open incident')} · ${n(data.monitoring.checks, 'check')} configured</p>
+<p>${n(table.states.length, 'provider')} watched · ${n(data.openIncidents.length, 'open incident')} · ${n(data.monitoring.checks, 'check')} configured</p>
 </section>
 ${incidentList(data.openIncidents)}
 ${upcoming.length ? html`<section id="maintenance"><h2>Maintenance</h2><ul>${upcoming.map((w) => html`<li>${shortTime(w.startsAt)} → ${shortTime(w.endsAt)} · ${w.scope === '*' ? 'everything' : html`<a href="/providers/${encodeURIComponent(w.scope)}">${w.scope}</a>`}: ${w.reason}</li>`)}</ul></section>` : ''}
