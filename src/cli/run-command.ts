@@ -21,6 +21,7 @@ import { LowdbStore } from '../store/lowdb-store.js';
 import { AgentFaults } from './agent-faults.js';
 import { captureLossLine, engineStage, storeStage } from './stage-lines.js';
 import { LabelingStage } from '../external/labeling-stage.js';
+import type { LabeledSink } from '../external/labeled-event.js';
 import { parsePort, stringList, stringOpt } from './args.js';
 import type { Command } from './command.js';
 import { createRunLog, type LogFormat, type RunLog } from './run-log.js';
@@ -30,6 +31,8 @@ const DEFAULT_DATA_DIR = '.egresswatch';
 /** The DNS snapshot is recomputed at most this often, however often pages are asked for. */
 const DNS_SNAPSHOT_MAX_AGE_MS = 1000;
 const SUMMARY_EVERY_MS = 60_000;
+/** How long after the engine's first events the extra tick runs: the first results of a burst land together. */
+const FIRST_RESULTS_TICK_MS = 250;
 /** What live capture alone provides: said once when it is unavailable, and shown on the page. */
 const CAPTURE_SIGNALS = [
   'passive DNS analysis (resolver health, rcodes, findings such as conntrack races and ndots amplification)',
@@ -114,7 +117,18 @@ Options:
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
     // background while the page is already up, and events wait for it in the stage's bounded
     // queue, so the engine gets them labelled from the first one.
-    const labels = new LabelingStage({ settings: config.labels, sink: engine, log: (line) => log.info(line), ownPid: process.pid });
+    // The first results reach the page at once rather than at the first periodic tick
+    // (store.flushInterval, 10 s): one extra tick a moment after the engine first gets events.
+    let tickSoon: (() => void) | undefined;
+    const sink: LabeledSink = {
+      ingestEvents: (events) => {
+        engine.ingestEvents(events);
+        if (tickSoon) setTimeout(tickSoon, FIRST_RESULTS_TICK_MS).unref();
+        tickSoon = undefined;
+      },
+      ingestLookups: (lookups) => engine.ingestLookups(lookups),
+    };
+    const labels = new LabelingStage({ settings: config.labels, sink, log: (line) => log.info(line), ownPid: process.pid });
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
     // holds up the next tick.
     const alerting = new AlertingStage({ settings: config.alerts, log: (line) => log.warn(line) });
@@ -279,6 +293,7 @@ Options:
       }).catch((err: unknown) => log.error(`reliability tick failed: ${oneLine(err)}`));
     };
     tick();
+    tickSoon = tick;
     const tickTimer = setInterval(tick, config.store.flushIntervalMs);
     const summaryTimer = setInterval(() => log.info(`${counts.events} events captured (${counts.dns} DNS, ${counts.tcp} TCP; ${labels.localSkipped} connection events to this host itself and ${labels.ownSkipped} of the checks' own connections left out), ${counts.probes} check runs (${counts.probeFailures} failed), ${engine.counters().bucketsWritten} buckets stored`, { ...counts, localSkipped: labels.localSkipped, ownSkipped: labels.ownSkipped }), SUMMARY_EVERY_MS);
     for (const t of [tickTimer, summaryTimer]) t.unref();
