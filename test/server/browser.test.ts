@@ -110,3 +110,34 @@ test('the status page works without JavaScript', async (t) => {
   assert.ok((await page.locator('#endpoints tbody tr').count()) === 2);
   assert.equal(await page.locator('.chart canvas').count(), 0, 'no chart without scripts, the tables are there');
 });
+
+test('every page at a 390 px phone width and at 1,400 px: the page never scrolls sideways', async (t) => {
+  const now = Date.now();
+  const srv = await startTestServer({ now, dns: dnsSnapshot([resolver('10.0.0.2'), resolver('10.0.0.3', { timeouts: 300 })], [dnsFinding()]), overview: { groups: [{ name: 'Payments', providers: ['stripe'] }], hide: [] } });
+  t.after(() => srv.close());
+  await srv.store.putSnapshot(snapshot([
+    { id: 'stripe', name: 'Stripe', endpoints: 3 },
+    { id: 'aws', name: 'AWS', state: 'partial_outage' },
+    { id: 'long', name: 'a-very-long-provider-name-without-any-space-to-break-it.example.com' },
+  ], now));
+  await srv.store.putIncident(incident('inc-1', 'aws', now));
+  const context = await launchChromium(t);
+  const out = testOutputDir('server');
+  for (const width of [390, 1400]) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    const problems = watch(page);
+    for (const path of ['/', '/providers/stripe', '/dns', '/incidents']) {
+      await page.goto(`${srv.url}${path}`);
+      if (path.startsWith('/providers/')) await page.locator('.chart[data-rendered="true"]').first().waitFor({ timeout: 10_000 });
+      const { scroll, inner } = await page.evaluate(() => {
+        const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+        return { scroll: g.document.documentElement.scrollWidth, inner: g.innerWidth };
+      });
+      assert.ok(scroll <= inner, `${path} at ${width} px is ${scroll} px wide`);
+      await page.screenshot({ path: join(out, `${path === '/' ? 'status' : path.split('/')[1]}-${width}.png`), fullPage: true });
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
