@@ -16,6 +16,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_ICMP 1
+#define IPPROTO_ICMPV6 58
 #define PACKET_HOST 0
 #define PACKET_OUTGOING 4
 #define TCP_ESTABLISHED 1
@@ -105,6 +107,48 @@ struct l3info {
 	__u8 family;
 };
 
+/* An ICMP or ICMPv6 destination-unreachable error quoting a UDP datagram: li becomes the quoted
+ * datagram (client to resolver), so the port test and the owner lookup see the query it answers.
+ * The frame is copied whole; user space decodes the error (wire-decoder.ts). */
+static __always_inline int parse_unreachable(struct __sk_buff *skb, struct l3info *li)
+{
+	__u8 tc[2];
+	if (bpf_skb_load_bytes(skb, li->l4_off, tc, 2) < 0)
+		return -1;
+	__u32 inner = li->l4_off + 8;
+	__u32 ports_off;
+	if (li->family == AF_INET) {
+		if (li->proto != IPPROTO_ICMP || tc[0] != 3 || tc[1] == 4) /* code 4: path MTU, not an error */
+			return -1;
+		struct iphdr ip;
+		if (bpf_skb_load_bytes(skb, inner, &ip, sizeof(ip)) < 0)
+			return -1;
+		if (ip.version != 4 || ip.ihl < 5 || ip.protocol != IPPROTO_UDP)
+			return -1;
+		__builtin_memcpy(li->saddr, &ip.saddr, 4);
+		__builtin_memcpy(li->daddr, &ip.daddr, 4);
+		ports_off = inner + ip.ihl * 4;
+	} else {
+		if (li->proto != IPPROTO_ICMPV6 || tc[0] != 1)
+			return -1;
+		struct ipv6hdr ip6;
+		if (bpf_skb_load_bytes(skb, inner, &ip6, sizeof(ip6)) < 0)
+			return -1;
+		if (ip6.nexthdr != IPPROTO_UDP)
+			return -1;
+		__builtin_memcpy(li->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(li->daddr, &ip6.daddr, 16);
+		ports_off = inner + 40;
+	}
+	__u16 ports[2];
+	if (bpf_skb_load_bytes(skb, ports_off, ports, 4) < 0)
+		return -1;
+	li->proto = IPPROTO_UDP;
+	li->sport = ports[0];
+	li->dport = ports[1];
+	return 0;
+}
+
 /* Every frame on every interface passes here: one load for the IP header, one for the ports. */
 static __always_inline int parse_frame(struct __sk_buff *skb, __u32 l2_len, struct l3info *li)
 {
@@ -135,6 +179,8 @@ static __always_inline int parse_frame(struct __sk_buff *skb, __u32 l2_len, stru
 	} else {
 		return -1;
 	}
+	if (li->proto == IPPROTO_ICMP || li->proto == IPPROTO_ICMPV6)
+		return parse_unreachable(skb, li);
 	if (li->proto != IPPROTO_UDP && li->proto != IPPROTO_TCP)
 		return -1;
 	__u16 ports[2];

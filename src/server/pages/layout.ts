@@ -61,11 +61,11 @@ ${m.notMonitored.length ? html`<ul>${m.notMonitored.map((line) => html`<li>${lin
 </section>`;
 }
 
-/** "2026-11-23 12:04 UTC" from ms since the epoch: short enough for tables, unambiguous. */
+/** "2026-11-23 12:04:05 UTC" from ms since the epoch: to the second, with its timezone, unambiguous. */
 export function shortTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
   const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
 /** The ISO form for <time datetime>. */
