@@ -16,7 +16,13 @@
       columns.push(s.values);
     });
     var width = Math.max(320, el.clientWidth || 800);
-    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true } } }, columns, el);
+    // Without the pointer over the chart, the legend shows each series' latest value: it reads
+    // without hovering.
+    var latest = function (u) {
+      var last = data.times.length - 1;
+      if (last >= 0 && u.cursor.idx == null) u.setLegend({ idx: last });
+    };
+    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true } }, hooks: { ready: [latest], setCursor: [latest] } }, columns, el);
     el.setAttribute('data-rendered', 'true');
     window.addEventListener('resize', function () { chart.setSize({ width: Math.max(320, el.clientWidth || 800), height: 240 }); });
   }

@@ -79,6 +79,8 @@ test('status, provider and DNS pages in Chromium: no console errors, chart drawn
   const box = await page.locator('.chart canvas').first().boundingBox();
   assert.ok(box && box.width > 300 && box.height > 100, `the chart canvas has a size: ${JSON.stringify(box)}`);
   assert.equal(await page.locator('.chart .u-legend th, .chart .u-legend .u-label').filter({ hasText: 'First byte' }).count() > 0, true, 'the legend names the phases');
+  // Without hovering, the legend shows each phase's latest value.
+  assert.match((await page.locator('.chart .u-legend').first().textContent()) ?? '', /First byte:?\s*[\d.]+ ms/);
   await page.screenshot({ path: join(out, 'provider-page.png'), fullPage: true });
 
   await page.goto(`${srv.url}/providers/${encodeURIComponent(providerId)}`);

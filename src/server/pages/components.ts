@@ -113,3 +113,11 @@ export function shownState(item: { state: HealthState; lastSeen: number | null }
 export function p50Values(points: readonly SeriesPoint[]): (number | null)[] {
   return points.map((p) => p.p50Ms);
 }
+
+/** The hour's median latency as a sparkline with its latest value, so it reads without hovering. */
+export function latencySparkline(points: readonly SeriesPoint[]): SafeHtml {
+  const values = p50Values(points);
+  const last = [...values].reverse().find((v) => v !== null);
+  if (last === undefined) return html`<span class="latest muted">no timed calls in the last hour</span>`;
+  return html`${sparkline(values)} <span class="latest">p50 ${ms(last)}</span>`;
+}

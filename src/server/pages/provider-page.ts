@@ -3,7 +3,7 @@
 import { html, jsonForScript, type SafeHtml } from '../html.js';
 import type { MonitoringStatus } from '../status-sources.js';
 import type { BreakdownEntry, ProviderDetail, SeriesPoint } from '../../health/snapshot/health-snapshot.js';
-import { budgetBar, ms, p50Values, percent, shownState, sparkline, stateBadge, uptimeBars } from './components.js';
+import { budgetBar, latencySparkline, ms, percent, shownState, stateBadge, uptimeBars } from './components.js';
 import { incidentTimeline } from './incident-timeline.js';
 import { isoTime, renderPage, shortTime } from './layout.js';
 
@@ -34,7 +34,7 @@ ${uptimeBars(p.uptimeDays, p.id)}
 ${hasChart ? html`<div class="chart" data-chart="phase-data" data-unit="ms"></div>
 <script type="application/json" id="phase-data">${jsonForScript(chart)}</script>
 <noscript><p class="muted">The chart needs JavaScript; the endpoint table below has the same medians.</p></noscript>` : html`<p class="muted">No latency data yet.</p>`}
-<p class="muted">Recent median: ${sparkline(p50Values(p.latency))}</p>
+<p class="muted">Median over the last hour: ${latencySparkline(p.latency)}</p>
 </section>
 <section id="endpoints">
 <h2>Endpoints</h2>

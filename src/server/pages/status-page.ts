@@ -5,7 +5,7 @@ import type { MonitoringStatus } from '../status-sources.js';
 import type { Incident } from '../../health/alerts/incident.js';
 import type { MaintenanceWindow } from '../../health/alerts/suppression.js';
 import type { ProviderSummary } from '../../health/snapshot/health-snapshot.js';
-import { budgetBar, ms, p50Values, shownState, sparkline, stateBadge, stateLabel, uptimeBars, type ShownState } from './components.js';
+import { budgetBar, latencySparkline, shownState, stateBadge, stateLabel, uptimeBars, type ShownState } from './components.js';
 import { renderPage, shortTime } from './layout.js';
 
 export interface StatusPageData {
@@ -117,16 +117,10 @@ function providerRow(p: ProviderSummary, state: ShownState): SafeHtml {
 <td>${stateBadge(state)}</td>
 <td class="num" data-label="Score" title="${p.score.formula}">${p.lastSeen === null ? '–' : p.score.score.toFixed(0)}</td>
 <td data-label="Last 90 days">${uptimeBars(p.uptimeDays, p.id)}</td>
-<td data-label="Latency (1 h)">${latencyCell(p50Values(p.latency))}</td>
+<td data-label="Latency (1 h)">${latencySparkline(p.latency)}</td>
 <td data-label="Error budget left">${budgetBar(p.errorBudgetRemaining, p.errorBudgetSpent)}</td>
 </tr>
 `;
-}
-
-/** The hour's median latency as a sparkline with its latest value, so it reads without hovering. */
-function latencyCell(values: readonly (number | null)[]): SafeHtml {
-  const last = [...values].reverse().find((v) => v !== null);
-  return html`${sparkline(values)} <span class="latest">${last === undefined ? '' : `p50 ${ms(last)}`}</span>`;
 }
 
 export function incidentList(incidents: readonly Incident[], heading = 'Open incidents'): SafeHtml {
