@@ -15,6 +15,7 @@ import { emptyDnsSummary, parseDnsSummaryInto, rcodeName, type AnswerSection, ty
 import { registrableDomain } from './registrable-domain.js';
 import { ResolverState, type HealthWindow } from './resolver-health.js';
 import { TableGenerations } from './table-generations.js';
+import { ResolverHistory } from './resolver-history.js';
 import { TransactionMatcher } from './transaction-matcher.js';
 import type {
   DnsAnalyzerOptions, DnsFinding, DnsNameStats, DnsResolverRole, DnsSnapshot, DnsTransaction, DnsZoneStats, ResolverHealth,
@@ -96,7 +97,9 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
 
   // Zones of the search domains: lookups through a search list give distinct NXDOMAIN names there.
   const searchZones = new Set(opts.searchDomains.map((d) => registrableDomain(d.toLowerCase().replace(/\.$/, ''))));
+  const history = new ResolverHistory(SKETCH_ALPHA);
   const onWindowClosed = (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => {
+    history.add(state.server, closed);
     const refused = detectRefused(state.server, closed, opts.minQueries);
     for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : []), ...detectRandomSubdomains(state.server, closed, searchZones)]) {
       spikes.push(s);
@@ -336,6 +339,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
           wastedPerLookup: row.wastedQueries / row.amplifiedLookups, addedLatencyMs: row.addedLatencySumMs / row.amplifiedLookups,
         })),
         recentProblems: [...problems],
+        history: history.series(clock - 86_400_000),
       };
     },
   };

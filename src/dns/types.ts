@@ -1,5 +1,8 @@
 // The types of DNS analysis shared with its consumers (the run command, store, server, alerts).
 import type { SketchData } from '../sketch/latency-sketch.js';
+import type { ResolverHistorySeries, ResolverMinute } from './resolver-history.js';
+
+export type { ResolverHistorySeries, ResolverMinute };
 
 /** Why the attempt before a retry failed (or, for 'answered', that its reply never reached the client). */
 export type RetryCause = 'timeout' | 'servfail' | 'refused' | 'truncated' | 'answered';
@@ -156,6 +159,8 @@ export interface DnsSnapshot {
   ndots: NdotsProcessStats[];
   /** The most recent transactions that failed or stalled (bounded). */
   recentProblems: DnsTransaction[];
+  /** Per-minute figures of the busiest resolvers over the last day (the DNS page's charts). */
+  history: ResolverHistorySeries[];
 }
 
 /** Settings of the analysis (the `dns` configuration section plus what the host tells). */

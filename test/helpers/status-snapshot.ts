@@ -137,5 +137,13 @@ export function dnsSnapshot(resolvers: ResolverHealth[], findings: DnsFinding[])
   return {
     transactions: 1000, answered: 990, timeouts: 10, pending: 0, malformed: {}, unmatchedResponses: 0, firstEventMs: Date.now() - 60_000, lastEventMs: Date.now(),
     resolvers, findings, zones: [], names: [], ndots: [], recentProblems: [],
+    // An hour of minutes per resolver, some failing.
+    history: resolvers.map((r, k) => ({
+      server: r.server,
+      minutes: Array.from({ length: 60 }, (_, i) => ({
+        t: Math.floor(Date.now() / 60_000) * 60_000 - (59 - i) * 60_000, queries: 120 + ((i * 7 + k) % 13), answered: 118, timeouts: i % 11 === 0 ? 5 : 0,
+        nxdomain: 6 + (i % 4), servfail: i % 17 === 0 ? 3 : 0, refused: 0, p50Ms: 1.5 + (i % 5) / 10, p99Ms: 20 + (i % 9),
+      })),
+    })),
   };
 }

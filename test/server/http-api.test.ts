@@ -178,6 +178,10 @@ test('pages: /, /providers/{id}, /dns render; unknown provider and path are 404'
   assert.equal(dns.status, 200);
   assert.match(dns.text, /ndots:5 makes every external lookup/);
   assert.match(dns.text, /Set &quot;options ndots:1&quot; in the pod spec/);
+  // Charts of the busiest resolvers over the last hour and day, with the data they draw.
+  assert.match(dns.text, /<div class="chart" data-chart="rh-rate-0" data-unit="\/s"><\/div>/);
+  assert.match(dns.text, /<script type="application\/json" id="rd-lat-0">\{"times":\[/);
+  assert.match(dns.text, /Latest minute: \d+ queries, \d+ NXDOMAIN/);
   const missing = await get(`${srv.url}/providers/nope`);
   assert.equal(missing.status, 404);
   assert.match(missing.text, /No provider with id &quot;nope&quot;/);

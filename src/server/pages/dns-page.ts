@@ -1,10 +1,12 @@
-// GET /dns: resolvers with health, latency and rcode mix; current findings (conntrack race,
-// ndots amplification, upstream failure…) with their evidence and the suggested fix.
+// GET /dns: resolvers with health, latency and rcode mix, and charts of the busiest over the last
+// hour and day; current findings (conntrack race, ndots amplification, upstream failure…) with
+// their evidence and the suggested fix.
 import type { DnsFinding, DnsSnapshot, ResolverHealth } from '../../dns/types.js';
 import { html, type SafeHtml } from '../html.js';
 import type { MonitoringStatus } from '../status-sources.js';
 import { ms, percent, stateBadge, type ShownState } from './components.js';
 import { renderPage, shortTime } from './layout.js';
+import { resolverCharts } from './resolver-charts.js';
 
 /** A resolver's state from its own figures: timeouts and SERVFAIL/REFUSED answers. */
 export function resolverState(r: ResolverHealth): ShownState {
@@ -34,13 +36,14 @@ ${resolvers.length === 0 ? html`<p class="muted">No resolver seen yet${monitorin
 ${resolvers.map(resolverRow)}
 </tbody></table>`}
 </section>
+${snapshot ? resolverCharts(snapshot.history, snapshot.lastEventMs ?? Date.now()) : ''}
 ${snapshot && snapshot.recentProblems.length ? html`<section id="problems"><h2>Recent failed or stalled queries</h2><table>
 <thead><tr><th>Time</th><th>Name</th><th>Type</th><th>Resolver</th><th>Outcome</th><th>Process</th></tr></thead>
 <tbody>${snapshot.recentProblems.slice(-50).reverse().map((t) => html`<tr><td>${shortTime(t.ts)}</td><td class="qname">${t.qname}</td><td>${t.qtype}</td><td>${t.server}</td><td>${t.outcome === 'answered' ? t.rcode ?? 'answered' : t.outcome}${t.stalled ? ' (stalled)' : ''}</td><td>${t.comm ?? ''}${t.pid !== undefined ? `[${t.pid}]` : ''}</td></tr>`)}</tbody></table></section>` : ''}
 ${snapshot && snapshot.names.length ? html`<section id="names"><h2>Names</h2><table>
 <thead><tr><th>Name</th><th>Process</th><th class="num">Queries</th><th class="num">Failures</th><th class="num">Timeouts</th><th class="num">Mean latency</th></tr></thead>
 <tbody>${snapshot.names.map((n) => html`<tr><td class="qname">${n.name}</td><td>${n.process}</td><td class="num">${n.queries}</td><td class="num">${n.failures}</td><td class="num">${n.timeouts}</td><td class="num">${ms(n.meanLatencyMs)}</td></tr>`)}</tbody></table></section>` : ''}`;
-  return renderPage({ title: 'DNS', section: 'dns', monitoring, body });
+  return renderPage({ title: 'DNS', section: 'dns', monitoring, body, charts: (snapshot?.history.length ?? 0) > 0 });
 }
 
 function sevRank(s: DnsFinding['severity']): number {
