@@ -119,5 +119,7 @@ export function latencySparkline(points: readonly SeriesPoint[]): SafeHtml {
   const values = p50Values(points);
   const last = [...values].reverse().find((v) => v !== null);
   if (last === undefined) return html`<span class="latest muted">no timed calls in the last hour</span>`;
-  return html`${sparkline(values)} <span class="latest">p50 ${ms(last)}</span>`;
+  // The sparkline's scale runs from 0 to the hour's highest median: said in words beside it.
+  const max = Math.max(...values.filter((v): v is number => v !== null));
+  return html`${sparkline(values)} <span class="latest">p50 ${ms(last)} <span class="muted">(scale 0–${ms(max)})</span></span>`;
 }
