@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { StatusServer } from '../src/server/http-server.js';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
       renderStatusPage({ monitoring: monitoringStatus(), providers, openIncidents, maintenance: [], now: live.clock.now() });
       renderTimes.push(performance.now() - t0);
     }
-    const paths = ['/', '/api/v1/providers', '/api/v1/providers?days=90', '/metrics', '/providers/p3'];
+    const paths = ['/', '/api/v1/providers', '/api/v1/providers?days=90', '/metrics', '/providers/p3', '/incidents', '/assets/status.css', '/assets/charts.js', '/assets/uplot.iife.min.js'];
     // fetch() would ask for gzip and decompress: sizes are read as sent, without and with gzip.
     const sizeOf = async (path: string, encoding: string) => {
       const res = await fetch(base + path, { headers: { 'accept-encoding': encoding } });
@@ -175,6 +176,11 @@ async function main(): Promise<void> {
     const sizes: Record<string, number> = {};
     for (const p of paths) sizes[p] = await sizeOf(p, 'identity');
     sizes['/ (gzip)'] = await sizeOf('/', 'gzip');
+    // What a browser downloads for the overview: the page compressed, and its stylesheet (the
+    // overview loads no script; provider pages add charts.js and uPlot).
+    const gzipped = (path: string) => new Promise<number>((resolve) => fetch(base + path).then((r) => r.arrayBuffer()).then((b) => resolve(gzipSync(Buffer.from(b)).length)));
+    sizes['page weight of / (HTML + CSS, gzip)'] = sizes['/ (gzip)'] + await gzipped('/assets/status.css');
+    sizes['page weight of a provider page (HTML + CSS + JS, gzip)'] = await gzipped('/providers/p3') + await gzipped('/assets/status.css') + await gzipped('/assets/charts.js') + await gzipped('/assets/uplot.iife.min.js');
 
     const results: Record<string, unknown> = {};
     results['/'] = await measure(`${base}/`);
@@ -183,6 +189,7 @@ async function main(): Promise<void> {
     results['/metrics'] = await measure(`${base}/metrics`);
     const short = Math.max(2, Math.round(seconds / 3));
     results['/providers/p3'] = await measure(`${base}/providers/p3`, short);
+    results['/incidents'] = await measure(`${base}/incidents`, short);
     results['/api/v1/endpoints/{id}/health'] = await measure(`${base}/api/v1/endpoints/${encodeURIComponent('p0|api-0.p0.example:443')}/health`, short);
     ticking = false;
     clearInterval(feeder);
