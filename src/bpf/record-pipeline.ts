@@ -50,14 +50,14 @@ export class RecordPipeline {
       summary: this.wireSummary,
       emit: (ev) => {
         // TCP events come from the kernel's own hooks; the decoder's view of DNS flows would repeat them.
-        if (ev.type !== 'dns') return bump(this.summary.counters, 'wire_tcp_events_ignored');
+        if (ev.type !== 'dns' && ev.type !== 'dns_unreachable') return bump(this.summary.counters, 'wire_tcp_events_ignored');
         const o = this.owner;
         if (o) {
           ev.pid = o.pid;
           ev.comm = o.comm;
           ev.cgroupId = o.cgroupId;
         }
-        if (this.copies?.isCopy(ev)) return void this.interfaceCopies++;
+        if (ev.type === 'dns' && this.copies?.isCopy(ev)) return void this.interfaceCopies++;
         this.push(ev);
       },
     });
