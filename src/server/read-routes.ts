@@ -112,17 +112,15 @@ export function addReadRoutes(router: Router, { sources, metrics, assets, views 
     return { status: healthHttpStatus(status), headers: { 'content-type': HEALTH_CONTENT_TYPE }, body: JSON.stringify(body) };
   });
   // Incident history: 90 days, newest first, as a page and as Atom feeds (all, or one provider's).
-  const HISTORY_MS = 90 * 86_400_000;
-  const history = async (providerId?: string) => (await store.listIncidents({ from: sources.now() - HISTORY_MS, ...(providerId ? { providerId } : {}) })).sort((a, b) => b.openedAt - a.openedAt);
+  const DAY_MS = 86_400_000;
+  // The store answers newest first, those open at some point in [from, to).
+  const history = (providerId?: string, from = sources.now() - 90 * DAY_MS, to?: number) => store.listIncidents({ from, ...(to !== undefined ? { to } : {}), ...(providerId ? { providerId } : {}) });
   router.add('GET', '/incidents', async ({ url }) => {
     const provider = url.searchParams.get('provider') ?? undefined;
     const day = url.searchParams.get('day') ?? undefined;
     if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) return apiError(400, 'bad_request', 'day must be YYYY-MM-DD');
-    let incidents = await history(provider);
-    if (day !== undefined) {
-      const start = Date.parse(`${day}T00:00:00Z`);
-      incidents = incidents.filter((i) => i.openedAt < start + 86_400_000 && (i.resolvedAt ?? Infinity) >= start);
-    }
+    const dayStart = day === undefined ? undefined : Date.parse(`${day}T00:00:00Z`);
+    const incidents = await (dayStart === undefined ? history(provider) : history(provider, dayStart, dayStart + DAY_MS));
     return htmlReply(renderIncidentsPage({ incidents, provider, day, now: sources.now() }, sources.monitoring()));
   });
   const feed = (body: string) => ({ status: 200, headers: { 'content-type': 'application/atom+xml; charset=utf-8' }, body });
