@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 
 const PER_CLIENT = 5_000;
 const CLIENTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
@@ -52,12 +53,6 @@ test('run under 20,000 idle connections: the page answers, checks keep passing, 
   t.after(() => run.child.kill('SIGKILL'));
   const agentPort = Number(new URL(run.url).port);
   const sidecarRow = async () => ((await (await fetch(`${run.url}api/v1/providers`)).json()) as { providers: Array<{ id: string; total: number; failed: number }> }).providers.find((p) => p.id === 'sidecar');
-  const until = async <T>(ask: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-    for (let v = await ask(); ; v = await ask()) {
-      if (done(v)) return v;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
   const before = await until(sidecarRow, (p) => (p?.total ?? 0) > 0);
 
   const floods = CLIENTS.map((from) => flood(agentPort, from, PER_CLIENT));

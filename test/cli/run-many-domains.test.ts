@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { startDomainNetwork } from '../helpers/many-domains.js';
 import { isRoot } from '../helpers/paths.js';
 import { logLine, startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 
 const DOMAINS = 3_000;
 const LIMIT = 50;
@@ -38,11 +39,7 @@ test('run while the host contacts 3,000 domains: 50 discovered providers, the re
   type Row = { id: string; total: number };
   const providers = async () => ((await (await fetch(`${run.url}api/v1/providers`)).json()) as { providers: Row[] }).providers;
   const seen = (rows: Row[]) => rows.filter((p) => p.id === 'other' || /^d\d+\.example$/.test(p.id)).reduce((n, p) => n + p.total, 0);
-  let rows = await providers();
-  while (seen(rows) < DOMAINS) {
-    await new Promise((r) => setTimeout(r, 250));
-    rows = await providers();
-  }
+  const rows = await until(providers, (r) => seen(r) >= DOMAINS);
   clearInterval(sampler);
   const discovered = rows.filter((p) => /^d\d+\.example$/.test(p.id));
   assert.equal(discovered.length, LIMIT);

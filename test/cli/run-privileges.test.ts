@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isRoot, repoRoot } from '../helpers/paths.js';
 import { logLine, startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 
 /** A copy of the built package (hard links) under a directory every user can search. */
 function searchablePackage(t: { after: (fn: () => void) => void }): { root: string; bin: string } {
@@ -55,7 +56,7 @@ test('run as root continues as the egresswatch user with no capabilities once ca
   // Nothing answers on 127.0.0.1:53: the query alone is what capture must see.
   spawnSync('dig', ['+tries=1', '+time=1', '@127.0.0.1', '-p', '53', 'privileges.test.example'], { stdio: 'ignore' });
   const resolvers = async () => ((await (await fetch(`${run.url}api/v1/dns/resolvers`)).json()) as { resolvers: Array<{ server: string; queries: number }> }).resolvers;
-  for (let r = await resolvers(); !r.some((x) => x.server.startsWith('127.0.0.1')); r = await resolvers()) await new Promise((res) => setTimeout(res, 200));
+  await until(resolvers, (r) => r.some((x) => x.server.startsWith('127.0.0.1')));
   assert.equal(await stop(run), 0);
   const data = join(dir, 'data');
   assert.equal(statSync(data).uid, uid);

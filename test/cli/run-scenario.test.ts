@@ -18,6 +18,7 @@ import * as dnsPacket from 'dns-packet';
 import { startDnsTestServer } from '../helpers/dns-test-server.js';
 import { isRoot } from '../helpers/paths.js';
 import { startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 import { createVethNamespace, type VethNamespace } from '../helpers/veth-namespace.js';
 
 const PORT = 8443;
@@ -61,7 +62,7 @@ function loop(step: () => Promise<unknown>, everyMs: number, stopped: { done: bo
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A run with `config` in its own directory, and a way to wait until its JSON API shows a state. */
+/** A run with `config` in its own directory, with its JSON API at hand. */
 async function scenarioRun(t: TestContext, prefix: string, config: string) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,14 +72,7 @@ async function scenarioRun(t: TestContext, prefix: string, config: string) {
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${run.url}${path.slice(1)}`)).json()) as T;
   const incidents = async () => (await api<{ incidents: IncidentJson[] }>('/api/v1/incidents')).incidents;
   const providers = async () => (await api<{ providers: ProviderJson[] }>('/api/v1/providers')).providers;
-  /** Asks the API until `done` holds for its answer: the engine ticks every second, so each ask may see a new tick. */
-  const until = async <T>(ask: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-    for (let v = await ask(); ; v = await ask()) {
-      if (done(v)) return v;
-      await pause(250);
-    }
-  };
-  return { run, api, incidents, providers, until };
+  return { run, api, incidents, providers };
 }
 
 test('live scenario: failing providers page as themselves; healthy ones, loopback noise and DNS-heavy clients raise nothing', { skip: !isRoot && 'needs root for namespaces and live capture', timeout: 120_000 }, async (t) => {
@@ -98,7 +92,7 @@ test('live scenario: failing providers page as themselves; healthy ones, loopbac
 
   const endpoints = PROVIDERS.map((p, i) => `    - {provider: ${p.name}, service: api, cidrs: [${namespaces[i].address}/32], hostnames: ["*.${p.name}.example"]}`).join('\n');
   const checks = PROVIDERS.map((p) => `  - {name: ${p.name}-api, type: http, url: "http://api.${p.name}.example:${PORT}/v1", interval: 2s, timeout: 1s, resolver: "127.0.0.1:${dns.port}", provider: ${p.name}, service: api}`).join('\n');
-  const { run, api, incidents: incidentList, providers: providerList, until } = await scenarioRun(t, 'ewsrv-scenario-', `capture:\n  dnsPorts: [${dns.port}]\nstore:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n${checks}\n`);
+  const { run, api, incidents: incidentList, providers: providerList } = await scenarioRun(t, 'ewsrv-scenario-', `capture:\n  dnsPorts: [${dns.port}]\nstore:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n${checks}\n`);
 
   // Traffic until the verdicts are in.
   const stopped = { done: false };
@@ -177,7 +171,7 @@ test('live scenario: every provider blackholed while a local check passes is one
   const sidecarPort = (sidecar.address() as { port: number }).port;
 
   const endpoints = names.map((n, i) => `    - {provider: ${n}, service: api, cidrs: [${namespaces[i].address}/32]}`).join('\n');
-  const { run, incidents: incidentList, providers: providerList, until } = await scenarioRun(t, 'ewsrv-blackhole-', `store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n  - {name: sidecar, type: http, url: "http://127.0.0.1:${sidecarPort}/health", interval: 2s, timeout: 1s, provider: sidecar}\n`);
+  const { run, incidents: incidentList, providers: providerList } = await scenarioRun(t, 'ewsrv-blackhole-', `store:\n  flushInterval: 1s\nlabels:\n  aws: {enabled: false}\n  endpoints:\n${endpoints}\nchecks:\n  - {name: sidecar, type: http, url: "http://127.0.0.1:${sidecarPort}/health", interval: 2s, timeout: 1s, provider: sidecar}\n`);
 
   const stopped = { done: false };
   t.after(() => { stopped.done = true; });

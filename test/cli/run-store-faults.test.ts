@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isRoot } from '../helpers/paths.js';
 import { startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 import { mountSmallDisk } from '../helpers/small-disk.js';
 
 interface Health { status: string; checks: Record<string, Array<{ status: string; output: string }>> }
@@ -30,12 +31,6 @@ test('run on a disk that fills up: /healthz says store fail and the page names t
     return { code: r.status, body: (await r.json()) as Health };
   };
   const runs = async () => ((await (await fetch(`${run.url}api/v1/providers`)).json()) as { providers: Array<{ id: string; total: number }> }).providers.find((p) => p.id === 'sidecar')?.total ?? 0;
-  const until = async <T>(ask: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-    for (let v = await ask(); ; v = await ask()) {
-      if (done(v)) return v;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
 
   await until(runs, (n) => n > 0);
   disk.fill();
