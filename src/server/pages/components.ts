@@ -114,11 +114,14 @@ export function p50Values(points: readonly SeriesPoint[]): (number | null)[] {
   return points.map((p) => p.p50Ms);
 }
 
-/** The hour's median latency as a sparkline with its latest value, so it reads without hovering. */
+/**
+ * The hour's median latency of successful calls as a sparkline with its latest value, so it reads
+ * without hovering (failed calls say how long the failure took, not how fast the provider is).
+ */
 export function latencySparkline(points: readonly SeriesPoint[]): SafeHtml {
   const values = p50Values(points);
   const last = [...values].reverse().find((v) => v !== null);
-  if (last === undefined) return html`<span class="latest muted">no timed calls in the last hour</span>`;
+  if (last === undefined) return html`<span class="latest muted">no successful call timed in the last hour</span>`;
   // The sparkline's scale runs from 0 to the hour's highest median: said in words beside it.
   const max = Math.max(...values.filter((v): v is number => v !== null));
   return html`${sparkline(values)} <span class="latest">p50 ${ms(last)} <span class="muted">(scale 0–${ms(max)})</span></span>`;

@@ -30,8 +30,10 @@ function buckets(minutes: readonly ResolverMinute[], stepMs: number): ResolverMi
   return [...out.values()];
 }
 
-function rates(ms: readonly ResolverMinute[], stepMs: number): ChartData {
-  const per = (k: 'queries' | 'nxdomain' | 'servfail' | 'timeouts') => ms.map((m) => Math.round((m[k] / (stepMs / 1000)) * 100) / 100);
+/** Per-second rates; the bucket still filling is divided by the time it has covered, not its whole span. */
+function rates(ms: readonly ResolverMinute[], stepMs: number, now: number): ChartData {
+  const seconds = (m: ResolverMinute) => Math.max(1, Math.min(stepMs, now - m.t)) / 1000;
+  const per = (k: 'queries' | 'nxdomain' | 'servfail' | 'timeouts') => ms.map((m) => Math.round((m[k] / seconds(m)) * 100) / 100);
   return { times: ms.map((m) => m.t / 1000), series: [{ label: 'queries/s', values: per('queries') }, { label: 'NXDOMAIN/s', values: per('nxdomain') }, { label: 'SERVFAIL/s', values: per('servfail') }, { label: 'timeouts/s', values: per('timeouts') }] };
 }
 
@@ -54,8 +56,8 @@ ${shown.map((r, i) => {
     const last = hour[hour.length - 1];
     return html`<h3>${r.server}</h3>
 <p class="muted">Latest minute: ${last ? `${last.queries} queries, ${last.nxdomain} NXDOMAIN, ${last.servfail} SERVFAIL, ${last.timeouts} timeouts, p50 ${last.p50Ms?.toFixed(1) ?? '–'} ms, p99 ${last.p99Ms?.toFixed(1) ?? '–'} ms` : 'no queries in the last hour'}</p>
-<div class="chart-pair">${chart(`rh-rate-${i}`, 'Last hour, per minute', '/s', rates(hour, MINUTE))}${chart(`rh-lat-${i}`, 'Last hour, latency', 'ms', latency(hour))}</div>
-<div class="chart-pair">${chart(`rd-rate-${i}`, 'Last day, per 10 minutes', '/s', rates(day, 10 * MINUTE))}${chart(`rd-lat-${i}`, 'Last day, latency (worst of 10 minutes)', 'ms', latency(day))}</div>`;
+<div class="chart-pair">${chart(`rh-rate-${i}`, 'Last hour, per minute', '/s', rates(hour, MINUTE, now))}${chart(`rh-lat-${i}`, 'Last hour, latency', 'ms', latency(hour))}</div>
+<div class="chart-pair">${chart(`rd-rate-${i}`, 'Last day, per 10 minutes', '/s', rates(day, 10 * MINUTE, now))}${chart(`rd-lat-${i}`, 'Last day, latency (worst of 10 minutes)', 'ms', latency(day))}</div>`;
   })}
 </section>`;
 }
