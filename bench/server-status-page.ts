@@ -6,7 +6,9 @@
 // each run long enough to cover several ticks; reports p50/p90/p99/max per endpoint, how long
 // each tick blocked the event loop, the first request after a new snapshot with and without
 // warm(), response sizes and the load average. Peers in the same run with the same wrk settings:
-// a bare node:http reply (the floor of any handler) and Prometheus's own /metrics (Go).
+// a bare node:http reply (the floor of any handler) and Prometheus's own /metrics (Go). Then the
+// first contentful paint of the overview, a provider page, /incidents and /dns in Chromium, beside
+// that of Prometheus's own web UI.
 // Usage: node dist/bench/server-status-page.js [--seconds 20] [--tick-ms 10000] [--providers 50] [--endpoints 500] [--days 400]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,8 @@ import { dnsFinding, dnsSnapshot, incident, resolver } from '../test/helpers/sta
 import { monitoringStatus } from '../test/helpers/status-server.js';
 import { startLiveEngine } from './live-engine.js';
 import { freePort } from '../test/helpers/free-port.js';
+import { CHROMIUM } from '../test/helpers/chromium.js';
+import { chromium } from 'playwright-core';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, 'tick-ms': { type: 'string', default: '10000' }, providers: { type: 'string', default: '50' }, endpoints: { type: 'string', default: '500' }, days: { type: 'string', default: '400' } } });
 const seconds = Math.max(1, Number(values.seconds));
@@ -80,6 +84,39 @@ async function wrk(url: string, connections: number, runSeconds = seconds, heade
 
 async function measure(url: string, runSeconds = seconds, headers: string[] = []): Promise<{ serial: WrkFigures; concurrent10: WrkFigures }> {
   return { serial: await wrk(url, 1, runSeconds, headers), concurrent10: await wrk(url, 10, runSeconds, headers) };
+}
+
+/**
+ * First contentful paint in Chromium, each load in a fresh context (empty cache), as a first visit
+ * over loopback would see it. Median and worst of `loads` per URL.
+ */
+async function firstContentfulPaint(urls: Record<string, string>, loads = 7): Promise<Record<string, { p50: number; max: number; n: number }>> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update'] });
+  const out: Record<string, { p50: number; max: number; n: number }> = {};
+  try {
+    for (const [name, url] of Object.entries(urls)) {
+      const times: number[] = [];
+      for (let i = 0; i < loads; i++) {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(url, { waitUntil: 'load' });
+        const fcp = await page.evaluate(() => new Promise<number>((resolve) => {
+          const seen = performance.getEntriesByName('first-contentful-paint')[0];
+          if (seen) return resolve(seen.startTime);
+          new PerformanceObserver((list) => {
+            const e = list.getEntriesByName('first-contentful-paint')[0];
+            if (e) resolve(e.startTime);
+          }).observe({ type: 'paint' as never, buffered: true }); // a browser entry type Node's typings lack
+        }));
+        times.push(fcp);
+        await context.close();
+      }
+      out[name] = quantiles(times);
+    }
+  } finally {
+    await browser.close();
+  }
+  return out;
 }
 
 function round(x: number): number {
@@ -191,6 +228,8 @@ async function main(): Promise<void> {
     results['/providers/p3'] = await measure(`${base}/providers/p3`, short);
     results['/incidents'] = await measure(`${base}/incidents`, short);
     results['/api/v1/endpoints/{id}/health'] = await measure(`${base}/api/v1/endpoints/${encodeURIComponent('p0|api-0.p0.example:443')}/health`, short);
+    // Paint is measured while the engine still ticks, as a visitor of a running agent sees it.
+    const paint = await firstContentfulPaint({ '/': `${base}/`, '/providers/p3': `${base}/providers/p3`, '/incidents': `${base}/incidents`, '/dns': `${base}/dns` });
     ticking = false;
     clearInterval(feeder);
     await ticker;
@@ -211,6 +250,7 @@ async function main(): Promise<void> {
       }
       const promMetricsBytes = (await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).arrayBuffer()).byteLength;
       peers['prometheus /metrics'] = { ...(await measure(`http://127.0.0.1:${promPort}/metrics`, short)), bytes: promMetricsBytes };
+      peers['prometheus web UI, first contentful paint ms'] = (await firstContentfulPaint({ '/graph': `http://127.0.0.1:${promPort}/graph` }))['/graph'];
     }
     await server.close();
     const blocked = quantiles(tickFigures.map((t) => t.blockedMaxMs));
@@ -223,6 +263,7 @@ async function main(): Promise<void> {
       firstRequestAfterNewSnapshotMs: Object.fromEntries(Object.entries(firstRequest).map(([p, v]) => [p, { withoutWarm: quantiles(v.withoutWarm), afterWarm: quantiles(v.afterWarm) }])),
       renderInProcessMs: quantiles(renderTimes),
       egresswatch: results,
+      firstContentfulPaintMs: paint,
       peers,
       targets: { '/': 'p99 < 50 ms', '/api/v1/providers': 'p99 < 10 ms', '/metrics': 'p99 < 20 ms' },
       loadAverage: loadavg(),
