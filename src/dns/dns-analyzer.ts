@@ -101,7 +101,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   const onWindowClosed = (state: ResolverState, closed: HealthWindow, before: HealthWindow[]) => {
     history.add(state.server, closed);
     const refused = detectRefused(state.server, closed, opts.minQueries);
-    for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : []), ...detectRandomSubdomains(state.server, closed, searchZones)]) {
+    for (const s of [...detectSpikes(state.server, closed, before, opts.minQueries), ...(refused ? [refused] : []), ...detectRandomSubdomains(state.server, closed, before, searchZones)]) {
       spikes.push(s);
       if (spikes.length > SPIKES_KEPT) spikes.shift();
     }

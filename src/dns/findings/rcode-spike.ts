@@ -1,11 +1,15 @@
 // nxdomain_spike / servfail_spike: a closed window whose NXDOMAIN (or SERVFAIL) share of answers
 // is well above the resolver's own baseline, the mean of the windows before it.
 // random_subdomain_flood: a closed window where one zone drew many NXDOMAIN answers, nearly each
-// for a different name: the "water torture" attack on a resolver (random labels under a victim
-// zone, so no cache helps). Needs no baseline: legitimate clients do not invent names.
+// for a different name that was not asked in the minutes before: the "water torture" attack on a
+// resolver (random labels under a victim zone, so no cache helps). Needs no baseline: legitimate
+// clients do not invent names; a client that keeps asking for the same missing names (a stale
+// configuration, a list it walks) repeats them, and that is not a flood. The flood must hold for two
+// windows in a row: with nothing before it, one window cannot tell new names from a list's first pass.
 // resolver_refused: a closed window where the resolver refused a share of the queries. A working
 // resolver refuses none, so no baseline is needed: an ACL, a rate limit or a resolver that is not
 // recursive for these clients.
+import { DistinctNames } from '../distinct-names.js';
 import { topKeys, type HealthWindow } from '../resolver-health.js';
 
 /** Names and askers a finding lists. */
@@ -75,18 +79,42 @@ export function detectRefused(resolver: string, closed: HealthWindow, minQueries
 const FLOOD_MIN_ANSWERS = 200;
 /** Share of those answers for distinct names. */
 const FLOOD_MIN_DISTINCT = 0.8;
+/** Share of them already answered NXDOMAIN in the windows before, above which they are not random. */
+const FLOOD_MAX_REPEATED = 0.2;
+/** Earlier windows the names are compared with, newest first, until their union is half full. */
+const FLOOD_LOOKBACK_WINDOWS = 30;
+const FLOOD_LOOKBACK_MAX_FILL = 0.5;
+
+/** Many NXDOMAIN answers under one zone in a window, nearly each for a different name. */
+function floods(z: { nxdomain: number; nxNames: DistinctNames | null } | undefined): boolean {
+  return !!z?.nxNames && z.nxdomain >= FLOOD_MIN_ANSWERS && Math.min(z.nxdomain, z.nxNames.estimate()) >= FLOOD_MIN_DISTINCT * z.nxdomain;
+}
+
+/** The names one zone drew NXDOMAIN for in the windows before, as far back as they can be told apart. */
+function earlierNames(zone: string, before: HealthWindow[]): DistinctNames | null {
+  let union: DistinctNames | null = null;
+  for (const w of before.slice(-FLOOD_LOOKBACK_WINDOWS).reverse()) {
+    const names = w.failZones.get(zone)?.nxNames;
+    if (!names) continue;
+    union ??= new DistinctNames();
+    union.addAll(names);
+    if (union.fill() > FLOOD_LOOKBACK_MAX_FILL) break;
+  }
+  return union;
+}
 
 /**
  * Zones of the closed window flooded with NXDOMAIN answers for distinct names. Zones of the search
  * domains are left out: a search list turns every name a client looks up into distinct NXDOMAIN
  * names under them (the ndots finding covers that).
  */
-export function detectRandomSubdomains(resolver: string, closed: HealthWindow, searchZones: ReadonlySet<string>): RcodeSpike[] {
+export function detectRandomSubdomains(resolver: string, closed: HealthWindow, before: HealthWindow[], searchZones: ReadonlySet<string>): RcodeSpike[] {
   const out: RcodeSpike[] = [];
   for (const [zone, z] of closed.failZones) {
-    if (z.nxdomain < FLOOD_MIN_ANSWERS || searchZones.has(zone) || !z.nxNames) continue;
-    const distinct = Math.min(z.nxdomain, z.nxNames.estimate());
-    if (distinct < FLOOD_MIN_DISTINCT * z.nxdomain) continue;
+    if (searchZones.has(zone) || !floods(z) || !floods(before.at(-1)?.failZones.get(zone))) continue;
+    const distinct = Math.min(z.nxdomain, z.nxNames!.estimate());
+    const earlier = earlierNames(zone, before);
+    if (earlier && z.nxNames!.shareAlsoIn(earlier) > FLOOD_MAX_REPEATED) continue;
     const detail = closed.failDetail.NXDOMAIN;
     out.push({
       kind: 'random_subdomain_flood', resolver, windowStart: closed.start, count: z.nxdomain, answered: closed.answered, rate: z.nxdomain / Math.max(1, closed.answered),
