@@ -61,7 +61,7 @@ export class IncidentTracker {
     for (const a of resolved) {
       const inc = changed.get(groupKeyOf(a)) ?? [...open.values(), ...changed.values()].find((i) => i.alerts.includes(a.fingerprint));
       if (!inc) continue;
-      inc.timeline.push({ at: now, kind: 'alert_resolved', text: `${a.name} resolved: ${a.summary}`, alertFingerprint: a.fingerprint });
+      inc.timeline.push({ at: now, kind: 'alert_resolved', text: `${a.name} resolved. Last seen while firing: ${a.summary}`, alertFingerprint: a.fingerprint });
       changed.set(inc.providerId, inc);
     }
     for (const inc of changed.values()) {
