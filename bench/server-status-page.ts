@@ -20,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { StatusServer } from '../src/server/http-server.js';
+import { defaultIdentity } from '../src/identity.js';
 import { MetricsExporter } from '../src/server/metrics.js';
 import { renderStatusPage } from '../src/server/pages/status-page.js';
 import type { ServerSources } from '../src/server/status-sources.js';
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) await store.putIncident(incident(`inc-${i}`, `p${i * 10 + 3}`, start));
     const dns = dnsSnapshot(Array.from({ length: 8 }, (_, i) => resolver(`10.0.0.${i + 2}`, { queries: 1000 * (i + 1) })), [dnsFinding()]);
     const sources: ServerSources = { store, dns: () => dns, monitoring: () => monitoringStatus(), now: () => live.clock.now() };
-    const metrics = new MetricsExporter({ sources, version: '0.1.0' });
+    const metrics = new MetricsExporter({ sources, version: '0.1.0', identity: defaultIdentity() });
     for (let i = 0; i < 1000; i++) metrics.observeProbe({ type: 'probe', check: `c${i % 500}`, probe: 'http', target: 't', ok: i % 50 !== 0, ts: start, phases: { dnsMs: 1, connectMs: 3, tlsMs: 6, firstByteMs: 20, totalMs: 31 }, attempts: 1, provider: `p${i % providerCount}` });
     const server = new StatusServer({ sources, metrics });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -60,7 +60,7 @@ const load = setInterval(() => {
   }
 }, 10);
 
-const metric = (text: string, name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+const metric = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
 const rows: Array<{ minute: number; rssMiB: number; heapMiB: number; loopP99Ms: number; loopMaxMs: number; queriesSent: number }> = [];
 const started = Date.now();
 await (await fetch(`${run.url}metrics`)).text(); // starts the loop-delay window
@@ -86,7 +86,7 @@ console.log(JSON.stringify({
   benchmark: 'soak', capture: capture.msg, minutes, qps, checksPerMinute: checks * 10,
   queriesSent: sent,
   resolverSeen: resolvers.find((r) => r.server === '127.0.0.1')?.queries ?? 0,
-  captureLost: [...lostText.matchAll(/^egresswatch_capture_lost_records_total\{reason="([^"]+)"\} (\d+)$/gm)].map((m) => `${m[1]}=${m[2]}`),
+  captureLost: [...lostText.matchAll(/^egresswatch_capture_lost_records_total\{reason="([^"]+)"[^}]*\} (\d+)$/gm)].map((m) => `${m[1]}=${m[2]}`),
   rssMiB: { first: rss[0], last: rss.at(-1), min: Math.min(...rss), max: Math.max(...rss), growthLastHalf: rss.at(-1)! - rss[Math.floor(rss.length / 2)] },
   loopP99Ms: { median: p99[Math.floor(p99.length / 2)], worst: p99.at(-1) },
   loopMaxMs: Math.max(...rows.map((r) => r.loopMaxMs)),

@@ -224,6 +224,8 @@ export interface ProbeResult {
   tlsVersion?: string;
   /** Whole days until the leaf certificate expires (negative once expired). */
   certExpiryDays?: number;
+  /** When the first certificate of the presented chain expires, ms since the epoch. */
+  certNotAfter?: number;
   /** DNS checks: the response code (e.g. "NOERROR", "NXDOMAIN") and answer count. */
   rcode?: string;
   answers?: number;

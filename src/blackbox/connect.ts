@@ -1,7 +1,7 @@
 // Timed TCP connect and TLS handshake on sockets the probers own, so each phase is measured
 // where it happens rather than inferred from a client library's events.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { TlsClientSettings } from './types.js';
 import { settleOnce } from './settle-once.js';
 
@@ -48,6 +48,22 @@ function settle<S extends Socket>(socket: S, event: string, signal: AbortSignal)
 }
 
 /** Whole days from now until the certificate's notAfter (negative once expired). */
+/**
+ * When the first certificate of the chain the server presented expires (ms since the epoch), as
+ * blackbox_exporter's probe_ssl_earliest_cert_expiry: an intermediate can expire before the leaf.
+ */
+export function earliestNotAfter(leaf: DetailedPeerCertificate): number | undefined {
+  let earliest: number | undefined;
+  const seen = new Set<DetailedPeerCertificate>();
+  // A self-signed root names itself as its issuer: stop at a certificate already seen.
+  for (let c: DetailedPeerCertificate | undefined = leaf; c && c.valid_to && !seen.has(c); c = c.issuerCertificate) {
+    seen.add(c);
+    const t = Date.parse(c.valid_to);
+    if (Number.isFinite(t) && (earliest === undefined || t < earliest)) earliest = t;
+  }
+  return earliest;
+}
+
 export function daysUntil(validTo: string, now = Date.now()): number {
   return Math.floor((Date.parse(validTo) - now) / 86_400_000);
 }

@@ -1,7 +1,6 @@
 // `egresswatch run`: the monitor. Wires every stage in one place: live capture (or a clear note
 // that it is unavailable), DNS analysis, labelling, the reliability engine and embedded store, the
 // check scheduler, and the status server with its JSON API and /metrics; then stops them in order.
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { CheckScheduler } from '../blackbox/scheduler.js';
 import { checkPolicies } from '../blackbox/schedule-rate.js';
@@ -10,6 +9,7 @@ import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsSnapshot } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
+import { identityProblem } from '../identity.js';
 import type { CaptureEvent, ProbeResult } from '../events.js';
 import { AlertingStage } from '../alert/alerting-stage.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
@@ -43,7 +43,7 @@ const CAPTURE_SIGNALS = [
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the monitor: capture, DNS analysis, checks, store and status page',
-  usage: `egresswatch run [--config FILE] [--listen ADDR] [--data DIR] [--log-format text|json]
+  usage: `egresswatch run [--config FILE] [--listen ADDR] [--data DIR] [--host NAME] [--log-format text|json]
 
 Starts live capture (eBPF; needs root), DNS analysis, the blackbox checks of the configuration,
 the embedded store and the status page with its JSON API and Prometheus /metrics. Without
@@ -56,6 +56,8 @@ Options:
   --config FILE        YAML configuration (default: none; every section has working defaults)
   --listen ADDR        host:port of the status page (default 127.0.0.1:9797; port 0 picks one)
   --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
+  --host NAME          this host's name in every exported series and record (default:
+                       identity.host, else the machine's hostname)
   --log-format FORMAT  text (default, for people) or json (one object per line, for machines)
   --dns-port PORT      also treat this port as DNS, besides 53 and capture.dnsPorts (repeatable)
   --interface NAME     capture DNS packets on this interface only (repeatable; default
@@ -64,6 +66,7 @@ Options:
     config: { type: 'string' },
     listen: { type: 'string' },
     data: { type: 'string' },
+    host: { type: 'string' },
     'log-format': { type: 'string' },
     'dns-port': { type: 'string', multiple: true },
     interface: { type: 'string', multiple: true },
@@ -83,6 +86,12 @@ Options:
     const configFile = stringOpt(values, 'config');
     // The YAML parser loads only when there is a file to read: starting without one stays quick.
     const config: Config = configFile ? (await import('../config/load.js')).loadConfig(configFile) : defaultConfig();
+    const hostText = stringOpt(values, 'host');
+    if (hostText !== undefined) {
+      const problem = identityProblem(hostText);
+      if (problem) throw new UsageError(`--host ${problem}`);
+      config.identity.host = hostText;
+    }
     const listenText = stringOpt(values, 'listen');
     const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
     const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
@@ -111,7 +120,7 @@ Options:
     log.info(`store: ${store.description}`, { dataDir });
 
     const engine: ReliabilityEngine = createReliabilityEngine({
-      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts, checks: checkPolicies(config.checks) }, hostName: hostname(),
+      store, settings: { rollups: config.store, slos: config.slos, alerts: config.alerts, checks: checkPolicies(config.checks) }, hostName: config.identity.host,
       log: (line) => log.warn(line),
     });
     // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): it loads in the
@@ -120,13 +129,19 @@ Options:
     // The first results reach the page at once rather than at the first periodic tick
     // (store.flushInterval, 10 s): one extra tick a moment after the engine first gets events.
     let tickSoon: (() => void) | undefined;
+    // The same labelled stream feeds /metrics' counters (set once the exporter exists, below).
+    let traffic: LabeledSink | undefined;
     const sink: LabeledSink = {
       ingestEvents: (events) => {
         engine.ingestEvents(events);
+        traffic?.ingestEvents(events);
         if (tickSoon) setTimeout(tickSoon, FIRST_RESULTS_TICK_MS).unref();
         tickSoon = undefined;
       },
-      ingestLookups: (lookups) => engine.ingestLookups(lookups),
+      ingestLookups: (lookups) => {
+        engine.ingestLookups(lookups);
+        traffic?.ingestLookups(lookups);
+      },
     };
     const labels = new LabelingStage({ settings: config.labels, sink, log: (line) => log.info(line), ownPid: process.pid });
     // Alerting is its own stage: it notifies from each tick's result, and a slow receiver never
@@ -155,9 +170,10 @@ Options:
       now: Date.now,
     };
 
-    const metrics = new MetricsExporter({ sources, version: VERSION, topN: config.server.metricsTopN });
+    const metrics = new MetricsExporter({ sources, version: VERSION, identity: config.identity, topN: config.server.metricsTopN });
     const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, limits: config.server.limits, logoUrl: config.server.page.logoUrl, onError: (line) => log.error(`status server: ${line}`) });
     metrics.watchConnections(server.refused);
+    traffic = metrics.traffic;
     let bound: ListenAddress;
     try {
       bound = await server.listen(listen);

@@ -8,8 +8,9 @@ import { dnsSection } from './dns.js';
 import { labelsSection } from './labels.js';
 import { serverSection } from './server.js';
 import { captureSection } from './capture.js';
+import { identitySection } from './identity.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection, identitySection] as const;
 
 type Section = (typeof sections)[number];
 

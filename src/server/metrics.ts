@@ -1,20 +1,28 @@
-// /metrics in the Prometheus exposition format: per-provider and per-resolver series read from
-// the store and the DNS snapshot at scrape time, check counters fed as results arrive. Provider
-// and resolver label values are bounded by LabelBudget (top N by volume, the rest "other").
+// /metrics in the Prometheus exposition format, every series labelled with the host identity:
+// counters and histograms of calls and DNS lookups fed as they are labelled (TrafficMetrics),
+// blackbox_exporter-shaped probe_* series per check (ProbeMetrics), check counters fed as results
+// arrive, and state gauges (provider state, score, error budget, findings, incidents) read from
+// the store and the DNS snapshot at scrape time. Provider and resolver label values are bounded
+// by LabelBudget (top N, the rest "other").
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ResolverHealth } from '../dns/types.js';
 import type { ProbeResult } from '../events.js';
+import type { LabeledSink } from '../external/labeled-event.js';
+import { identityLabels, type HostIdentity } from '../identity.js';
 import type { HealthState, ProviderSummary } from '../health/snapshot/health-snapshot.js';
 import type { Incident } from '../health/alerts/incident.js';
 import type { RefusedConnections } from './connection-limits.js';
 import { LabelBudget, OTHER_LABEL } from './label-budget.js';
+import { ProbeMetrics } from './probe-metrics.js';
 import type { ServerSources } from './status-sources.js';
+import { TrafficMetrics } from './traffic-metrics.js';
 
 export interface MetricsOptions {
   sources: ServerSources;
   version: string;
+  /** Labels every series carries (host, and cluster and zone when set). */
+  identity: HostIdentity;
   /** Providers and resolvers with their own series; the rest share "other" (default 50). */
   topN?: number;
   /** Process metrics (CPU, memory, event loop lag) of the agent itself (default true). */
@@ -28,7 +36,6 @@ const PHASES = [['dnsMs', 'dns'], ['connectMs', 'connect'], ['tlsMs', 'tls'], ['
 /** What one scrape reads, once, before the collectors run. */
 interface ScrapeData {
   providers: Map<string, ProviderSummary[]>;
-  resolvers: Map<string, ResolverHealth[]>;
   openIncidents: Incident[];
 }
 
@@ -39,18 +46,20 @@ export class MetricsExporter {
   private readonly viewRegistry = new Registry();
   private viewText: { snapshot: object; dns: object | undefined; key: string; text: string } | undefined;
   private readonly providerLabels: LabelBudget;
-  private readonly resolverLabels: LabelBudget;
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
   private readonly checkPhase: Histogram<'type' | 'phase'>;
-  private readonly certExpiry: Gauge<'check' | 'provider'>;
-  /** The provider label each check's certificate series carries, to remove it with the check. */
-  private readonly certProvider = new Map<string, string>();
-  private data: ScrapeData = { providers: new Map(), resolvers: new Map(), openIncidents: [] };
+  private readonly probes: ProbeMetrics;
+  /** Receives every labelled event and lookup (beside the engine): the call and DNS counters. */
+  readonly traffic: LabeledSink;
+  private data: ScrapeData = { providers: new Map(), openIncidents: [] };
 
   constructor(private readonly options: MetricsOptions) {
     const topN = options.topN ?? 50;
     this.providerLabels = new LabelBudget(topN);
-    this.resolverLabels = new LabelBudget(topN);
+    // A fleet's series never collide: every one names the host it comes from.
+    const identity = identityLabels(options.identity);
+    this.registry.setDefaultLabels(identity);
+    this.viewRegistry.setDefaultLabels(identity);
     const r = [this.registry];
     new Gauge({ name: 'egresswatch_build_info', help: 'Always 1; the version label says which egresswatch runs.', labelNames: ['version'], registers: r }).set({ version: options.version }, 1);
     this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result (success, failure, or agent_fault: the agent could not make the run).', labelNames: ['provider', 'type', 'result'], registers: r });
@@ -63,8 +72,8 @@ export class MetricsExporter {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     });
-    // One series per configured check that saw a certificate: bounded by the configuration.
-    this.certExpiry = new Gauge({ name: 'egresswatch_check_certificate_expiry_days', help: 'Whole days until the certificate a TLS or HTTPS check last saw expires (negative once expired).', labelNames: ['check', 'provider'], registers: r });
+    this.probes = new ProbeMetrics(this.registry);
+    this.traffic = new TrafficMetrics(this.registry, topN);
     this.registerScrapeMetrics();
     if (options.processMetrics ?? true) this.registerProcessMetrics();
   }
@@ -75,12 +84,7 @@ export class MetricsExporter {
     // A run the agent could not make (out of descriptors or memory) is no verdict on the provider.
     const outcome = result.ok ? 'success' : result.error?.kind === 'agent' ? 'agent_fault' : 'failure';
     this.checkRuns.inc({ provider, type: result.probe, result: outcome });
-    if (result.certExpiryDays !== undefined) {
-      const had = this.certProvider.get(result.check);
-      if (had !== undefined && had !== provider) this.certExpiry.remove({ check: result.check, provider: had });
-      this.certProvider.set(result.check, provider);
-      this.certExpiry.set({ check: result.check, provider }, result.certExpiryDays);
-    }
+    this.probes.observe(result, provider);
     for (const [key, phase] of PHASES) {
       const ms = result.phases[key];
       if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);
@@ -99,14 +103,9 @@ export class MetricsExporter {
     });
   }
 
-  /** Checks a reload removed: their series (certificate expiry) leave /metrics. */
+  /** Checks a reload removed: their probe_* series leave /metrics. */
   forgetChecks(names: readonly string[]): void {
-    for (const check of names) {
-      const provider = this.certProvider.get(check);
-      if (provider === undefined) continue;
-      this.certExpiry.remove({ check, provider });
-      this.certProvider.delete(check);
-    }
+    for (const check of names) this.probes.forget(check);
   }
 
   /** The exposition text. */
@@ -120,7 +119,7 @@ export class MetricsExporter {
     let viewText: string;
     if (snapshot && v && v.snapshot === snapshot && v.dns === dnsSnapshot && v.key === key) viewText = v.text;
     else {
-      this.data = { providers: this.groupProviders(providers), resolvers: this.groupResolvers(dnsSnapshot?.resolvers ?? []), openIncidents };
+      this.data = { providers: this.groupProviders(providers), openIncidents };
       viewText = await this.viewRegistry.metrics();
       this.viewText = snapshot ? { snapshot, dns: dnsSnapshot, key, text: viewText } : undefined;
     }
@@ -168,43 +167,8 @@ export class MetricsExporter {
       const latest = g.map((p) => lastP50(p)).filter((x): x is number => x !== null);
       return latest.length ? Math.max(...latest) / 1000 : null;
     });
-    perProvider('egresswatch_provider_calls_1h', 'Calls seen over the last hour (DNS answers, TCP connects, check runs).', (g) => sum(g.map((p) => p.total)));
-    perProvider('egresswatch_provider_failed_calls_1h', 'Failed calls over the last hour.', (g) => sum(g.map((p) => p.failed)));
     perProvider('egresswatch_provider_open_incidents', 'Incidents open for the provider.', (g) => sum(g.map((p) => p.openIncidents)));
 
-    const perResolverCounter = (name: string, help: string, value: (g: ResolverHealth[]) => number) => new Counter({
-      name, help, labelNames: ['resolver'], registers: r,
-      collect() {
-        this.reset();
-        for (const [label, group] of data().resolvers) this.inc({ resolver: label }, value(group));
-      },
-    });
-    perResolverCounter('egresswatch_dns_resolver_queries_total', 'DNS queries sent to the resolver since the agent started.', (g) => sum(g.map((x) => x.queries)));
-    perResolverCounter('egresswatch_dns_resolver_timeouts_total', 'DNS queries to the resolver that got no answer in time.', (g) => sum(g.map((x) => x.timeouts)));
-    perResolverCounter('egresswatch_dns_resolver_retransmissions_total', 'Queries re-sent to the resolver by clients before an answer came.', (g) => sum(g.map((x) => x.retransmissions)));
-    new Counter({
-      name: 'egresswatch_dns_resolver_responses_total', help: 'DNS responses from the resolver by rcode.', labelNames: ['resolver', 'rcode'], registers: r,
-      collect() {
-        this.reset();
-        for (const [label, group] of data().resolvers) {
-          const byCode: Record<string, number> = {};
-          for (const res of group) for (const [code, n] of Object.entries(res.rcodes)) byCode[code] = (byCode[code] ?? 0) + n;
-          for (const [rcode, n] of Object.entries(byCode)) this.inc({ resolver: label, rcode }, n);
-        }
-      },
-    });
-    new Gauge({
-      name: 'egresswatch_dns_resolver_latency_seconds', help: 'Resolver answer latency quantiles over the analysis window ("other": the highest).', labelNames: ['resolver', 'quantile'], registers: r,
-      collect() {
-        this.reset();
-        for (const [label, group] of data().resolvers) {
-          for (const [q, key] of [['0.5', 'p50'], ['0.9', 'p90'], ['0.99', 'p99']] as const) {
-            const v = maxOf(group.map((x) => x.latencyMs[key]));
-            if (v !== null) this.set({ resolver: label, quantile: q }, v / 1000);
-          }
-        }
-      },
-    });
     new Gauge({
       name: 'egresswatch_dns_findings', help: 'Current DNS findings by kind and severity.', labelNames: ['kind', 'severity'], registers: r,
       collect() {
@@ -294,10 +258,6 @@ export class MetricsExporter {
     return groupBy(ranked, this.providerLabels.assign(ranked.map((p) => p.id)), (p) => p.id);
   }
 
-  private groupResolvers(resolvers: ResolverHealth[]): Map<string, ResolverHealth[]> {
-    const ranked = [...resolvers].sort((a, b) => b.queries - a.queries || (a.server < b.server ? -1 : 1));
-    return groupBy(ranked, this.resolverLabels.assign(ranked.map((x) => x.server)), (x) => x.server);
-  }
 }
 
 function groupBy<T>(items: T[], labels: Map<string, string>, key: (item: T) => string): Map<string, T[]> {
@@ -315,11 +275,6 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 function minOf(xs: (number | null)[]): number | null {
   let out: number | null = null;
   for (const x of xs) if (x !== null && (out === null || x < out)) out = x;
-  return out;
-}
-function maxOf(xs: (number | null)[]): number | null {
-  let out: number | null = null;
-  for (const x of xs) if (x !== null && (out === null || x > out)) out = x;
   return out;
 }
 function lastP50(p: ProviderSummary): number | null {

@@ -1,6 +1,7 @@
 // TLS prober against loopback TLS servers with certificates from a test CA.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { probeTls } from '../../src/blackbox/probers/tls.js';
@@ -23,9 +24,11 @@ describe('tls prober', { skip: hasOpenssl() ? false : 'openssl not installed' },
       expired: ca.issue({ names: ['127.0.0.1'], notBefore: new Date(Date.now() - 60 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }),
       wrongName: ca.issue({ names: ['other.blackbox.test'] }),
       selfSigned: ca.selfSigned(['127.0.0.1']),
+      // Outlives the CA (ten years): sent with the CA certificate, the chain expires with the CA.
+      outlivesCa: ca.issue({ names: ['127.0.0.1'], notAfter: new Date(Date.now() + 4000 * DAY) }),
     };
     for (const [name, c] of Object.entries(certs)) {
-      const s = createServer({ key: c.key, cert: c.cert, minVersion: name === 'valid' ? 'TLSv1.3' : 'TLSv1.2' }, (sock) => sock.end());
+      const s = createServer({ key: c.key, cert: name === 'outlivesCa' ? c.cert + ca.caCert : c.cert, minVersion: name === 'valid' ? 'TLSv1.3' : 'TLSv1.2' }, (sock) => sock.end());
       s.on('tlsClientError', () => undefined);
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
       servers.push(s);
@@ -46,6 +49,17 @@ describe('tls prober', { skip: hasOpenssl() ? false : 'openssl not installed' },
     assert.ok(r.certExpiryDays! >= 88 && r.certExpiryDays! <= 90);
     assert.equal(r.warnings, undefined);
     assert.ok(r.phases.tlsMs! > 0);
+  });
+
+  test('the earliest expiry of the presented chain, to the second: the leaf, or the CA when the leaf outlives it', async () => {
+    const r = await probeTls(tlsCheck('127.0.0.1', ports.soon, { tls: tls() }), never);
+    const leaf = await probeTls(tlsCheck('127.0.0.1', ports.valid, { tls: tls() }), never);
+    assert.ok(r.certNotAfter! < leaf.certNotAfter!);
+    assert.equal(r.certNotAfter! % 1000, 0);
+    const chain = await probeTls(tlsCheck('127.0.0.1', ports.outlivesCa, { tls: tls() }), never);
+    assert.equal(chain.ok, true, JSON.stringify(chain.error));
+    assert.equal(chain.certNotAfter, Date.parse(new X509Certificate(ca.caCert).validTo));
+    assert.ok(chain.certExpiryDays! > 3990, 'days count the leaf');
   });
 
   test('expiry within warnDays warns, within failDays fails, past expiry fails', async () => {

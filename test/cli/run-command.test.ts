@@ -31,7 +31,7 @@ test('starts with no configuration, serves /healthz and the page, and stops clea
   assert.ok(existsSync(join(dir, 'data', 'meta.json')), 'the store wrote its files');
 });
 
-test('configured checks run into /metrics and the provider list, published with the first result (not at the first periodic tick, an hour away); the token comes from the configuration; SIGINT stops it', async (t) => {
+test('configured checks run into /metrics (every series named by --host) and the provider list, published with the first result (not at the first periodic tick, an hour away); the token comes from the configuration; SIGINT stops it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = createServer((_req, res) => res.end('ok'));
@@ -39,14 +39,17 @@ test('configured checks run into /metrics and the provider list, published with 
   t.after(() => target.close());
   const port = (target.address() as AddressInfo).port;
   writeFileSync(join(dir, 'config.yml'), `checks:\n  - name: local-web\n    type: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 900ms\n    provider: loopback-test\nserver:\n  token: a-long-enough-test-token\nstore:\n  flushInterval: 1h\nlabels:\n  aws:\n    enabled: false\n`);
-  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data')], { cwd: dir });
+  const run = await startRun(['--config', join(dir, 'config.yml'), '--data', join(dir, 'data'), '--host', 'web-7'], { cwd: dir });
   t.after(() => run.child.kill('SIGKILL'));
   let metrics = '';
-  for (let i = 0; i < 50 && !/egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success"\} [1-9]/.test(metrics); i++) {
+  const ran = /egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success",host="web-7"\} [1-9]/;
+  for (let i = 0; i < 50 && !ran.test(metrics); i++) {
     await new Promise((r) => setTimeout(r, 100));
     metrics = await (await fetch(`${run.url}metrics`)).text();
   }
-  assert.match(metrics, /egresswatch_check_runs_total\{provider="loopback-test",type="http",result="success"\} [1-9]/);
+  assert.match(metrics, ran, '--host names every series');
+  assert.match(metrics, new RegExp(`^probe_success\\{check="local-web",provider="loopback-test",target="http://127\\.0\\.0\\.1:${port}/",host="web-7"\\} 1$`, 'm'));
+  assert.match(metrics, /^probe_http_status_code\{check="local-web",[^}]*\} 200$/m);
   // The extra tick after the first results publishes the provider of the check on the page and
   // in the API; the periodic one is an hour away.
   let providers: { id: string; total: number }[] = [];
@@ -85,7 +88,7 @@ test('without capture privileges it still runs and says once what is not monitor
   assert.match(page, /Capture unavailable/);
   assert.match(page, /not monitored: outbound TCP connect success/);
   const metrics = await (await fetch(`${run.url}metrics`)).text();
-  assert.match(metrics, /^egresswatch_capture_live 0$/m);
+  assert.match(metrics, /^egresswatch_capture_live\{host="[^"]+"\} 0$/m);
   assert.equal(await stop(run), 0);
 });
 

@@ -11,7 +11,7 @@ import dnsPacket from 'dns-packet';
 import { isRoot } from '../helpers/paths.js';
 import { logLine, startRun, stop } from '../helpers/run-process.js';
 
-const lostIn = (metrics: string) => [...metrics.matchAll(/^egresswatch_capture_lost_records_total\{reason="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+const lostIn = (metrics: string) => [...metrics.matchAll(/^egresswatch_capture_lost_records_total\{reason="[^"]+",host="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 
 test('a tiny ring buffer overflows under a DNS flood: the loss is counted and shown, and capture recovers', { skip: !isRoot && 'live capture needs root', timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ew-ring-'));

@@ -6,6 +6,7 @@ import type { MonitoringStatus, ServerSources } from '../../src/server/status-so
 import type { DnsSnapshot } from '../../src/dns/types.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
+import type { HostIdentity } from '../../src/identity.js';
 
 export interface TestServer {
   url: string;
@@ -27,12 +28,12 @@ export function monitoringStatus(over: Partial<MonitoringStatus> = {}): Monitori
   };
 }
 
-export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[]; limits?: ConnectionLimits; overview?: ServerSources['overview']; logoUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { store?: Store; dns?: DnsSnapshot; token?: string; now?: number; monitoring?: Partial<MonitoringStatus>; topN?: number; hosts?: string[]; limits?: ConnectionLimits; overview?: ServerSources['overview']; logoUrl?: string; identity?: HostIdentity } = {}): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.open();
   let dns = opts.dns;
   const sources: ServerSources = { store, overview: opts.overview, dns: () => dns, monitoring: () => monitoringStatus(opts.monitoring), now: () => opts.now ?? Date.now() };
-  const metrics = new MetricsExporter({ sources, version: '0.1.0', topN: opts.topN, processMetrics: false });
+  const metrics = new MetricsExporter({ sources, version: '0.1.0', identity: opts.identity ?? { host: 'test-host', cluster: null, zone: null }, topN: opts.topN, processMetrics: false });
   const server = new StatusServer({ sources, metrics, token: opts.token, hosts: opts.hosts, limits: opts.limits, logoUrl: opts.logoUrl });
   metrics.watchConnections(server.refused);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -31,7 +31,7 @@ test('status server: one client over its cap is cut off, others are still served
   const health = await fetch(`${srv.url}/healthz`);
   assert.equal(health.status, 200, 'another client is served during the flood');
   const metrics = await (await fetch(`${srv.url}/metrics`)).text();
-  assert.match(metrics, /egresswatch_http_connections_refused_total\{limit="per_client"\} 6\n/);
+  assert.match(metrics, /egresswatch_http_connections_refused_total\{limit="per_client",host="test-host"\} 6\n/);
   // Once the flood's connections are closed (the server hears it a moment after the client), the
   // address is served again.
   sockets.slice(0, 4).forEach((s) => s.destroy());

@@ -1,5 +1,6 @@
 // A real Prometheus (Debian's package) scrapes /metrics on loopback and PromQL through its HTTP
-// API returns the expected per-provider and per-resolver series, with "other" beyond the top N.
+// API returns the expected per-provider and per-resolver series, with "other" beyond the top N,
+// the host label on each, rate() over the call counters and quantiles from the histograms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeResult } from '../../src/events.js';
+import { lookup } from '../health/scenario-helpers.js';
 import { dnsFinding, dnsSnapshot, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
 import { freePort } from '../helpers/free-port.js';
@@ -53,6 +55,9 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   await srv.store.putSnapshot(snapshot([{ id: 'p0' }, { id: 'p1' }, { id: 'p2', state: 'major_outage' }, { id: 'p3' }, { id: 'p4' }], now));
   for (let i = 0; i < 4; i++) srv.metrics.observeProbe(probe('p4', true));
   srv.metrics.observeProbe(probe('p4', false));
+  // Lookups as they are labelled: 50 to one resolver (ten SERVFAIL, 4 ms or 40 ms), two to another.
+  srv.metrics.traffic.ingestLookups(Array.from({ length: 50 }, (_, i) => lookup({ ts: now, qname: 'api.p1.example', server: '10.0.0.2', rcode: i % 5 === 0 ? 'SERVFAIL' : 'NOERROR', latencyMs: i < 45 ? 4 : 40 })));
+  srv.metrics.traffic.ingestLookups([lookup({ ts: now, qname: 'x.example', server: '10.0.0.3' }), lookup({ ts: now, qname: 'x.example', server: '10.0.0.3', timeout: true })]);
 
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-prom-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,12 +89,19 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   const runs = await query(base, 'sum by (result) (egresswatch_check_runs_total{provider="p4"})');
   assert.deepEqual(Object.fromEntries(runs.map((r) => [r.metric.result, r.value[1]])), { success: '4', failure: '1' });
 
-  const queries = await query(base, 'egresswatch_dns_resolver_queries_total');
-  assert.deepEqual(Object.fromEntries(queries.map((r) => [r.metric.resolver, r.value[1]])), { '10.0.0.2': '5000', '10.0.0.3': '10' });
-  const servfail = await query(base, 'egresswatch_dns_resolver_responses_total{rcode="SERVFAIL"}');
-  assert.equal(servfail.length, 2);
-  const p99 = await query(base, 'egresswatch_dns_resolver_latency_seconds{quantile="0.99",resolver="10.0.0.2"}');
-  assert.equal(Number(p99[0].value[1]), 0.02);
+  const lookups = await query(base, 'sum by (resolver, host) (egresswatch_dns_lookups_total)');
+  assert.deepEqual(Object.fromEntries(lookups.map((r) => [`${r.metric.resolver}@${r.metric.host}`, r.value[1]])), { '10.0.0.2@test-host': '50', '10.0.0.3@test-host': '2' });
+  const servfail = await query(base, 'egresswatch_dns_lookups_total{result="servfail"}');
+  assert.deepEqual(servfail.map((r) => [r.metric.resolver, r.value[1]]), [['10.0.0.2', '10']]);
+  const dnsFailureRatio = await query(base, 'sum by (provider) (egresswatch_call_failures_total{kind="dns"}) / sum by (provider) (egresswatch_calls_total{kind="dns"})');
+  assert.deepEqual(dnsFailureRatio.map((r) => [r.metric.provider, Number(r.value[1])]).sort(), [['p1', 0.2], ['unknown', 0.5]]);
+  // 45 of 50 answers in the 5 ms bucket: the median is under 5 ms, the 99th percentile in the 25–50 ms bucket.
+  const p50 = await query(base, 'histogram_quantile(0.5, sum by (le) (egresswatch_dns_lookup_duration_seconds_bucket{resolver="10.0.0.2"}))');
+  assert.ok(Number(p50[0].value[1]) <= 0.005, p50[0].value[1]);
+  const p99 = await query(base, 'histogram_quantile(0.99, sum by (le) (egresswatch_dns_lookup_duration_seconds_bucket{resolver="10.0.0.2"}))');
+  assert.ok(Number(p99[0].value[1]) > 0.025 && Number(p99[0].value[1]) <= 0.05, p99[0].value[1]);
+  const success = await query(base, 'probe_success{check="p4-api"}');
+  assert.deepEqual(success.map((r) => [r.metric.provider, r.metric.host, r.value[1]]), [['p4', 'test-host', '0']]);
   const findings = await query(base, 'egresswatch_dns_findings');
   assert.deepEqual(findings.map((r) => [r.metric.kind, r.metric.severity, r.value[1]]), [['ndots_amplification', 'warning', '1']]);
   const phase = await query(base, 'egresswatch_check_phase_duration_seconds_count{type="http",phase="first_byte"}');

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { ProbeResult } from '../../events.js';
-import { daysUntil, openSocket, startTls } from '../connect.js';
+import { daysUntil, earliestNotAfter, openSocket, startTls } from '../connect.js';
 import { resolveHost } from '../host-lookup.js';
 import { checkResponse, quote, type HttpResponseSeen } from '../http-assertions.js';
 import { PhaseTimer } from '../phase-timer.js';
@@ -41,6 +41,7 @@ interface Seen {
   ip?: string;
   tlsVersion?: string;
   certExpiryDays?: number;
+  certNotAfter?: number;
   alpn?: string;
 }
 
@@ -50,6 +51,7 @@ interface Hop extends HttpResponseSeen {
   ip?: string;
   tlsVersion?: string;
   certExpiryDays?: number;
+  certNotAfter?: number;
 }
 
 export const probeHttp: Prober<HttpCheck> = (check, outer) => {
@@ -59,6 +61,7 @@ export const probeHttp: Prober<HttpCheck> = (check, outer) => {
     result.ip ??= seen.ip;
     result.tlsVersion ??= seen.tlsVersion;
     result.certExpiryDays ??= seen.certExpiryDays;
+    result.certNotAfter ??= seen.certNotAfter;
   };
   return runProbe(check, outer, { probe: 'http', target: check.url, onFailure }, async ({ timer, signal, result }) => {
     let url = new URL(check.url);
@@ -66,7 +69,7 @@ export const probeHttp: Prober<HttpCheck> = (check, outer) => {
     let body = check.body;
     for (let hops = 0; ; hops++) {
       const hop = await exchange(check, url, method, body, timer, signal, seen);
-      Object.assign(result, { status: hop.status, httpVersion: hop.httpVersion, ip: hop.ip, tlsVersion: hop.tlsVersion, certExpiryDays: hop.certExpiryDays });
+      Object.assign(result, { status: hop.status, httpVersion: hop.httpVersion, ip: hop.ip, tlsVersion: hop.tlsVersion, certExpiryDays: hop.certExpiryDays, certNotAfter: hop.certNotAfter });
       const location = hop.headers.location;
       if (!check.followRedirects || !REDIRECTS.has(hop.status) || typeof location !== 'string') {
         timer.stop(hop.endAt);
@@ -95,6 +98,7 @@ function exchange(check: HttpCheck, url: URL, method: string, body: string | und
     hop.ip = seen.ip;
     hop.tlsVersion = seen.tlsVersion;
     hop.certExpiryDays = seen.certExpiryDays;
+    hop.certNotAfter = seen.certNotAfter;
     hop.httpVersion = seen.alpn === 'h2' ? '2' : '1.1';
     return hop;
   });
@@ -115,7 +119,7 @@ function redirectTarget(location: string, from: URL): URL {
 /** DNS, TCP connect, proxy tunnel and TLS, each marked on the timer; ends in the firstByte phase. */
 async function dial(check: HttpCheck, url: URL, timer: PhaseTimer, signal: AbortSignal, seen: Seen): Promise<Socket> {
   // Facts of an earlier hop must not leak into this one.
-  seen.ip = seen.tlsVersion = seen.certExpiryDays = seen.alpn = undefined;
+  seen.ip = seen.tlsVersion = seen.certExpiryDays = seen.certNotAfter = seen.alpn = undefined;
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (https ? 443 : 80);
@@ -141,8 +145,9 @@ async function dial(check: HttpCheck, url: URL, timer: PhaseTimer, signal: Abort
     // Read now: once the request ends the socket is gone and these read empty.
     seen.tlsVersion = tlsSocket.getProtocol() ?? undefined;
     seen.alpn = tlsSocket.alpnProtocol || undefined;
-    const cert = tlsSocket.getPeerCertificate();
+    const cert = tlsSocket.getPeerCertificate(true);
     seen.certExpiryDays = cert?.valid_to ? daysUntil(cert.valid_to) : undefined;
+    seen.certNotAfter = cert?.valid_to ? earliestNotAfter(cert) : undefined;
   }
   // The connect (or TLS) phase runs on until the request is written (see awaitingRequest), so
   // undici's set-up of the connection stays out of the server's time to first byte.

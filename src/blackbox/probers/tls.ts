@@ -1,6 +1,6 @@
 // TLS prober: handshake with the target, then judge the chain, hostname, expiry and protocol version.
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { daysUntil, openSocket, startTls } from '../connect.js';
+import { daysUntil, earliestNotAfter, openSocket, startTls } from '../connect.js';
 import { AssertionFailure, CertExpiryFailure, TlsFailure } from '../probe-errors.js';
 import { hostPortText, resolveTarget, runProbe } from '../probe-frame.js';
 import type { Prober, TlsCheck } from '../types.js';
@@ -19,7 +19,7 @@ export const probeTls: Prober<TlsCheck> = (check, outer) =>
     const tls = await startTls(socket, { host, settings: check.tls, verify: false }, signal);
     timer.stop();
     result.phases = timer.phases();
-    const cert = tls.getPeerCertificate();
+    const cert = tls.getPeerCertificate(true);
     result.tlsVersion = tls.getProtocol() ?? undefined;
     const authorized = tls.authorized;
     const authError = tls.authorizationError;
@@ -27,6 +27,7 @@ export const probeTls: Prober<TlsCheck> = (check, outer) =>
     if (!cert || !cert.valid_to) throw new TlsFailure('the server sent no certificate');
     const days = daysUntil(cert.valid_to);
     result.certExpiryDays = days;
+    result.certNotAfter = earliestNotAfter(cert);
     if (days < 0) throw new CertExpiryFailure(`certificate expired on ${new Date(cert.valid_to).toISOString().slice(0, 10)}`);
     if (days < check.failDays) throw new CertExpiryFailure(`certificate expires in ${days} days (failDays ${check.failDays})`);
     if (!check.tls.insecureSkipVerify) {

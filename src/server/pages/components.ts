@@ -31,6 +31,8 @@ export function percent(ratio: number | null | undefined, digits = 2): string {
 
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  // Two significant digits under 1 ms: a loopback or same-rack handshake of 0.04 ms is not "0.0 ms".
+  if (value > 0 && value < 1) return value < 0.01 ? '<0.01 ms' : `${value.toPrecision(2).replace(/0+$/, '')} ms`;
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : value >= 10 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
 }
 
