@@ -6,7 +6,7 @@
 // by LabelBudget (top N, the rest "other").
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { ProbeResult } from '../events.js';
 import type { LabeledSink } from '../external/labeled-event.js';
 import { identityLabels, type HostIdentity } from '../identity.js';
@@ -29,9 +29,7 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
-const HEALTH_STATES: readonly HealthState[] = ['operational', 'degraded', 'partial_outage', 'major_outage'];
 const STATE_RANK: Record<HealthState, number> = { operational: 0, degraded: 1, partial_outage: 2, major_outage: 3 };
-const PHASES = [['dnsMs', 'dns'], ['connectMs', 'connect'], ['tlsMs', 'tls'], ['firstByteMs', 'first_byte'], ['totalMs', 'total']] as const;
 
 /** What one scrape reads, once, before the collectors run. */
 interface ScrapeData {
@@ -47,7 +45,6 @@ export class MetricsExporter {
   private viewText: { snapshot: object; dns: object | undefined; key: string; text: string } | undefined;
   private readonly providerLabels: LabelBudget;
   private readonly checkRuns: Counter<'provider' | 'type' | 'result'>;
-  private readonly checkPhase: Histogram<'type' | 'phase'>;
   private readonly probes: ProbeMetrics;
   /** Receives every labelled event and lookup (beside the engine): the call and DNS counters. */
   readonly traffic: LabeledSink;
@@ -63,15 +60,6 @@ export class MetricsExporter {
     const r = [this.registry];
     new Gauge({ name: 'egresswatch_build_info', help: 'Always 1; the version label says which egresswatch runs.', labelNames: ['version'], registers: r }).set({ version: options.version }, 1);
     this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result (success, failure, or agent_fault: the agent could not make the run).', labelNames: ['provider', 'type', 'result'], registers: r });
-    this.checkPhase = new Histogram({
-      name: 'egresswatch_check_phase_duration_seconds',
-      // By check type, not provider: a histogram per provider would multiply every bucket by the
-      // provider count; per-provider latency is egresswatch_provider_latency_seconds.
-      help: 'Time spent in each phase of a blackbox check (dns, connect, tls, first_byte, total), by check type.',
-      labelNames: ['type', 'phase'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: r,
-    });
     this.probes = new ProbeMetrics(this.registry);
     this.traffic = new TrafficMetrics(this.registry, topN);
     this.registerScrapeMetrics();
@@ -85,10 +73,6 @@ export class MetricsExporter {
     const outcome = result.ok ? 'success' : result.error?.kind === 'agent' ? 'agent_fault' : 'failure';
     this.checkRuns.inc({ provider, type: result.probe, result: outcome });
     this.probes.observe(result, provider);
-    for (const [key, phase] of PHASES) {
-      const ms = result.phases[key];
-      if (ms !== undefined) this.checkPhase.observe({ type: result.probe, phase }, ms / 1000);
-    }
   }
 
   /** Exports the status server's refused connections (over the total or the per-client cap). */
@@ -135,15 +119,13 @@ export class MetricsExporter {
     const data = () => this.data;
     const sources = this.options.sources;
 
+    // One number per provider rather than one series per state: alert on `>= 2`.
     new Gauge({
-      name: 'egresswatch_provider_state', help: 'Provider state as an enum: 1 for the current state. Providers beyond the top N share provider="other" with the worst state among them.',
-      labelNames: ['provider', 'state'], registers: r,
+      name: 'egresswatch_provider_state', help: 'Provider state: 0 operational, 1 degraded, 2 partial outage, 3 major outage. Providers beyond the top N share provider="other" with the worst state among them.',
+      labelNames: ['provider'], registers: r,
       collect() {
         this.reset();
-        for (const [label, group] of data().providers) {
-          const worst = group.reduce((w, p) => (STATE_RANK[p.state] > STATE_RANK[w] ? p.state : w), group[0].state);
-          for (const state of HEALTH_STATES) this.set({ provider: label, state }, state === worst ? 1 : 0);
-        }
+        for (const [label, group] of data().providers) this.set({ provider: label }, Math.max(...group.map((p) => STATE_RANK[p.state])));
       },
     });
     const perProvider = (name: string, help: string, value: (g: ProviderSummary[]) => number | null) => new Gauge({
@@ -162,10 +144,6 @@ export class MetricsExporter {
     perProvider('egresswatch_provider_uptime_90d_ratio', 'Share of successful calls over the last 90 days ("other": the lowest).', (g) => {
       const v = minOf(g.map((p) => p.uptime90dPct));
       return v === null ? null : v / 100;
-    });
-    perProvider('egresswatch_provider_latency_seconds', 'Median latency of the latest minute with data ("other": the highest).', (g) => {
-      const latest = g.map((p) => lastP50(p)).filter((x): x is number => x !== null);
-      return latest.length ? Math.max(...latest) / 1000 : null;
     });
     perProvider('egresswatch_provider_open_incidents', 'Incidents open for the provider.', (g) => sum(g.map((p) => p.openIncidents)));
 
@@ -276,8 +254,4 @@ function minOf(xs: (number | null)[]): number | null {
   let out: number | null = null;
   for (const x of xs) if (x !== null && (out === null || x < out)) out = x;
   return out;
-}
-function lastP50(p: ProviderSummary): number | null {
-  for (let i = p.latency.length - 1; i >= 0; i--) if (p.latency[i].p50Ms !== null) return p.latency[i].p50Ms;
-  return null;
 }

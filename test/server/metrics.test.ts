@@ -98,7 +98,7 @@ test('calls, failures by kind and error, resets, retransmits and lookups are cou
   assert.equal(sample(text, 'egresswatch_tcp_resets_total', `${h},provider="p7"`), 1);
   assert.equal(sample(text, 'egresswatch_tcp_retransmits_total', `${h},provider="p7"`), 2);
   assert.equal(sample(text, 'egresswatch_connect_duration_seconds_bucket', `le="0.025",${h},provider="p7"`), 1);
-  assert.equal(sample(text, 'egresswatch_connect_duration_seconds_bucket', `le="0.5",${h},provider="p7"`), 2);
+  assert.equal(sample(text, 'egresswatch_connect_duration_seconds_bucket', `le="1",${h},provider="p7"`), 2);
   assert.equal(sample(text, 'egresswatch_connect_duration_seconds_sum', `${h},provider="p7"`), 0.32);
   for (const [result, n] of [['noerror', 1], ['nxdomain', 1], ['servfail', 1], ['timeout', 1]] as const) assert.equal(sample(text, 'egresswatch_dns_lookups_total', `${h},resolver="10.0.0.53",result="${result}"`), n);
   assert.equal(sample(text, 'egresswatch_dns_lookup_duration_seconds_count', `${h},resolver="10.0.0.53"`), 3, 'answered lookups only');

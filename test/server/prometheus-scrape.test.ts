@@ -83,7 +83,7 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   assert.equal(byProvider.p2, 55);
   assert.equal(byProvider.other, 98);
 
-  const down = await query(base, 'egresswatch_provider_state{state="major_outage"} == 1');
+  const down = await query(base, 'egresswatch_provider_state == 3');
   assert.deepEqual(down.map((r) => r.metric.provider), ['p2']);
 
   const runs = await query(base, 'sum by (result) (egresswatch_check_runs_total{provider="p4"})');
@@ -95,17 +95,15 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   assert.deepEqual(servfail.map((r) => [r.metric.resolver, r.value[1]]), [['10.0.0.2', '10']]);
   const dnsFailureRatio = await query(base, 'sum by (provider) (egresswatch_call_failures_total{kind="dns"}) / sum by (provider) (egresswatch_calls_total{kind="dns"})');
   assert.deepEqual(dnsFailureRatio.map((r) => [r.metric.provider, Number(r.value[1])]).sort(), [['p1', 0.2], ['unknown', 0.5]]);
-  // 45 of 50 answers in the 5 ms bucket: the median is under 5 ms, the 99th percentile in the 25–50 ms bucket.
+  // 45 of 50 answers in the 5 ms bucket: the median is under 5 ms, the 99th percentile in the 25–100 ms bucket.
   const p50 = await query(base, 'histogram_quantile(0.5, sum by (le) (egresswatch_dns_lookup_duration_seconds_bucket{resolver="10.0.0.2"}))');
   assert.ok(Number(p50[0].value[1]) <= 0.005, p50[0].value[1]);
   const p99 = await query(base, 'histogram_quantile(0.99, sum by (le) (egresswatch_dns_lookup_duration_seconds_bucket{resolver="10.0.0.2"}))');
-  assert.ok(Number(p99[0].value[1]) > 0.025 && Number(p99[0].value[1]) <= 0.05, p99[0].value[1]);
+  assert.ok(Number(p99[0].value[1]) > 0.025 && Number(p99[0].value[1]) <= 0.1, p99[0].value[1]);
   const success = await query(base, 'probe_success{check="p4-api"}');
   assert.deepEqual(success.map((r) => [r.metric.provider, r.metric.host, r.value[1]]), [['p4', 'test-host', '0']]);
   const findings = await query(base, 'egresswatch_dns_findings');
   assert.deepEqual(findings.map((r) => [r.metric.kind, r.metric.severity, r.value[1]]), [['ndots_amplification', 'warning', '1']]);
-  const phase = await query(base, 'egresswatch_check_phase_duration_seconds_count{type="http",phase="first_byte"}');
-  assert.equal(phase[0].value[1], '5');
-  const under25ms = await query(base, 'egresswatch_check_phase_duration_seconds_bucket{type="http",phase="first_byte",le="0.025"}');
-  assert.equal(under25ms[0].value[1], '5', 'the 20 ms first byte falls in the 25 ms bucket');
+  const processing = await query(base, 'probe_http_duration_seconds{check="p4-api",phase="processing"}');
+  assert.equal(processing[0].value[1], '0.02', 'the 20 ms to the first byte');
 });

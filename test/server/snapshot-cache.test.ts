@@ -67,5 +67,5 @@ test('the page and the provider list follow each new snapshot', async (t) => {
   assert.doesNotMatch(page, /data-provider="first"/);
   assert.match(page, /Overall: Major outage/);
   assert.match(await (await fetch(`${srv.url}/api/v1/providers`)).text(), /"id":"second"/);
-  assert.match(await (await fetch(`${srv.url}/metrics`)).text(), /egresswatch_provider_state\{provider="second",state="major_outage",host="test-host"\} 1/);
+  assert.match(await (await fetch(`${srv.url}/metrics`)).text(), /egresswatch_provider_state\{provider="second",host="test-host"\} 3/);
 });
