@@ -22,7 +22,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   health: ['dns', 'external', 'sketch'],
   alert: ['health'],
   store: ['health', 'sketch'],
-  server: ['dns', 'health', 'store'],
+  // server: /metrics counts the labelled events as they pass (external's LabeledSink).
+  server: ['dns', 'external', 'health', 'store'],
   // config validates files into the settings types each stage owns.
   config: ['alert', 'blackbox', 'bpf', 'dns', 'external', 'health', 'server', 'store'],
   // cli wires every stage together (the `run` command) and runs single stages (check, label…).

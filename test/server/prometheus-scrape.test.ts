@@ -3,45 +3,11 @@
 // the host label on each, rate() over the call counters and quantiles from the histograms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ProbeResult } from '../../src/events.js';
 import { lookup } from '../health/scenario-helpers.js';
 import { dnsFinding, dnsSnapshot, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
-import { freePort } from '../helpers/free-port.js';
-
-const PROMETHEUS = 'prometheus';
-const hasPrometheus = spawnSync(PROMETHEUS, ['--version']).status === 0;
-
-interface PromResult {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(base: string, promql: string): Promise<PromResult[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
-  assert.equal(body.status, 'success', promql);
-  return body.data.result;
-}
-
-/** Polls a query until `ok` accepts the result (Prometheus needs a scrape or two). */
-async function waitFor(base: string, promql: string, ok: (r: PromResult[]) => boolean): Promise<PromResult[]> {
-  let last: PromResult[] = [];
-  for (let i = 0; i < 150; i++) {
-    try {
-      last = await query(base, promql);
-      if (ok(last)) return last;
-    } catch {
-      // Prometheus is still starting.
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${promql}: gave up waiting, last result ${JSON.stringify(last)}`);
-}
+import { hasPrometheus, query, startPrometheus, waitFor } from '../helpers/prometheus.js';
 
 function probe(provider: string, ok: boolean): ProbeResult {
   return { type: 'probe', check: `${provider}-api`, probe: 'http', target: 'https://x', ok, ts: Date.now(), phases: { dnsMs: 2, connectMs: 5, tlsMs: 8, firstByteMs: 20, totalMs: 36 }, attempts: 1, provider, ...(ok ? {} : { error: { kind: 'connect_refused', message: 'refused' } }) };
@@ -59,20 +25,9 @@ test('Prometheus scrapes /metrics and PromQL returns per-provider and per-resolv
   srv.metrics.traffic.ingestLookups(Array.from({ length: 50 }, (_, i) => lookup({ ts: now, qname: 'api.p1.example', server: '10.0.0.2', rcode: i % 5 === 0 ? 'SERVFAIL' : 'NOERROR', latencyMs: i < 45 ? 4 : 40 })));
   srv.metrics.traffic.ingestLookups([lookup({ ts: now, qname: 'x.example', server: '10.0.0.3' }), lookup({ ts: now, qname: 'x.example', server: '10.0.0.3', timeout: true })]);
 
-  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-prom-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: egresswatch\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`);
-  const port = await freePort();
-  const prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let promLog = '';
-  prom.stderr.on('data', (d: Buffer) => (promLog += d.toString()));
-  t.after(() => {
-    prom.kill('SIGTERM');
-  });
-  const base = `http://127.0.0.1:${port}`;
-
+  const { base, log } = await startPrometheus(t, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: egresswatch\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`);
   const up = await waitFor(base, 'up{job="egresswatch"}', (r) => r.length === 1 && r[0].value[1] === '1').catch((err: Error) => {
-    throw new Error(`${err.message}; prometheus said: ${promLog.slice(-500)}`);
+    throw new Error(`${err.message}; prometheus said: ${log().slice(-500)}`);
   });
   assert.equal(up[0].metric.instance, `127.0.0.1:${srv.port}`);
 
