@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Installs the Debian packages egresswatch needs to build its eBPF capture and to run its tests.
+# Installs the Debian packages egresswatch needs: to build and run it (no argument, or "run"), or
+# also to run its tests and benchmarks ("test": real resolvers, Prometheus, Chromium, wrk…).
 # Skips apt entirely when every package is already present, so repeated runs are fast.
 set -euo pipefail
 
+purpose="${1:-run}"
 packages=(
   # build: BPF programs (clang -target bpf, CO-RE), the libbpf addon, vmlinux.h
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3
-  # runtime of capture: tracefs mount, namespaces and firewall rules in tests
-  iproute2 iptables procps
-  # real peers for tests and benchmarks
-  dnsutils dnsperf unbound tcpdump tshark
-  prometheus prometheus-alertmanager prometheus-blackbox-exporter
-  chromium wrk openssl
+  # runtime of capture: tracefs mount
+  procps
 )
+case "$purpose" in
+  run) ;;
+  test) packages+=(
+    # namespaces and firewall rules of test networks
+    iproute2 iptables
+    # real peers for tests and benchmarks
+    dnsutils dnsperf unbound tcpdump tshark
+    prometheus prometheus-alertmanager prometheus-blackbox-exporter
+    chromium wrk openssl systemd
+  ) ;;
+  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
