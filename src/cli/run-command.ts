@@ -16,6 +16,7 @@ import { createReliabilityEngine, type ReliabilityEngine } from '../health/relia
 import { dnsFindingInputOf } from '../health/dns-finding-input.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
+import { RemoteWriter } from '../server/remote-write.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import { AgentFaults } from './agent-faults.js';
@@ -174,6 +175,13 @@ Options:
     const server = new StatusServer({ sources, metrics, token: config.server.token, hosts: config.server.hosts, limits: config.server.limits, logoUrl: config.server.page.logoUrl, onError: (line) => log.error(`status server: ${line}`) });
     metrics.watchConnections(server.refused);
     traffic = metrics.traffic;
+    // Hosts that cannot be scraped push the same series (remoteWrite in the configuration).
+    let remoteWriter: RemoteWriter | undefined;
+    if (config.remoteWrite) {
+      remoteWriter = new RemoteWriter({ settings: config.remoteWrite, collect: () => metrics.collect(), log: (line, level) => (level === 'warn' ? log.warn(line) : log.info(line)) });
+      metrics.watchRemoteWrite(remoteWriter.stats);
+      remoteWriter.start();
+    }
     let bound: ListenAddress;
     try {
       bound = await server.listen(listen);
@@ -339,6 +347,7 @@ Options:
     await engine.close().catch((err: unknown) => log.error(`final store flush failed: ${oneLine(err)}`));
     await alerting.close().catch(() => undefined);
     labels.close();
+    await remoteWriter?.stop();
     await server.close();
     // The store's last attempt ignores its pause; what it still cannot write is lost, and said so.
     const flushed = await store.close().then(() => true, (err: unknown) => {

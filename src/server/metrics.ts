@@ -6,7 +6,7 @@
 // by LabelBudget (top N, the rest "other").
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { ProbeResult } from '../events.js';
 import type { LabeledSink } from '../external/labeled-event.js';
 import { identityLabels, type HostIdentity } from '../identity.js';
@@ -15,6 +15,7 @@ import type { Incident } from '../health/alerts/incident.js';
 import type { RefusedConnections } from './connection-limits.js';
 import { LabelBudget, OTHER_LABEL } from './label-budget.js';
 import { ProbeMetrics } from './probe-metrics.js';
+import type { RemoteWriteStats } from './remote-write.js';
 import type { ServerSources } from './status-sources.js';
 import { TrafficMetrics } from './traffic-metrics.js';
 
@@ -85,6 +86,20 @@ export class MetricsExporter {
         this.inc({ limit: 'per_client' }, refused.overPerClient);
       },
     });
+  }
+
+  /** Exports the pushes of remote write (made, failed, samples sent). */
+  watchRemoteWrite(stats: RemoteWriteStats): void {
+    const counter = (name: string, help: string, read: () => number) => new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); } });
+    counter('egresswatch_remote_write_pushes_total', 'Pushes of every series to the remote-write endpoint that it accepted.', () => stats.pushes);
+    counter('egresswatch_remote_write_failures_total', 'Pushes to the remote-write endpoint that failed (network error, timeout or an HTTP error).', () => stats.failures);
+    counter('egresswatch_remote_write_samples_total', 'Samples the remote-write endpoint accepted.', () => stats.samples);
+  }
+
+  /** Every series, as prom-client's JSON (for remote write): the same content as render(). */
+  async collect(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    await this.render(); // refreshes what the scrape-time collectors read
+    return [...(await this.registry.getMetricsAsJSON()), ...(await this.viewRegistry.getMetricsAsJSON())];
   }
 
   /** Checks a reload removed: their probe_* series leave /metrics. */

@@ -20,12 +20,12 @@ export interface TestPrometheus {
   log(): string;
 }
 
-/** Starts Prometheus with `config` (prometheus.yml text) and waits until it is ready. */
-export async function startPrometheus(t: { after: (fn: () => unknown) => void }, config: string): Promise<TestPrometheus> {
+/** Starts Prometheus with `config` (prometheus.yml text) and extra flags, and waits until it is ready. */
+export async function startPrometheus(t: { after: (fn: () => unknown) => void }, config: string, flags: string[] = []): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'ewsrv-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
-  const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   prom.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((resolve) => prom.once('exit', () => resolve()));
