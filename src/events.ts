@@ -9,7 +9,11 @@
 export interface ProcessRef {
   /** Thread-group id: the process, not the thread that happened to run the syscall. */
   pid?: number;
-  /** The process's name (the thread-group leader's comm), at most 15 bytes in Linux. */
+  /**
+   * The process's name (the thread-group leader's comm, at most 15 bytes in Linux); live capture
+   * appends " · " and the pod ("namespace/name", else "pod <uid>") or container ("container <id>")
+   * it runs in.
+   */
   comm?: string;
   /** cgroup v2 id, as a decimal string because it is a 64-bit value. */
   cgroupId?: string;

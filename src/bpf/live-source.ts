@@ -15,6 +15,7 @@ import { dropReasonNames } from './drop-reasons.js';
 import { listInterfaces, resolveInterfaces } from './interfaces.js';
 import { LostIndex } from './record-layout.js';
 import { RecordPipeline } from './record-pipeline.js';
+import { WorkloadNames } from './workloads.js';
 
 export interface LiveCaptureOptions {
   /** UDP/TCP ports treated as DNS (53 plus configured extras). */
@@ -32,6 +33,8 @@ export interface LiveCaptureOptions {
    * totals since start by reason (ring buffer full per record kind, delivery queue full).
    */
   onLost?: (lost: Readonly<Record<string, number>>) => void;
+  /** "namespace/name" of a pod by UID (from the Kubernetes API), for naming processes in pods. */
+  podName?: (uid: string) => string | undefined;
 }
 
 export function createLiveSource(opts: LiveCaptureOptions): CaptureSource {
@@ -54,12 +57,15 @@ async function runLive(opts: LiveCaptureOptions, handler: EventBatchHandler, sig
   const nowNs = () => Number(process.hrtime.bigint());
 
   let out: CaptureEvent[] = [];
+  // Processes in containers are named with their pod (or container): from the cgroup tree.
+  const workloads = new WorkloadNames({ podName: opts.podName });
   const pipeline = new RecordPipeline({
     dnsPorts,
     dropReasonName: dropReasonNames(addon.dropReasons()),
     toEpochMs: (monoNs) => monoNs / 1e6 + offsetMs,
     emit: (ev) => out.push(ev),
     multiInterface: bindIfindexes.length !== 1,
+    workloadLabel: (id) => workloads.label(id),
   });
   const summary = pipeline.summary;
 

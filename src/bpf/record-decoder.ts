@@ -63,6 +63,9 @@ const latin1 = new TextDecoder('latin1');
 export class RecordDecoder {
   // The same process sends many packets: decode its comm and cgroup id once.
   private readonly owners = new Map<number, CachedOwner>();
+
+  /** `workloadLabel` names the pod or container of a cgroup, appended to the process's name. */
+  constructor(private readonly workloadLabel?: (cgroupId: string) => string | undefined) {}
   private readonly pkt: PacketRecord = { tsNs: 0, owner: undefined, ifindex: 0, origLen: 0, pktType: 0, l2Len: 0, data: new Uint8Array(0) };
 
   decodeBatch(buf: Uint8Array, sink: RecordSink): void {
@@ -152,11 +155,10 @@ export class RecordDecoder {
     if (hit && hit.c0 === c0 && hit.c1 === c1 && hit.c2 === c2 && hit.c3 === c3 && hit.cg0 === cg0 && hit.cg1 === cg1) return hit.ref;
     let end = c;
     while (end < c + 16 && buf[end] !== 0) end++;
-    const ref: ProcessRef = {
-      pid,
-      comm: latin1.decode(buf.subarray(c, end)),
-      cgroupId: ((BigInt(cg1) << 32n) | BigInt(cg0)).toString(),
-    };
+    const cgroupId = ((BigInt(cg1) << 32n) | BigInt(cg0)).toString();
+    const comm = latin1.decode(buf.subarray(c, end));
+    const workload = this.workloadLabel?.(cgroupId);
+    const ref: ProcessRef = { pid, comm: workload ? `${comm} · ${workload}` : comm, cgroupId };
     if (this.owners.size >= 4096) this.owners.clear();
     this.owners.set(pid, { c0, c1, c2, c3, cg0, cg1, ref });
     return ref;

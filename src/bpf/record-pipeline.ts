@@ -20,6 +20,8 @@ export interface RecordPipelineOptions {
   emit: (ev: CaptureEvent) => void;
   /** Capturing on more than one interface: drop the copies of a packet seen on each it crosses. */
   multiInterface?: boolean;
+  /** Names the pod or container of a cgroup id (appended to the process's name). */
+  workloadLabel?: (cgroupId: string) => string | undefined;
 }
 
 export class RecordPipeline {
@@ -28,7 +30,7 @@ export class RecordPipeline {
   private readonly wireSummary = emptySummary();
   private readonly wire: WireDecoder;
   private readonly tcp: TcpEventAssembler;
-  private readonly records = new RecordDecoder();
+  private readonly records: RecordDecoder;
   private readonly sink: RecordSink;
   private owner: ProcessRef | undefined;
   // DNS packets are counted in a plain field: a Record update per packet costs on the hot path.
@@ -39,6 +41,7 @@ export class RecordPipeline {
   private readonly push: (ev: CaptureEvent) => void;
 
   constructor(private readonly opts: RecordPipelineOptions) {
+    this.records = new RecordDecoder(opts.workloadLabel);
     this.copies = opts.multiInterface ? new InterfaceCopyFilter() : undefined;
     this.push = (ev) => {
       if (ev.type === 'dns') this.dnsEvents++;

@@ -1,6 +1,7 @@
 // `egresswatch run`: the monitor. Wires every stage in one place: live capture (or a clear note
 // that it is unavailable), DNS analysis, labelling, the reliability engine and embedded store, the
 // check scheduler, and the status server with its JSON API and /metrics; then stops them in order.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckScheduler } from '../blackbox/scheduler.js';
 import { checkPolicies } from '../blackbox/schedule-rate.js';
@@ -202,6 +203,22 @@ Options:
     // Settles once capture is attached or known to be unavailable: then root is no longer needed.
     let captureSettled!: () => void;
     const captureAttached = new Promise<void>((resolve) => (captureSettled = resolve));
+    // Pod names for processes in pods, from the Kubernetes API when in a cluster (or configured).
+    const inCluster = existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token') && !!process.env.KUBERNETES_SERVICE_HOST;
+    const k8s = config.capture.kubernetes === 'on' || (config.capture.kubernetes === 'auto' && (inCluster || config.capture.kubeconfig !== null));
+    const pods = k8s
+      ? import('../bpf/kubernetes-pods.js').then(async ({ KubernetesPods }) => {
+        const watcher = new KubernetesPods({ nodeName: process.env.NODE_NAME ?? config.identity.host, kubeconfig: config.capture.kubeconfig ?? undefined, log: (line) => log.warn(line) });
+        await watcher.start();
+        log.info(`kubernetes: ${watcher.size} pods on node ${process.env.NODE_NAME ?? config.identity.host}`);
+        return watcher;
+      }).catch((err: unknown) => {
+        log.warn(`kubernetes: pod names unavailable (${oneLine(err)}); processes in pods are named by pod UID`);
+        return undefined;
+      })
+      : Promise.resolve(undefined);
+    let podNames: { name(uid: string): string | undefined } | undefined;
+    void pods.then((p) => (podNames = p));
     const captureDone = (async () => {
       const [{ createLiveSource }, { createDnsAnalyzer }, { dnsAnalyzerOptions }] = await Promise.all([
         import('../bpf/live-source.js'), import('../dns/dns-analyzer.js'), import('../dns/analyzer-options.js'),
@@ -212,6 +229,7 @@ Options:
       let lossLoggedAt = -Infinity;
       const source = createLiveSource({
         dnsPorts, interfaces, conntrackIntervalMs: config.capture.conntrackIntervalMs, ringBytes: config.capture.ringBytes,
+        podName: (uid) => podNames?.name(uid),
         onLost: (lost) => {
           status.captureLost = lost;
           const line = captureLossLine(lost);
@@ -237,7 +255,7 @@ Options:
     const privileges = captureAttached.then(async () => {
       if (stopping) return;
       const [{ dropPrivileges }, { loadCaptureAddon }] = await Promise.all([import('../bpf/privilege-drop.js'), import('../bpf/addon-loader.js')]);
-      const outcome = dropPrivileges({ user: config.capture.user, dataDir, reads: configFile ? [resolve(configFile)] : [], setNoNewPrivs: () => loadCaptureAddon().setNoNewPrivs() });
+      const outcome = dropPrivileges({ user: config.capture.user, dataDir, reads: [...(configFile ? [resolve(configFile)] : []), ...(config.capture.kubeconfig ? [config.capture.kubeconfig] : [])], setNoNewPrivs: () => loadCaptureAddon().setNoNewPrivs() });
       if (outcome.dropped || process.getuid?.() !== 0) log.info(outcome.line);
       else log.warn(outcome.line);
     }).catch((err: unknown) => log.error(`privileges: still root, giving them up failed: ${oneLine(err)}`));
@@ -348,6 +366,7 @@ Options:
     await alerting.close().catch(() => undefined);
     labels.close();
     await remoteWriter?.stop();
+    await (await pods)?.stop();
     await server.close();
     // The store's last attempt ignores its pause; what it still cannot write is lost, and said so.
     const flushed = await store.close().then(() => true, (err: unknown) => {

@@ -7,16 +7,20 @@
 //     ringBufferKB: 16384       kernel ring buffer (a power of two from 4 to 1048576 KiB)
 //     user: egresswatch         once capture is attached, the agent continues as this user with no
 //                               capabilities ("root" keeps root)
+//     kubernetes: auto          pod names from the Kubernetes API (auto: in a cluster or with a
+//                               kubeconfig; on; off)
+//     kubeconfig: ~/.kube/config   absent: the in-cluster service account
 import { defaultCaptureSettings, type CaptureSettings } from '../bpf/capture-settings.js';
 import type { ConfigValue } from './config-value.js';
-import { defineSection } from './section.js';
+import { defineSection, type ConfigContext } from './section.js';
+import { resolve } from 'node:path';
 
-const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval', 'user', 'ringBufferKB'];
+const KEYS = ['dnsPorts', 'interfaces', 'conntrackInterval', 'user', 'ringBufferKB', 'kubernetes', 'kubeconfig'];
 
 export const captureSection = defineSection({
   key: 'capture',
   defaultValue: defaultCaptureSettings,
-  validate: (value: ConfigValue): CaptureSettings => {
+  validate: (value: ConfigValue, context: ConfigContext): CaptureSettings => {
     const o = value.object(KEYS);
     const s = defaultCaptureSettings();
     const ports = o.optional('dnsPorts');
@@ -51,6 +55,10 @@ export const captureSection = defineSection({
       s.user = user.string().trim();
       if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(s.user) || s.user.length > 32) user.fail(`not a user name: ${JSON.stringify(s.user)}`);
     }
+    const k8s = o.optional('kubernetes');
+    if (k8s) s.kubernetes = k8s.raw === true ? 'on' : k8s.raw === false ? 'off' : k8s.oneOf(['auto', 'on', 'off'] as const);
+    const kubeconfig = o.optional('kubeconfig');
+    if (kubeconfig) s.kubeconfig = resolve(context.dir, kubeconfig.string());
     return s;
   },
 });
