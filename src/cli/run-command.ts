@@ -17,6 +17,7 @@ import { createReliabilityEngine, type ReliabilityEngine } from '../health/relia
 import { dnsFindingInputOf } from '../health/dns-finding-input.js';
 import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
+import type { OtlpMetricsExport } from '../server/otlp-export.js';
 import { RemoteWriter } from '../server/remote-write.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
 import { LowdbStore } from '../store/lowdb-store.js';
@@ -180,8 +181,26 @@ Options:
     let remoteWriter: RemoteWriter | undefined;
     if (config.remoteWrite) {
       remoteWriter = new RemoteWriter({ settings: config.remoteWrite, collect: () => metrics.collect(), log: (line, level) => (level === 'warn' ? log.warn(line) : log.info(line)) });
-      metrics.watchRemoteWrite(remoteWriter.stats);
+      const stats = remoteWriter.stats;
+      metrics.watchCounters([
+        ['egresswatch_remote_write_pushes_total', 'Pushes of every series to the remote-write endpoint that it accepted.', () => stats.pushes],
+        ['egresswatch_remote_write_failures_total', 'Pushes to the remote-write endpoint that failed (network error, timeout or an HTTP error).', () => stats.failures],
+        ['egresswatch_remote_write_samples_total', 'Samples the remote-write endpoint accepted.', () => stats.samples],
+      ]);
       remoteWriter.start();
+    }
+    // Or with OTLP, to an OpenTelemetry collector (otlp in the configuration).
+    let otlp: OtlpMetricsExport | undefined;
+    if (config.otlp) {
+      const settings = config.otlp;
+      const { OtlpMetricsExport: Export } = await import('../server/otlp-export.js');
+      const exporter = new Export({ settings, identity: config.identity, version: VERSION, collect: () => metrics.collect(), log: (line, level) => (level === 'warn' ? log.warn(line) : log.info(line)) });
+      metrics.watchCounters([
+        ['egresswatch_otlp_exports_total', 'Exports of every series to the OTLP endpoint that it accepted.', () => exporter.stats.exports],
+        ['egresswatch_otlp_failures_total', 'Exports to the OTLP endpoint that failed.', () => exporter.stats.failures],
+      ]);
+      await exporter.start();
+      otlp = exporter;
     }
     let bound: ListenAddress;
     try {
@@ -366,6 +385,7 @@ Options:
     await alerting.close().catch(() => undefined);
     labels.close();
     await remoteWriter?.stop();
+    await otlp?.stop();
     await (await pods)?.stop();
     await server.close();
     // The store's last attempt ignores its pause; what it still cannot write is lost, and said so.

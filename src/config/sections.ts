@@ -9,9 +9,9 @@ import { labelsSection } from './labels.js';
 import { serverSection } from './server.js';
 import { captureSection } from './capture.js';
 import { identitySection } from './identity.js';
-import { remoteWriteSection } from './remote-write.js';
+import { otlpSection, remoteWriteSection } from './push-targets.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection, identitySection, remoteWriteSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection, identitySection, remoteWriteSection, otlpSection] as const;
 
 type Section = (typeof sections)[number];
 

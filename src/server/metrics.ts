@@ -15,7 +15,6 @@ import type { Incident } from '../health/alerts/incident.js';
 import type { RefusedConnections } from './connection-limits.js';
 import { LabelBudget, OTHER_LABEL } from './label-budget.js';
 import { ProbeMetrics } from './probe-metrics.js';
-import type { RemoteWriteStats } from './remote-write.js';
 import type { ServerSources } from './status-sources.js';
 import { TrafficMetrics } from './traffic-metrics.js';
 
@@ -88,12 +87,9 @@ export class MetricsExporter {
     });
   }
 
-  /** Exports the pushes of remote write (made, failed, samples sent). */
-  watchRemoteWrite(stats: RemoteWriteStats): void {
-    const counter = (name: string, help: string, read: () => number) => new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); } });
-    counter('egresswatch_remote_write_pushes_total', 'Pushes of every series to the remote-write endpoint that it accepted.', () => stats.pushes);
-    counter('egresswatch_remote_write_failures_total', 'Pushes to the remote-write endpoint that failed (network error, timeout or an HTTP error).', () => stats.failures);
-    counter('egresswatch_remote_write_samples_total', 'Samples the remote-write endpoint accepted.', () => stats.samples);
+  /** Counters read from elsewhere at each scrape (pushes made and failed by remote write or OTLP). */
+  watchCounters(counters: Array<[name: string, help: string, read: () => number]>): void {
+    for (const [name, help, read] of counters) new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); } });
   }
 
   /** Every series, as prom-client's JSON (for remote write): the same content as render(). */

@@ -7,12 +7,7 @@ import { compress } from 'snappyjs';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { oneLine } from '../errors.js';
 
-export interface RemoteWriteSettings {
-  url: string;
-  intervalMs: number;
-  timeoutMs: number;
-  headers: Record<string, string>;
-}
+import type { PushSettings } from './push-settings.js';
 
 export interface RemoteWriteStats {
   pushes: number;
@@ -112,7 +107,7 @@ class ProtoWriter {
 }
 
 export interface RemoteWriterOptions {
-  settings: RemoteWriteSettings;
+  settings: PushSettings;
   /** Every series of /metrics, as prom-client's JSON. */
   collect: () => Promise<ReadonlyArray<MetricObjectWithValues<MetricValue<string>>>>;
   /** One line when pushing starts failing, one when it works again. */
