@@ -24,10 +24,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ['health', 'sketch'],
   // server: /metrics counts the labelled events as they pass (external's LabeledSink).
   server: ['dns', 'external', 'health', 'store'],
+  // fleet: the health snapshot from a Prometheus-compatible engine, with the engine's own rules.
+  fleet: ['health'],
   // config validates files into the settings types each stage owns.
-  config: ['alert', 'blackbox', 'bpf', 'dns', 'external', 'health', 'server', 'store'],
+  config: ['alert', 'blackbox', 'bpf', 'dns', 'external', 'fleet', 'health', 'server', 'store'],
   // cli wires every stage together (the `run` command) and runs single stages (check, label…).
-  cli: ['alert', 'blackbox', 'bpf', 'capture', 'config', 'dns', 'external', 'health', 'server', 'store'],
+  cli: ['alert', 'blackbox', 'bpf', 'capture', 'config', 'dns', 'external', 'fleet', 'health', 'server', 'store'],
 };
 
 function sourceFiles(dir: string): string[] {

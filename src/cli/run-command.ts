@@ -59,6 +59,9 @@ Options:
   --config FILE        YAML configuration (default: none; every section has working defaults)
   --listen ADDR        host:port of the status page (default 127.0.0.1:9797; port 0 picks one)
   --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
+  --fleet              run as the fleet view: the page and API of every agent, from
+                       fleet.prometheusUrl or --prometheus-url (no capture, checks or store)
+  --prometheus-url URL the Prometheus-compatible query API the fleet view reads
   --host NAME          this host's name in every exported series and record (default:
                        identity.host, else the machine's hostname)
   --log-format FORMAT  text (default, for people) or json (one object per line, for machines)
@@ -70,6 +73,8 @@ Options:
     listen: { type: 'string' },
     data: { type: 'string' },
     host: { type: 'string' },
+    fleet: { type: 'boolean' },
+    'prometheus-url': { type: 'string' },
     'log-format': { type: 'string' },
     'dns-port': { type: 'string', multiple: true },
     interface: { type: 'string', multiple: true },
@@ -97,6 +102,13 @@ Options:
     }
     const listenText = stringOpt(values, 'listen');
     const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
+    const prometheusUrl = stringOpt(values, 'prometheus-url') ?? config.fleet.prometheusUrl;
+    if (values.fleet === true || stringOpt(values, 'prometheus-url') !== undefined) {
+      if (!prometheusUrl) throw new UsageError('--fleet needs --prometheus-url URL (or fleet.prometheusUrl in the configuration)');
+      if (!/^https?:\/\/[^/]/.test(prometheusUrl)) throw new UsageError(`--prometheus-url must be an http or https URL, got ${JSON.stringify(prometheusUrl)}`);
+      const { runFleetMode } = await import('./fleet-mode.js');
+      return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
+    }
     const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
     const dnsPorts = [...new Set([...config.capture.dnsPorts, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))])];
     const interfaces = stringList(values, 'interface').length ? stringList(values, 'interface') : config.capture.interfaces;

@@ -10,8 +10,9 @@ import { serverSection } from './server.js';
 import { captureSection } from './capture.js';
 import { identitySection } from './identity.js';
 import { otlpSection, remoteWriteSection } from './push-targets.js';
+import { fleetSection } from './fleet.js';
 
-export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection, identitySection, remoteWriteSection, otlpSection] as const;
+export const sections = [checksSection, storeSection, slosSection, alertsSection, dnsSection, labelsSection, serverSection, captureSection, identitySection, remoteWriteSection, otlpSection, fleetSection] as const;
 
 type Section = (typeof sections)[number];
 

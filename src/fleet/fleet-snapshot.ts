@@ -1,0 +1,214 @@
+// The fleet view: the same health snapshot the agents' engine makes, computed from every agent's
+// series in a Prometheus-compatible engine instead of one host's store. Calls and failures are
+// pooled over the hosts; the per-host series say whether a provider fails from every host (the
+// provider) or only from some (those hosts: their network, resolver or NAT), with the engine's own
+// attribution rules; incidents are the rules' alerts firing in Prometheus (deploy/prometheus).
+import type { Attribution } from '../health/alerts/alert.js';
+import type { Incident } from '../health/alerts/incident.js';
+import { attribute } from '../health/evaluation/attribution.js';
+import { stateFromRatio, worstState } from '../health/evaluation/score.js';
+import type { BreakdownEntry, DayUptime, EndpointSummary, HealthSnapshot, HealthState, ProviderDetail, ReliabilityScore, SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { PrometheusClient } from './prometheus-client.js';
+
+const KINDS = 'kind=~"connect|check"';
+/** Failure kinds a host's own network could explain (error label values of egresswatch_call_failures_total). */
+const NETWORK_ERRORS = 'error=~"timeout|connect_timeout|connect|dns|proxy|internal|unreachable|reset|other"';
+const DAY = 86_400_000;
+const STATES: HealthState[] = ['operational', 'degraded', 'partial_outage', 'major_outage'];
+
+export interface FleetView {
+  snapshot: HealthSnapshot;
+  incidents: Incident[];
+  hosts: string[];
+}
+
+/** Sums of one query by provider (and host, when asked). */
+function byKey(samples: Array<{ labels: Record<string, string>; value: number }>, key: (l: Record<string, string>) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of samples) if (Number.isFinite(s.value)) out.set(key(s.labels), (out.get(key(s.labels)) ?? 0) + s.value);
+  return out;
+}
+
+const ph = (l: Record<string, string>) => `${l.provider}\u0000${l.host}`;
+
+export async function buildFleetView(prom: PrometheusClient, now: number): Promise<FleetView> {
+  const q = (promql: string) => prom.query(promql, now);
+  const [calls5m, failed5m, network5m, calls1h, failed1h, lookups5m, lookupsFailed5m, states, scores, budgets, zones, probes, probeDurations, alerts] = await Promise.all([
+    q(`sum by (provider, host) (increase(egresswatch_calls_total{${KINDS}}[5m]))`),
+    q(`sum by (provider, host) (increase(egresswatch_call_failures_total{${KINDS}}[5m]))`),
+    q(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS},${NETWORK_ERRORS}}[5m]))`),
+    q(`sum by (provider) (increase(egresswatch_calls_total{${KINDS}}[1h]))`),
+    q(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS}}[1h]))`),
+    q('sum by (provider) (increase(egresswatch_calls_total{kind="dns"}[5m]))'),
+    q('sum by (provider) (increase(egresswatch_call_failures_total{kind="dns"}[5m]))'),
+    q('max by (provider) (egresswatch_provider_state)'),
+    q('avg by (provider) (egresswatch_provider_reliability_score)'),
+    q('min by (provider) (egresswatch_provider_error_budget_remaining_ratio)'),
+    q('max by (host, zone) (egresswatch_build_info)'),
+    q('probe_success'),
+    q('probe_duration_seconds'),
+    q('ALERTS{alertname=~"Egresswatch.*", alertstate="firing", provider!=""}'),
+  ]);
+  const [days, latency] = await Promise.all([dailyUptime(prom, now), latencyHour(prom, now)]);
+
+  const hostCalls = byKey(calls5m, ph);
+  const hostFailed = byKey(failed5m, ph);
+  const providerIds = new Set<string>([...calls1h, ...states, ...probes].map((s) => s.labels.provider).filter((p): p is string => !!p));
+  const hostZones = new Map(zones.filter((z) => z.labels.zone).map((z) => [z.labels.host, z.labels.zone]));
+  const allHosts = [...new Set(zones.map((z) => z.labels.host).filter(Boolean))].sort();
+  const sum1h = byKey(calls1h, (l) => l.provider);
+  const fail1h = byKey(failed1h, (l) => l.provider);
+  const net5m = byKey(network5m, (l) => l.provider);
+  const dns5m = byKey(lookups5m, (l) => l.provider);
+  const dnsFail5m = byKey(lookupsFailed5m, (l) => l.provider);
+  const agentState = byKey(states, (l) => l.provider);
+  const meanScore = byKey(scores, (l) => l.provider);
+  const budget = byKey(budgets, (l) => l.provider);
+
+  const providers: ProviderDetail[] = [];
+  const incidents: Incident[] = [];
+  for (const id of [...providerIds].sort()) {
+    const hosts: BreakdownEntry[] = [];
+    for (const [key, total] of hostCalls) {
+      const [provider, host] = key.split('\u0000');
+      if (provider !== id) continue;
+      const failed = hostFailed.get(key) ?? 0;
+      hosts.push({ value: host, total: Math.round(total), failed: Math.round(failed), failureRatio: total > 0 ? failed / total : null });
+    }
+    hosts.sort((a, b) => (b.failureRatio ?? 0) - (a.failureRatio ?? 0) || a.value.localeCompare(b.value));
+    const total5m = hosts.reduce((s, h) => s + h.total, 0);
+    const failed5mSum = hosts.reduce((s, h) => s + h.failed, 0);
+    const total = Math.round(sum1h.get(id) ?? 0);
+    const failed = Math.round(fail1h.get(id) ?? 0);
+    const ratio = total5m >= 20 ? failed5mSum / total5m : total > 0 ? failed / total : null;
+    const attribution: Attribution | null = failed5mSum > 0
+      ? attribute({
+        provider: { providerId: id, hosts, processes: [], resolvers: [] },
+        calls: { total: total5m, failed: failed5mSum, networkFailed: Math.round(net5m.get(id) ?? 0), tcpAttempts: total5m },
+        // Several providers failing together is a per-host judgement, made by each agent: not here.
+        failingProviders: [id], healthyProviders: [], resolversAll: [], hostZones, localMinProviders: Infinity,
+      })
+      : null;
+    let state = stateFromRatio(ratio);
+    // Failing from some hosts only: the provider serves the others; those hosts are the incident.
+    if (attribution && (attribution.scope === 'host' || attribution.scope === 'zone')) state = STATES.indexOf(state) > 1 ? 'degraded' : state;
+    const firing = alerts.filter((a) => a.labels.provider === id);
+    if (firing.length) state = worstState(state, attribution && (attribution.scope === 'host' || attribution.scope === 'zone') ? 'degraded' : 'partial_outage');
+    const endpoints = checkEndpoints(id, probes, probeDurations, now);
+    const providerIncidents = firing.length ? [fleetIncident(id, firing, attribution, now)] : [];
+    incidents.push(...providerIncidents);
+    const uptimeDays = days.get(id) ?? emptyDays(now);
+    const dayTotals = uptimeDays.reduce((a, d) => ({ total: a.total + d.total, failed: a.failed + d.failed }), { total: 0, failed: 0 });
+    providers.push({
+      id, name: id, state,
+      score: fleetScore(meanScore.get(id), hosts.length, agentState.get(id)),
+      uptimeDays,
+      uptime90dPct: dayTotals.total > 0 ? (100 * (dayTotals.total - dayTotals.failed)) / dayTotals.total : null,
+      latency: latency.get(id) ?? [],
+      slos: [],
+      errorBudgetRemaining: budget.get(id) ?? null,
+      errorBudgetSpent: null,
+      lookups: { total: Math.round(dns5m.get(id) ?? 0), failed: Math.round(dnsFail5m.get(id) ?? 0) },
+      endpointCount: endpoints.length,
+      openIncidents: providerIncidents.length,
+      total, failed,
+      lastSeen: total > 0 || endpoints.length ? now : null,
+      endpoints,
+      phases: { dns: [], connect: [], tls: [], firstByte: [] },
+      affected: { hosts, processes: [], resolvers: [] },
+      incidents: providerIncidents,
+      maintenance: [],
+    });
+  }
+  const overall = providers.reduce<HealthState>((w, p) => worstState(w, p.state), 'operational');
+  return { snapshot: { at: now, overall, providers }, incidents, hosts: allHosts };
+}
+
+/** The agents' mean score, said as such: the fleet has no components of its own to add. */
+function fleetScore(mean: number | undefined, hosts: number, worstAgentState: number | undefined): ReliabilityScore {
+  const score = mean === undefined ? 100 : Math.round(mean);
+  const worst = worstAgentState === undefined ? '' : `; worst host: ${STATES[Math.min(3, Math.max(0, Math.round(worstAgentState)))].replace('_', ' ')}`;
+  return { score, formula: 'fleet score = mean of the agents\' scores', components: [{ name: 'hosts', detail: `mean of ${hosts} host${hosts === 1 ? '' : 's'}' scores${worst}`, value: score / 100, weight: 1, points: score }] };
+}
+
+/** One endpoint per check (its runs pooled over the hosts that run it). */
+function checkEndpoints(provider: string, success: Array<{ labels: Record<string, string>; value: number }>, durations: Array<{ labels: Record<string, string>; value: number }>, now: number): EndpointSummary[] {
+  const checks = new Map<string, { target: string; ok: number; n: number; durations: number[] }>();
+  for (const s of success) {
+    if (s.labels.provider !== provider) continue;
+    const c = checks.get(s.labels.check) ?? { target: s.labels.target, ok: 0, n: 0, durations: [] };
+    c.ok += s.value;
+    c.n++;
+    checks.set(s.labels.check, c);
+  }
+  for (const d of durations) if (d.labels.provider === provider) checks.get(d.labels.check)?.durations.push(d.value * 1000);
+  return [...checks].map(([check, c]) => {
+    const ratio = c.ok / c.n;
+    const state = stateFromRatio(1 - ratio);
+    const sorted = c.durations.sort((a, b) => a - b);
+    return {
+      id: `${provider}|check:${check}`, providerId: provider, name: `check:${check}`, service: null, region: null, state,
+      score: { score: Math.round(ratio * 100), formula: 'share of hosts whose latest run passed', components: [] },
+      total: c.n, failed: c.n - Math.round(c.ok), successRatio: ratio,
+      p50Ms: sorted.length ? sorted[sorted.length >> 1] : null, p99Ms: sorted.length ? sorted[sorted.length - 1] : null,
+      resetRate: null, retransmitRate: null, lastSeen: now, checks: {}, certExpiryDays: null, slos: [],
+    };
+  });
+}
+
+function fleetIncident(provider: string, firing: Array<{ labels: Record<string, string> }>, attribution: Attribution | null, now: number): Incident {
+  const severity = firing.some((a) => a.labels.severity === 'page') ? 'page' : firing.some((a) => a.labels.severity === 'ticket') ? 'ticket' : 'info';
+  const names = [...new Set(firing.map((a) => a.labels.alertname))];
+  const where = attribution && (attribution.scope === 'host' || attribution.scope === 'zone') ? ` on ${attribution.targets.join(', ')} only` : '';
+  return {
+    id: `fleet-${provider}`, providerId: provider, severity, state: 'open', openedAt: now, resolvedAt: null,
+    title: `${provider}: ${names.join(', ')} firing in Prometheus${where}`,
+    attribution, alerts: firing.map((a) => `${a.labels.alertname}|${a.labels.slo ?? ''}|${a.labels.long_window ?? a.labels.check ?? ''}`),
+    timeline: firing.map((a) => ({ at: now, kind: 'alert_firing' as const, text: `${a.labels.alertname} (${a.labels.severity ?? 'none'})${a.labels.long_window ? ` over ${a.labels.long_window} and ${a.labels.short_window}` : ''}${a.labels.check ? `: check ${a.labels.check} on ${a.labels.host}` : ''}` })),
+    notes: [],
+  };
+}
+
+function emptyDays(now: number): DayUptime[] {
+  const today = now - (now % DAY);
+  return Array.from({ length: 90 }, (_, i) => {
+    const start = today - (89 - i) * DAY;
+    return { day: new Date(start).toISOString().slice(0, 10), start, uptimePct: null, total: 0, failed: 0, p50Ms: null, p99Ms: null, worstState: null, incidents: 0, maintenance: false };
+  });
+}
+
+/** 90 daily bars per provider: calls and failures of each UTC day, pooled over the hosts. */
+async function dailyUptime(prom: PrometheusClient, now: number): Promise<Map<string, DayUptime[]>> {
+  const today = now - (now % DAY);
+  // Evaluated at the end of each day (today: now), each point covers the day before it.
+  const from = today - 88 * DAY;
+  const [calls, failed] = await Promise.all([
+    prom.queryRange(`sum by (provider) (increase(egresswatch_calls_total{${KINDS}}[1d]))`, from, today + DAY, 86_400),
+    prom.queryRange(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS}}[1d]))`, from, today + DAY, 86_400),
+  ]);
+  const failedBy = new Map(failed.map((s) => [s.labels.provider, new Map(s.values.map(([t, v]) => [t, v]))]));
+  const out = new Map<string, DayUptime[]>();
+  for (const s of calls) {
+    const days = emptyDays(now);
+    for (const [t, v] of s.values) {
+      const day = days.find((d) => d.start + DAY === t * 1000);
+      if (!day || !(v > 0)) continue;
+      day.total = Math.round(v);
+      day.failed = Math.round(failedBy.get(s.labels.provider)?.get(t) ?? 0);
+      day.uptimePct = (100 * (day.total - day.failed)) / day.total;
+    }
+    out.set(s.labels.provider, days);
+  }
+  return out;
+}
+
+/** The last hour's median connect latency per provider, a point a minute (the sparkline). */
+async function latencyHour(prom: PrometheusClient, now: number): Promise<Map<string, SeriesPoint[]>> {
+  const end = now - (now % 60_000);
+  const series = await prom.queryRange('histogram_quantile(0.5, sum by (provider, le) (rate(egresswatch_connect_duration_seconds_bucket[5m])))', end - 3_600_000, end, 60);
+  const out = new Map<string, SeriesPoint[]>();
+  for (const s of series) {
+    out.set(s.labels.provider, s.values.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => ({ t: t * 1000, count: 1, failed: 0, p50Ms: v * 1000, p90Ms: null, p99Ms: null })));
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// The fleet view end to end: three agents (separate processes, hosts host-a, host-b and host-c,
+// each with its own check and live capture) scraped by a real Prometheus that loads the shipped
+// rules and alerts a real Alertmanager; a fleet instance (run --fleet) reads Prometheus. A
+// provider that fails from host-b only is shown degraded, not down, with the failure attributed
+// to host-b; the rules' burn-rate alert fires in Prometheus and reaches Alertmanager.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startAlertmanager } from '../alert/alertmanager-process.js';
+import { repoRoot } from '../helpers/paths.js';
+import { hasPrometheus, query, startPrometheus, waitFor } from '../helpers/prometheus.js';
+import { startRun, stop, type Running } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
+
+interface ProviderJson { id: string; state: string; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+
+test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
+  // The shared provider answers 503 to host-b's check only.
+  const target = createServer((req, res) => {
+    res.statusCode = req.url === '/host-b' ? 503 : 200;
+    res.end();
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  t.after(() => target.close());
+  const targetPort = (target.address() as AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'ewsrv-fleet-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const agents: Running[] = [];
+  for (const host of ['host-a', 'host-b', 'host-c']) {
+    writeFileSync(join(dir, `${host}.yml`), `identity:\n  cluster: test\n  zone: zone-${host === 'host-c' ? '2' : '1'}\nchecks:\n  - {name: shared-api, type: http, url: "http://127.0.0.1:${targetPort}/${host}", interval: 1s, timeout: 900ms, provider: shared}\nlabels:\n  aws: {enabled: false}\n`);
+    const run = await startRun(['--config', join(dir, `${host}.yml`), '--data', join(dir, host), '--host', host], { cwd: dir });
+    t.after(() => run.child.kill('SIGKILL'));
+    agents.push(run);
+  }
+  const am = await startAlertmanager();
+  t.after(() => am.stop());
+  const targets = agents.map((a) => `'${new URL(a.url).host}'`).join(', ');
+  const prom = await startPrometheus(t, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${join(repoRoot, 'deploy', 'prometheus', 'egresswatch-rules.yml')}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['${new URL(am.url).host}']\nscrape_configs:\n  - job_name: egresswatch\n    static_configs:\n      - targets: [${targets}]\n`);
+  writeFileSync(join(dir, 'fleet.yml'), `fleet:\n  prometheusUrl: ${prom.base}\n  refreshInterval: 1s\n`);
+  const fleet = await startRun(['--config', join(dir, 'fleet.yml'), '--fleet', '--host', 'fleet-view'], { cwd: dir });
+  t.after(() => fleet.child.kill('SIGKILL'));
+
+  // The fleet's provider list: "shared", seen from three hosts, host-b failing every call.
+  const shared = await until(
+    async () => (await (await fetch(`${fleet.url}api/v1/providers/shared`)).json().catch(() => ({}))) as ProviderJson,
+    (p) => (p.affected?.hosts.length ?? 0) === 3 && (p.affected?.hosts.find((h) => h.value === 'host-b')?.failed ?? 0) >= 5 && (p.affected?.hosts.filter((h) => h.total >= 5).length ?? 0) === 3,
+  );
+  const hosts = Object.fromEntries(shared.affected!.hosts.map((h) => [h.value, h.failed / h.total]));
+  assert.equal(hosts['host-b'], 1);
+  assert.equal(hosts['host-a'], 0);
+  assert.equal(hosts['host-c'], 0);
+  assert.equal(shared.state, 'degraded', 'it serves two hosts of three: degraded, not an outage');
+
+  // The rules' burn-rate alert fires in Prometheus and reaches Alertmanager.
+  const alerts = await waitFor(prom.base, 'ALERTS{alertname="EgresswatchAvailabilityBudgetBurn", alertstate="firing", provider="shared"}', (r) => r.length > 0);
+  assert.ok(alerts.some((a) => a.metric.severity === 'page' && a.metric.long_window === '1h'));
+  const inAlertmanager = await until(async () => (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string> }>, (list) => list.some((a) => a.labels.alertname === 'EgresswatchAvailabilityBudgetBurn' && a.labels.provider === 'shared'));
+  assert.ok(inAlertmanager.length > 0);
+
+  // The fleet view's incident: the alert, attributed to host-b.
+  const withIncident = await until(
+    async () => (await (await fetch(`${fleet.url}api/v1/providers/shared`)).json()) as ProviderJson,
+    (p) => (p.incidents?.length ?? 0) > 0,
+  );
+  const incident = withIncident.incidents![0];
+  assert.equal(incident.attribution?.scope, 'host');
+  assert.deepEqual(incident.attribution?.targets, ['host-b']);
+  assert.match(incident.attribution!.reason, /^only host host-b fail to reach shared; other hosts succeed$/);
+  assert.match(incident.title, /^shared: EgresswatchAvailabilityBudgetBurn firing in Prometheus on host-b only$/);
+  const page = await (await fetch(fleet.url)).text();
+  assert.match(page, /<tr data-provider="shared">/);
+  assert.match(page, /only host host-b fail to reach shared/);
+  const health = await fetch(`${fleet.url}healthz`);
+  assert.equal(((await health.json()) as { checks: Record<string, Array<{ status: string; output: string }>> }).checks.fleet[0].status, 'pass');
+  // What Prometheus holds is every host's, under its own host label.
+  const perHost = await query(prom.base, 'count by (host) (probe_success{check="shared-api"})');
+  assert.deepEqual(perHost.map((r) => r.metric.host).sort(), ['host-a', 'host-b', 'host-c']);
+
+  assert.equal(await stop(fleet), 0);
+  for (const a of agents) assert.equal(await stop(a), 0);
+});
