@@ -15,6 +15,8 @@ const KINDS = 'kind=~"connect|check"';
 const NETWORK_ERRORS = 'error=~"timeout|connect_timeout|connect|dns|proxy|internal|unreachable|reset|other"';
 const DAY = 86_400_000;
 const STATES: HealthState[] = ['operational', 'degraded', 'partial_outage', 'major_outage'];
+/** Hosts listed per provider (worst first); the rest are summed as "other", as an agent's breakdowns are. */
+const HOSTS_LISTED = 50;
 
 export interface FleetView {
   snapshot: HealthSnapshot;
@@ -115,13 +117,22 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
       lastSeen: total > 0 || endpoints.length ? now : null,
       endpoints,
       phases: { dns: [], connect: [], tls: [], firstByte: [] },
-      affected: { hosts, processes: [], resolvers: [] },
+      affected: { hosts: listed(hosts), processes: [], resolvers: [] },
       incidents: providerIncidents,
       maintenance: [],
     });
   }
   const overall = providers.reduce<HealthState>((w, p) => worstState(w, p.state), 'operational');
   return { snapshot: { at: now, overall, providers }, incidents, hosts: allHosts };
+}
+
+/** The worst hosts, and the rest summed as "other" (attribution has already seen every host). */
+function listed(hosts: BreakdownEntry[]): BreakdownEntry[] {
+  if (hosts.length <= HOSTS_LISTED) return hosts;
+  const rest = hosts.slice(HOSTS_LISTED - 1);
+  const total = rest.reduce((s, h) => s + h.total, 0);
+  const failed = rest.reduce((s, h) => s + h.failed, 0);
+  return [...hosts.slice(0, HOSTS_LISTED - 1), { value: 'other', total, failed, failureRatio: total > 0 ? failed / total : null }];
 }
 
 /** The agents' mean score, said as such: the fleet has no components of its own to add. */

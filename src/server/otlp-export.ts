@@ -5,7 +5,7 @@
 // (host.name, and k8s.cluster.name and cloud.availability_zone when set), not a data point label.
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { HostIdentity } from '../identity.js';
-import { oneLine } from '../errors.js';
+import { PushSchedule } from './push-schedule.js';
 import type { PushSettings } from './push-settings.js';
 
 
@@ -86,13 +86,16 @@ export interface OtlpExporterOptions {
 export class OtlpMetricsExport {
   readonly stats: OtlpStats = { exports: 0, failures: 0 };
   private readonly startMs = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private failing = false;
-  private running: Promise<void> = Promise.resolve();
+  private readonly schedule: PushSchedule;
   private exporter: { export(metrics: unknown, done: (r: { code: number; error?: Error }) => void): void; shutdown(): Promise<void> } | undefined;
   private resource: unknown;
 
-  constructor(private readonly options: OtlpExporterOptions) {}
+  constructor(private readonly options: OtlpExporterOptions) {
+    this.schedule = new PushSchedule({
+      intervalMs: options.settings.intervalMs, push: () => this.exportOnce(), name: `otlp: export to ${options.settings.url}`, log: options.log,
+      stats: { ok: () => this.stats.exports++, failed: () => this.stats.failures++ },
+    });
+  }
 
   async start(): Promise<void> {
     // Loaded only when configured: the OpenTelemetry packages are not small.
@@ -104,37 +107,21 @@ export class OtlpMetricsExport {
       'service.name': 'egresswatch', 'service.version': this.options.version, 'host.name': id.host,
       ...(id.cluster ? { 'k8s.cluster.name': id.cluster } : {}), ...(id.zone ? { 'cloud.availability_zone': id.zone } : {}),
     });
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.exportOnce());
-    }, this.options.settings.intervalMs);
-    this.timer.unref();
+    this.schedule.start();
   }
 
   /** Stops the schedule after one last export. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    if (this.exporter) {
-      await this.exportOnce();
-      await this.exporter.shutdown().catch(() => undefined);
-    }
+    if (!this.exporter) return;
+    await this.schedule.stop();
+    await this.exporter.shutdown().catch(() => undefined);
   }
 
-  async exportOnce(): Promise<void> {
-    const exporter = this.exporter;
-    if (!exporter) return;
+  private async exportOnce(): Promise<void> {
+    const exporter = this.exporter!;
     const metrics = metricDataOf(await this.options.collect(), this.startMs, Date.now());
     const batch = { resource: this.resource, scopeMetrics: [{ scope: { name: 'egresswatch', version: this.options.version }, metrics }] };
     const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(batch, resolve));
-    const url = this.options.settings.url;
-    if (result.code === 0) {
-      this.stats.exports++;
-      if (this.failing) this.options.log(`otlp: exporting to ${url} again`, 'info');
-      this.failing = false;
-      return;
-    }
-    this.stats.failures++;
-    if (!this.failing) this.options.log(`otlp: export to ${url} failed (${oneLine(result.error ?? 'unknown error')}); retrying every ${this.options.settings.intervalMs / 1000} s`, 'warn');
-    this.failing = true;
+    if (result.code !== 0) throw result.error ?? new Error('the receiver did not take the export');
   }
 }

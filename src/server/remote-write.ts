@@ -5,7 +5,7 @@
 // The wire format is remote write 1.0: a snappy-compressed protobuf WriteRequest.
 import { compress } from 'snappyjs';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { oneLine } from '../errors.js';
+import { PushSchedule } from './push-schedule.js';
 
 import type { PushSettings } from './push-settings.js';
 
@@ -129,52 +129,37 @@ function withoutCredentials(url: string, headers: Record<string, string>): { url
 
 export class RemoteWriter {
   readonly stats: RemoteWriteStats = { pushes: 0, failures: 0, samples: 0 };
-  private timer: NodeJS.Timeout | undefined;
-  private failing = false;
-  private running: Promise<void> = Promise.resolve();
   private readonly target: { url: string; headers: Record<string, string> };
+  private readonly schedule: PushSchedule;
 
   constructor(private readonly options: RemoteWriterOptions) {
     this.target = withoutCredentials(options.settings.url, options.settings.headers);
+    this.schedule = new PushSchedule({
+      intervalMs: options.settings.intervalMs, push: () => this.push(), name: `remote write: push to ${this.target.url}`, log: options.log,
+      stats: { ok: () => this.stats.pushes++, failed: () => this.stats.failures++ },
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      // A push still on its way (a slow receiver) is not overtaken by the next one.
-      this.running = this.running.then(() => this.push());
-    }, this.options.settings.intervalMs);
-    this.timer.unref();
+    this.schedule.start();
   }
 
-  /** Stops the schedule and makes one last push, so the final counts reach the receiver. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    await this.push();
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
-  async push(): Promise<void> {
-    const { url, headers } = this.target;
-    const { timeoutMs } = this.options.settings;
-    try {
-      const samples = samplesOf(await this.options.collect(), Date.now());
-      const body = compress(encodeWriteRequest(samples));
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', 'user-agent': 'egresswatch' },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = res.ok ? '' : (await res.text()).slice(0, 200);
-      if (!res.ok) throw new Error(`HTTP ${res.status}${text ? `: ${text.trim()}` : ''}`);
-      this.stats.pushes++;
-      this.stats.samples += samples.length;
-      if (this.failing) this.options.log(`remote write: pushing to ${url} again`, 'info');
-      this.failing = false;
-    } catch (err) {
-      this.stats.failures++;
-      if (!this.failing) this.options.log(`remote write: push to ${url} failed (${oneLine(err)}); retrying every ${this.options.settings.intervalMs / 1000} s`, 'warn');
-      this.failing = true;
+  private async push(): Promise<void> {
+    const samples = samplesOf(await this.options.collect(), Date.now());
+    const res = await fetch(this.target.url, {
+      method: 'POST',
+      headers: { ...this.target.headers, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', 'user-agent': 'egresswatch' },
+      body: compress(encodeWriteRequest(samples)),
+      signal: AbortSignal.timeout(this.options.settings.timeoutMs),
+    });
+    if (!res.ok) {
+      const text = (await res.text()).slice(0, 200).trim();
+      throw new Error(`HTTP ${res.status}${text ? `: ${text}` : ''}`);
     }
+    this.stats.samples += samples.length;
   }
 }
