@@ -60,15 +60,15 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
       await store.putSnapshot(view.snapshot);
       const now = view.snapshot.at;
       for (const inc of view.incidents) {
-        // An incident keeps the time it was first seen open.
+        // An incident keeps the id and time it was first seen open; a later one gets its own.
         const known = open.get(inc.id);
-        const kept = known ? { ...inc, openedAt: known.openedAt, timeline: known.timeline } : inc;
+        const kept = known ? { ...inc, id: known.id, openedAt: known.openedAt, timeline: known.timeline } : { ...inc, id: `${inc.id}-${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}` };
         open.set(inc.id, kept);
         await store.putIncident(kept);
       }
-      for (const [id, inc] of open) {
-        if (view.incidents.some((i) => i.id === id)) continue;
-        open.delete(id);
+      for (const [key, inc] of open) {
+        if (view.incidents.some((i) => i.id === key)) continue;
+        open.delete(key);
         await store.putIncident({ ...inc, state: 'resolved', resolvedAt: now, timeline: [...inc.timeline, { at: now, kind: 'resolved', text: 'Resolved: its alerts stopped firing in Prometheus' }] });
       }
       await server.warm();

@@ -60,7 +60,7 @@ export class MetricsExporter {
     const r = [this.registry];
     new Gauge({ name: 'egresswatch_build_info', help: 'Always 1; the version label says which egresswatch runs.', labelNames: ['version'], registers: r }).set({ version: options.version }, 1);
     this.checkRuns = new Counter({ name: 'egresswatch_check_runs_total', help: 'Blackbox check runs (after retries) by provider, check type and result (success, failure, or agent_fault: the agent could not make the run).', labelNames: ['provider', 'type', 'result'], registers: r });
-    this.probes = new ProbeMetrics(this.registry);
+    this.probes = new ProbeMetrics(identity);
     this.traffic = new TrafficMetrics(this.registry, topN);
     this.registerScrapeMetrics();
     if (options.processMetrics ?? true) this.registerProcessMetrics();
@@ -95,7 +95,7 @@ export class MetricsExporter {
   /** Every series, as prom-client's JSON (for remote write): the same content as render(). */
   async collect(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
     await this.render(); // refreshes what the scrape-time collectors read
-    return [...(await this.registry.getMetricsAsJSON()), ...(await this.viewRegistry.getMetricsAsJSON())];
+    return [...(await this.registry.getMetricsAsJSON()), ...this.probes.json(), ...(await this.viewRegistry.getMetricsAsJSON())];
   }
 
   /** Checks a reload removed: their probe_* series leave /metrics. */
@@ -118,7 +118,7 @@ export class MetricsExporter {
       viewText = await this.viewRegistry.metrics();
       this.viewText = snapshot ? { snapshot, dns: dnsSnapshot, key, text: viewText } : undefined;
     }
-    return (await this.registry.metrics()) + viewText;
+    return (await this.registry.metrics()) + this.probes.render() + viewText;
   }
 
   get contentType(): string {

@@ -2,89 +2,120 @@
 // alerts written for it work on egresswatch's checks: the latest run of each check, labelled by
 // check name, provider and target. One set of series per configured check: bounded by the
 // configuration, removed when a reload removes the check.
-import { Gauge, type Registry } from 'prom-client';
+//
+// Written here rather than through prom-client: with hundreds of checks these are thousands of
+// series, and each scrape would rebuild all of them; here each check's lines are rebuilt only when
+// its run arrives, and a scrape joins them.
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { ProbeResult } from '../events.js';
 
-type Labels = 'check' | 'provider' | 'target';
-const LABELS: Labels[] = ['check', 'provider', 'target'];
+interface Family {
+  name: string;
+  help: string;
+}
+
+const F = {
+  success: { name: 'probe_success', help: 'Whether the latest run of the check succeeded (1) or failed (0).' },
+  duration: { name: 'probe_duration_seconds', help: 'How long the latest run of the check took, retries included.' },
+  httpPhase: { name: 'probe_http_duration_seconds', help: 'Duration of each phase of the latest HTTP run: resolve, connect, tls, processing (request written to first byte), transfer.' },
+  httpStatus: { name: 'probe_http_status_code', help: 'HTTP status code of the final response of the latest run (0 when none came).' },
+  httpVersion: { name: 'probe_http_version', help: 'HTTP version of the final response of the latest run (1.1 or 2).' },
+  httpSsl: { name: 'probe_http_ssl', help: 'Whether the final HTTP response of the latest run came over TLS.' },
+  certExpiry: { name: 'probe_ssl_earliest_cert_expiry', help: 'When the first certificate of the chain the server presented expires, in seconds since the epoch.' },
+  tlsVersion: { name: 'probe_tls_version_info', help: 'Always 1; the version label is the TLS version the latest run negotiated.' },
+  dnsLookup: { name: 'probe_dns_lookup_time_seconds', help: 'Time to resolve the target (HTTP, TCP and TLS checks), or the whole query (DNS checks), in the latest run.' },
+  dnsAnswers: { name: 'probe_dns_answer_rrs', help: 'Records in the answer section of the latest DNS check run.' },
+  ipProtocol: { name: 'probe_ip_protocol', help: 'IP version of the address the latest run used (4 or 6).' },
+} satisfies Record<string, Family>;
+const FAMILIES: Family[] = Object.values(F);
 
 /** blackbox_exporter's HTTP phases, from the prober's phase timings. */
 const HTTP_PHASES = [['dnsMs', 'resolve'], ['connectMs', 'connect'], ['tlsMs', 'tls'], ['firstByteMs', 'processing'], ['transferMs', 'transfer']] as const;
 
-export class ProbeMetrics {
-  private readonly gauges: Gauge<string>[] = [];
-  private readonly success: Gauge<Labels>;
-  private readonly duration: Gauge<Labels>;
-  private readonly httpPhase: Gauge<Labels | 'phase'>;
-  private readonly httpStatus: Gauge<Labels>;
-  private readonly httpVersion: Gauge<Labels>;
-  private readonly httpSsl: Gauge<Labels>;
-  private readonly certExpiry: Gauge<Labels>;
-  private readonly tlsVersion: Gauge<Labels | 'version'>;
-  private readonly dnsLookup: Gauge<Labels>;
-  private readonly dnsAnswers: Gauge<Labels>;
-  private readonly ipProtocol: Gauge<Labels>;
-  /** The label values of each check's series, to remove them when the check or its labels change. */
-  private readonly seriesOf = new Map<string, { labels: Record<Labels, string>; tlsVersion?: string }>();
+interface Sample {
+  family: Family;
+  labels: Record<string, string>;
+  value: number;
+}
 
-  constructor(registry: Registry) {
-    const gauge = <L extends string>(name: string, help: string, extra: L[] = []) => {
-      const g = new Gauge<Labels | L>({ name, help, labelNames: [...LABELS, ...extra], registers: [registry] });
-      this.gauges.push(g as Gauge<string>);
-      return g;
-    };
-    this.success = gauge('probe_success', 'Whether the latest run of the check succeeded (1) or failed (0).');
-    this.duration = gauge('probe_duration_seconds', 'How long the latest run of the check took, retries included.');
-    this.httpPhase = gauge('probe_http_duration_seconds', 'Duration of each phase of the latest HTTP run: resolve, connect, tls, processing (request written to first byte), transfer.', ['phase']);
-    this.httpStatus = gauge('probe_http_status_code', 'HTTP status code of the final response of the latest run (0 when none came).');
-    this.httpVersion = gauge('probe_http_version', 'HTTP version of the final response of the latest run (1.1 or 2).');
-    this.httpSsl = gauge('probe_http_ssl', 'Whether the final HTTP response of the latest run came over TLS.');
-    this.certExpiry = gauge('probe_ssl_earliest_cert_expiry', 'When the first certificate of the chain the server presented expires, in seconds since the epoch.');
-    this.tlsVersion = gauge('probe_tls_version_info', 'Always 1; the version label is the TLS version the latest run negotiated.', ['version']);
-    this.dnsLookup = gauge('probe_dns_lookup_time_seconds', 'Time to resolve the target (HTTP, TCP and TLS checks), or the whole query (DNS checks), in the latest run.');
-    this.dnsAnswers = gauge('probe_dns_answer_rrs', 'Records in the answer section of the latest DNS check run.');
-    this.ipProtocol = gauge('probe_ip_protocol', 'IP version of the address the latest run used (4 or 6).');
-  }
+/** A label value in the exposition format. */
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatValue(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
+}
+
+export class ProbeMetrics {
+  /** Each check's samples of its latest run, and their exposition lines by family. */
+  private readonly checks = new Map<string, { samples: Sample[]; lines: Map<Family, string[]> }>();
+  private text: string | undefined;
+
+  /** `defaultLabels`: the host identity, after each series' own labels (as prom-client places them). */
+  constructor(private readonly defaultLabels: Record<string, string>) {}
 
   /** Records the latest run of a check; `provider` is the label its series carry. */
   observe(result: ProbeResult, provider: string): void {
-    const labels: Record<Labels, string> = { check: result.check, provider, target: result.target };
-    const prev = this.seriesOf.get(result.check);
-    if (prev && (prev.labels.provider !== provider || prev.labels.target !== result.target)) this.forget(result.check);
-    const tlsVersion = result.tlsVersion;
-    if (prev?.tlsVersion && prev.tlsVersion !== tlsVersion) this.tlsVersion.remove({ ...prev.labels, version: prev.tlsVersion });
-    this.seriesOf.set(result.check, { labels, tlsVersion });
-
-    this.success.set(labels, result.ok ? 1 : 0);
-    this.duration.set(labels, result.phases.totalMs / 1000);
-    if (result.phases.dnsMs !== undefined) this.dnsLookup.set(labels, result.phases.dnsMs / 1000);
-    else if (result.probe === 'dns') this.dnsLookup.set(labels, result.phases.totalMs / 1000);
-    if (result.ip) this.ipProtocol.set(labels, result.ip.includes(':') ? 6 : 4);
-    if (result.certNotAfter !== undefined) this.certExpiry.set(labels, Math.floor(result.certNotAfter / 1000));
-    if (tlsVersion) this.tlsVersion.set({ ...labels, version: tlsVersion }, 1);
+    const base = { check: result.check, provider, target: result.target };
+    const samples: Sample[] = [];
+    const add = (family: Family, value: number, extra: Record<string, string> = {}) => samples.push({ family, labels: { ...base, ...extra, ...this.defaultLabels }, value });
+    add(F.success, result.ok ? 1 : 0);
+    add(F.duration, result.phases.totalMs / 1000);
+    if (result.phases.dnsMs !== undefined) add(F.dnsLookup, result.phases.dnsMs / 1000);
+    else if (result.probe === 'dns') add(F.dnsLookup, result.phases.totalMs / 1000);
+    if (result.ip) add(F.ipProtocol, result.ip.includes(':') ? 6 : 4);
+    if (result.certNotAfter !== undefined) add(F.certExpiry, Math.floor(result.certNotAfter / 1000));
+    if (result.tlsVersion) add(F.tlsVersion, 1, { version: result.tlsVersion });
     if (result.probe === 'http') {
       // blackbox_exporter reports every phase, 0 for one the run did not go through.
-      for (const [key, phase] of HTTP_PHASES) this.httpPhase.set({ ...labels, phase }, (result.phases[key] ?? 0) / 1000);
-      this.httpStatus.set(labels, result.status ?? 0);
-      if (result.httpVersion) this.httpVersion.set(labels, Number(result.httpVersion));
-      this.httpSsl.set(labels, result.tlsVersion ? 1 : 0);
+      for (const [key, phase] of HTTP_PHASES) add(F.httpPhase, (result.phases[key] ?? 0) / 1000, { phase });
+      add(F.httpStatus, result.status ?? 0);
+      if (result.httpVersion) add(F.httpVersion, Number(result.httpVersion));
+      add(F.httpSsl, result.tlsVersion ? 1 : 0);
     }
-    if (result.probe === 'dns' && result.answers !== undefined) this.dnsAnswers.set(labels, result.answers);
+    if (result.probe === 'dns' && result.answers !== undefined) add(F.dnsAnswers, result.answers);
+    const lines = new Map<Family, string[]>();
+    for (const s of samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const list = lines.get(s.family) ?? [];
+      list.push(`${s.family.name}{${labels}} ${formatValue(s.value)}`);
+      lines.set(s.family, list);
+    }
+    this.checks.set(result.check, { samples, lines });
+    this.text = undefined;
   }
 
-  /** A check a reload removed (or whose labels changed): its series leave /metrics. */
+  /** A check a reload removed: its series leave /metrics. */
   forget(check: string): void {
-    const s = this.seriesOf.get(check);
-    if (!s) return;
-    this.seriesOf.delete(check);
-    for (const g of this.gauges) {
-      if (g === (this.tlsVersion as Gauge<string>)) continue;
-      if (g === (this.httpPhase as Gauge<string>)) {
-        for (const [, phase] of HTTP_PHASES) g.remove({ ...s.labels, phase });
-        continue;
+    if (this.checks.delete(check)) this.text = undefined;
+  }
+
+  /** The exposition text of every check's series, families together, rebuilt only after a change. */
+  render(): string {
+    if (this.text !== undefined) return this.text;
+    const out: string[] = [];
+    for (const family of FAMILIES) {
+      const lines: string[] = [];
+      for (const c of this.checks.values()) {
+        const l = c.lines.get(family);
+        if (l) for (const line of l) lines.push(line);
       }
-      g.remove(s.labels);
+      if (lines.length === 0) continue;
+      out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`, ...lines);
     }
-    if (s.tlsVersion) this.tlsVersion.remove({ ...s.labels, version: s.tlsVersion });
+    this.text = out.length ? `${out.join('\n')}\n` : '';
+    return this.text;
+  }
+
+  /** The same series as prom-client's JSON (for remote write and OTLP). */
+  json(): MetricObjectWithValues<MetricValue<string>>[] {
+    const out: MetricObjectWithValues<MetricValue<string>>[] = [];
+    for (const family of FAMILIES) {
+      const values = [...this.checks.values()].flatMap((c) => c.samples.filter((s) => s.family === family).map((s) => ({ labels: s.labels, value: s.value })));
+      // The shape getMetricsAsJSON() gives (its type also names a collect() that JSON never carries).
+      if (values.length) out.push({ name: family.name, help: family.help, type: 'gauge', aggregator: 'sum', values } as unknown as MetricObjectWithValues<MetricValue<string>>);
+    }
+    return out;
   }
 }
