@@ -31,7 +31,7 @@ import { logLine, startRun, stop } from '../test/helpers/run-process.js';
 import { createTestCa } from '../test/helpers/test-ca.js';
 import { createVethNamespace } from '../test/helpers/veth-namespace.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, 'fail-from': { type: 'string', default: '3' }, 'fail-to': { type: 'string', default: '6' }, qps: { type: 'string', default: '300' }, out: { type: 'string', default: 'mixed-traffic-out' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, 'fail-from': { type: 'string', default: '3' }, 'fail-to': { type: 'string', default: '6' }, qps: { type: 'string', default: '300' }, out: { type: 'string', default: 'bench/out/mixed-traffic' } } });
 const minutes = Number(values.minutes);
 const failFrom = Number(values['fail-from']) * 60_000;
 const failTo = Number(values['fail-to']) * 60_000;

@@ -61,7 +61,8 @@ Options:
   --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
   --fleet              run as the fleet view: the page and API of every agent, from
                        fleet.prometheusUrl or --prometheus-url (no capture, checks or store)
-  --prometheus-url URL the Prometheus-compatible query API the fleet view reads
+  --prometheus-url URL the Prometheus-compatible query API the fleet view reads (implies --fleet,
+                       as fleet.prometheusUrl in the configuration does)
   --host NAME          this host's name in every exported series and record (default:
                        identity.host, else the machine's hostname)
   --log-format FORMAT  text (default, for people) or json (one object per line, for machines)
@@ -103,7 +104,7 @@ Options:
     const listenText = stringOpt(values, 'listen');
     const listen = listenText === undefined ? config.server.listen : parseListen(listenText);
     const prometheusUrl = stringOpt(values, 'prometheus-url') ?? config.fleet.prometheusUrl;
-    if (values.fleet === true || stringOpt(values, 'prometheus-url') !== undefined) {
+    if (values.fleet === true || prometheusUrl) {
       if (!prometheusUrl) throw new UsageError('--fleet needs --prometheus-url URL (or fleet.prometheusUrl in the configuration)');
       if (!/^https?:\/\/[^/]/.test(prometheusUrl)) throw new UsageError(`--prometheus-url must be an http or https URL, got ${JSON.stringify(prometheusUrl)}`);
       const { runFleetMode } = await import('./fleet-mode.js');
