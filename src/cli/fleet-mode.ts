@@ -62,7 +62,7 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
       for (const inc of view.incidents) {
         // An incident keeps the id and time it was first seen open; a later one gets its own.
         const known = open.get(inc.id);
-        const kept = known ? { ...inc, id: known.id, openedAt: known.openedAt, timeline: known.timeline } : { ...inc, id: `${inc.id}-${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}` };
+        const kept = known ? { ...inc, id: known.id, openedAt: known.openedAt, timeline: known.timeline } : { ...inc, id: `${inc.id}-${new Date(inc.openedAt).toISOString().replace(/\D/g, '').slice(0, 14)}` };
         open.set(inc.id, kept);
         await store.putIncident(kept);
       }

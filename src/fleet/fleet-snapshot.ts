@@ -35,7 +35,7 @@ const ph = (l: Record<string, string>) => `${l.provider}\u0000${l.host}`;
 
 export async function buildFleetView(prom: PrometheusClient, now: number): Promise<FleetView> {
   const q = (promql: string) => prom.query(promql, now);
-  const [calls5m, failed5m, network5m, calls1h, failed1h, lookups5m, lookupsFailed5m, states, scores, budgets, zones, probes, probeDurations, alerts] = await Promise.all([
+  const [calls5m, failed5m, network5m, calls1h, failed1h, lookups5m, lookupsFailed5m, states, scores, budgets, zones, probes, probeDurations, alerts, alertsSince] = await Promise.all([
     q(`sum by (provider, host) (increase(egresswatch_calls_total{${KINDS}}[5m]))`),
     q(`sum by (provider, host) (increase(egresswatch_call_failures_total{${KINDS}}[5m]))`),
     q(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS},${NETWORK_ERRORS}}[5m]))`),
@@ -50,7 +50,10 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     q('probe_success'),
     q('probe_duration_seconds'),
     q('ALERTS{alertname=~"Egresswatch.*", alertstate="firing", provider!=""}'),
+    // When each alert became active (seconds since the epoch): the incident's opening time.
+    q('min by (provider) (ALERTS_FOR_STATE{alertname=~"Egresswatch.*", provider!=""})'),
   ]);
+  const activeSince = byKey(alertsSince, (l) => l.provider);
   const [days, latency] = await Promise.all([dailyUptime(prom, now), latencyHour(prom, now)]);
 
   const hostCalls = byKey(calls5m, ph);
@@ -97,7 +100,8 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     const firing = alerts.filter((a) => a.labels.provider === id);
     if (firing.length) state = worstState(state, attribution && (attribution.scope === 'host' || attribution.scope === 'zone') ? 'degraded' : 'partial_outage');
     const endpoints = checkEndpoints(id, probes, probeDurations, now);
-    const providerIncidents = firing.length ? [fleetIncident(id, firing, attribution, now)] : [];
+    const since = activeSince.get(id);
+    const providerIncidents = firing.length ? [fleetIncident(id, firing, attribution, since === undefined ? now : Math.min(now, since * 1000))] : [];
     incidents.push(...providerIncidents);
     const uptimeDays = days.get(id) ?? emptyDays(now);
     const dayTotals = uptimeDays.reduce((a, d) => ({ total: a.total + d.total, failed: a.failed + d.failed }), { total: 0, failed: 0 });
@@ -167,15 +171,15 @@ function checkEndpoints(provider: string, success: Array<{ labels: Record<string
   });
 }
 
-function fleetIncident(provider: string, firing: Array<{ labels: Record<string, string> }>, attribution: Attribution | null, now: number): Incident {
+function fleetIncident(provider: string, firing: Array<{ labels: Record<string, string> }>, attribution: Attribution | null, openedAt: number): Incident {
   const severity = firing.some((a) => a.labels.severity === 'page') ? 'page' : firing.some((a) => a.labels.severity === 'ticket') ? 'ticket' : 'info';
   const names = [...new Set(firing.map((a) => a.labels.alertname))];
   const where = attribution && (attribution.scope === 'host' || attribution.scope === 'zone') ? ` on ${attribution.targets.join(', ')} only` : '';
   return {
-    id: `fleet-${provider}`, providerId: provider, severity, state: 'open', openedAt: now, resolvedAt: null,
+    id: `fleet-${provider}`, providerId: provider, severity, state: 'open', openedAt, resolvedAt: null,
     title: `${provider}: ${names.join(', ')} firing in Prometheus${where}`,
     attribution, alerts: firing.map((a) => `${a.labels.alertname}|${a.labels.slo ?? ''}|${a.labels.long_window ?? a.labels.check ?? ''}`),
-    timeline: firing.map((a) => ({ at: now, kind: 'alert_firing' as const, text: `${a.labels.alertname} (${a.labels.severity ?? 'none'})${a.labels.long_window ? ` over ${a.labels.long_window} and ${a.labels.short_window}` : ''}${a.labels.check ? `: check ${a.labels.check} on ${a.labels.host}` : ''}` })),
+    timeline: firing.map((a) => ({ at: openedAt, kind: 'alert_firing' as const, text: `${a.labels.alertname} (${a.labels.severity ?? 'none'})${a.labels.long_window ? ` over ${a.labels.long_window} and ${a.labels.short_window}` : ''}${a.labels.check ? `: check ${a.labels.check} on ${a.labels.host}` : ''}` })),
     notes: [],
   };
 }

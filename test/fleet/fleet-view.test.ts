@@ -16,9 +16,10 @@ import { hasPrometheus, query, startPrometheus, waitFor } from '../helpers/prome
 import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
-interface ProviderJson { id: string; state: string; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface ProviderJson { id: string; state: string; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
+  const startedAt = Date.now();
   // The shared provider answers 503 to host-b's check only.
   const target = createServer((req, res) => {
     res.statusCode = req.url === '/host-b' ? 503 : 200;
@@ -72,6 +73,10 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   assert.deepEqual(incident.attribution?.targets, ['host-b']);
   assert.match(incident.attribution!.reason, /^only host host-b fail to reach shared; other hosts succeed$/);
   assert.match(incident.title, /^shared: EgresswatchAvailabilityBudgetBurn firing in Prometheus on host-b only$/);
+  // Opened when the alert became active in Prometheus (ALERTS_FOR_STATE), not when the fleet looked.
+  const openedAt = Date.parse(incident.openedAt);
+  assert.ok(openedAt >= startedAt - 1000 && openedAt <= Date.now(), incident.openedAt);
+  assert.equal(openedAt % 1000, 0, 'Prometheus keeps whole seconds');
   const page = await (await fetch(fleet.url)).text();
   assert.match(page, /<tr data-provider="shared">/);
   assert.match(page, /only host host-b fail to reach shared/);
