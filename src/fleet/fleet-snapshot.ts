@@ -7,7 +7,7 @@ import type { Attribution } from '../health/alerts/alert.js';
 import type { Incident } from '../health/alerts/incident.js';
 import { attribute } from '../health/evaluation/attribution.js';
 import { stateFromRatio, worstState } from '../health/evaluation/score.js';
-import type { BreakdownEntry, DayUptime, EndpointSummary, HealthSnapshot, HealthState, ProviderDetail, ReliabilityScore, SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { BreakdownEntry, DayUptime, EndpointSummary, HealthSnapshot, HealthState, PhaseSeries, ProviderDetail, ReliabilityScore, SeriesPoint } from '../health/snapshot/health-snapshot.js';
 import type { PrometheusClient } from './prometheus-client.js';
 
 const KINDS = 'kind=~"connect|check"';
@@ -54,7 +54,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     q('min by (provider) (ALERTS_FOR_STATE{alertname=~"Egresswatch.*", provider!=""})'),
   ]);
   const activeSince = byKey(alertsSince, (l) => l.provider);
-  const [days, latency] = await Promise.all([dailyUptime(prom, now), latencyHour(prom, now)]);
+  const [days, latency, phases] = await Promise.all([dailyUptime(prom, now), latencyHour(prom, now), phasesHour(prom, now)]);
 
   const hostCalls = byKey(calls5m, ph);
   const hostFailed = byKey(failed5m, ph);
@@ -120,7 +120,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
       total, failed,
       lastSeen: total > 0 || endpoints.length ? now : null,
       endpoints,
-      phases: { dns: [], connect: [], tls: [], firstByte: [] },
+      phases: phases.get(id) ?? { dns: [], connect: [], tls: [], firstByte: [] },
       affected: { hosts: listed(hosts), processes: [], resolvers: [] },
       incidents: providerIncidents,
       maintenance: [],
@@ -217,9 +217,25 @@ async function dailyUptime(prom: PrometheusClient, now: number): Promise<Map<str
   return out;
 }
 
+/** The last hour of each HTTP phase per provider, a point a minute: the mean over the hosts' latest runs of its checks. */
+async function phasesHour(prom: PrometheusClient, now: number): Promise<Map<string, PhaseSeries>> {
+  const end = now; // not minute-aligned: a minute boundary can fall before the first scrape
+  const series = await prom.queryRange('avg by (provider, phase) (probe_http_duration_seconds)', end - 3_600_000, end, 60);
+  const key: Record<string, keyof PhaseSeries> = { resolve: 'dns', connect: 'connect', tls: 'tls', processing: 'firstByte' };
+  const out = new Map<string, PhaseSeries>();
+  for (const s of series) {
+    const phase = key[s.labels.phase];
+    if (!phase) continue;
+    let p = out.get(s.labels.provider);
+    if (!p) out.set(s.labels.provider, (p = { dns: [], connect: [], tls: [], firstByte: [] }));
+    p[phase] = s.values.map(([t, v]) => ({ t: t * 1000, count: 1, failed: 0, p50Ms: v * 1000, p90Ms: null, p99Ms: null }));
+  }
+  return out;
+}
+
 /** The last hour's median connect latency per provider, a point a minute (the sparkline). */
 async function latencyHour(prom: PrometheusClient, now: number): Promise<Map<string, SeriesPoint[]>> {
-  const end = now - (now % 60_000);
+  const end = now; // not minute-aligned: a minute boundary can fall before the first scrape
   const series = await prom.queryRange('histogram_quantile(0.5, sum by (provider, le) (rate(egresswatch_connect_duration_seconds_bucket[5m])))', end - 3_600_000, end, 60);
   const out = new Map<string, SeriesPoint[]>();
   for (const s of series) {

@@ -16,7 +16,7 @@ import { hasPrometheus, query, startPrometheus, waitFor } from '../helpers/prome
 import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
-interface ProviderJson { id: string; state: string; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface ProviderJson { id: string; state: string; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
   const startedAt = Date.now();
@@ -77,6 +77,9 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   const openedAt = Date.parse(incident.openedAt);
   assert.ok(openedAt >= startedAt - 1000 && openedAt <= Date.now(), incident.openedAt);
   assert.equal(openedAt % 1000, 0, 'Prometheus keeps whole seconds');
+  // The provider page's phase chart: the checks' HTTP phases, over the hosts.
+  assert.ok((withIncident.phases?.connect.length ?? 0) > 0 && withIncident.phases!.connect.every((x) => x.p50Ms !== null && x.p50Ms >= 0));
+  assert.match(await (await fetch(`${fleet.url}providers/shared`)).text(), /id="phase-data"/);
   const page = await (await fetch(fleet.url)).text();
   assert.match(page, /<tr data-provider="shared">/);
   assert.match(page, /only host host-b fail to reach shared/);
