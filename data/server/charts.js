@@ -12,7 +12,7 @@
     var series = [{}];
     var columns = [data.times];
     data.series.forEach(function (s, i) {
-      series.push({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, value: function (u, v) { return v == null ? '–' : v.toFixed(1) + ' ' + unit; } });
+      series.push({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, value: function (u, v) { return v == null ? '–' : (v > 0 && v < 1 ? v.toPrecision(2) : v.toFixed(1)) + ' ' + unit; } });
       columns.push(s.values);
     });
     var width = Math.max(320, el.clientWidth || 800);
@@ -22,7 +22,11 @@
       var last = data.times.length - 1;
       if (last >= 0 && u.cursor.idx == null) u.setLegend({ idx: last });
     };
-    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true } }, hooks: { ready: [latest], setCursor: [latest] } }, columns, el);
+    // One point (the first minute of data): uPlot would span a thousand days from it (it adds a
+    // day in ms to a scale in seconds); show five minutes either side instead.
+    var single = data.times.length === 1 ? data.times[0] : null;
+    var xRange = function (u, min, max) { return single !== null ? [single - 300, single + 300] : [min, max]; };
+    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true, range: xRange } }, hooks: { ready: [latest], setCursor: [latest] } }, columns, el);
     el.setAttribute('data-rendered', 'true');
     window.addEventListener('resize', function () { chart.setSize({ width: Math.max(320, el.clientWidth || 800), height: 240 }); });
   }

@@ -233,10 +233,11 @@ async function phasesHour(prom: PrometheusClient, now: number): Promise<Map<stri
   return out;
 }
 
-/** The last hour's median connect latency per provider, a point a minute (the sparkline). */
+/** The last hour's median latency per provider, a point a minute (the sparkline). */
 async function latencyHour(prom: PrometheusClient, now: number): Promise<Map<string, SeriesPoint[]>> {
   const end = now; // not minute-aligned: a minute boundary can fall before the first scrape
-  const series = await prom.queryRange('histogram_quantile(0.5, sum by (provider, le) (rate(egresswatch_connect_duration_seconds_bucket[5m])))', end - 3_600_000, end, 60);
+  // Connects where capture sees them, else the passing check runs' durations (as an agent's sparkline).
+  const series = await prom.queryRange('histogram_quantile(0.5, sum by (provider, le) (rate(egresswatch_connect_duration_seconds_bucket[5m]))) or avg by (provider) (probe_duration_seconds and on (host, check) (probe_success == 1))', end - 3_600_000, end, 60);
   const out = new Map<string, SeriesPoint[]>();
   for (const s of series) {
     out.set(s.labels.provider, s.values.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => ({ t: t * 1000, count: 1, failed: 0, p50Ms: v * 1000, p90Ms: null, p99Ms: null })));

@@ -81,7 +81,7 @@ function affectedTable(p: ProviderDetail): SafeHtml {
   ];
   if (rows.length === 0) return html`<p class="muted">No breakdown yet (needs live capture).</p>`;
   return html`<table>
-<thead><tr><th>Kind</th><th>Name</th><th class="num">Failed</th><th class="num">Of</th><th class="num">Failure ratio (1 h)</th></tr></thead>
+<thead><tr><th>Kind</th><th>Name</th><th class="num">Failed</th><th class="num">Of</th><th class="num">Failure ratio (5 min)</th></tr></thead>
 <tbody>${rows.map(([kind, e]) => html`<tr><td>${kind}</td><td>${e.value}</td><td class="num">${e.failed}</td><td class="num">${e.total}</td><td class="num">${percent(e.failureRatio)}</td></tr>`)}</tbody></table>`;
 }
 
