@@ -94,7 +94,7 @@ export class MetricsExporter {
 
   /** Every series, as prom-client's JSON (for remote write): the same content as render(). */
   async collect(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
-    await this.render(); // refreshes what the scrape-time collectors read
+    await this.viewSeries(); // refreshes what the scrape-time collectors read
     return [...(await this.registry.getMetricsAsJSON()), ...this.probes.json(), ...(await this.viewRegistry.getMetricsAsJSON())];
   }
 
@@ -105,6 +105,12 @@ export class MetricsExporter {
 
   /** The exposition text. */
   async render(): Promise<string> {
+    const viewText = await this.viewSeries();
+    return (await this.registry.metrics()) + this.probes.render() + viewText;
+  }
+
+  /** The text of the series read from the snapshot, rebuilt (with the data its collectors read) only when it changed. */
+  private async viewSeries(): Promise<string> {
     const { store, dns } = this.options.sources;
     const [snapshot, providers, openIncidents] = await Promise.all([store.getSnapshot(), store.listProviders(), store.listIncidents({ state: 'open' })]);
     const dnsSnapshot = dns();
@@ -118,7 +124,7 @@ export class MetricsExporter {
       viewText = await this.viewRegistry.metrics();
       this.viewText = snapshot ? { snapshot, dns: dnsSnapshot, key, text: viewText } : undefined;
     }
-    return (await this.registry.metrics()) + this.probes.render() + viewText;
+    return viewText;
   }
 
   get contentType(): string {
