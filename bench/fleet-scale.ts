@@ -16,6 +16,7 @@ import { compress } from 'snappyjs';
 import { encodeWriteRequest, type WriteSample } from '../src/server/remote-write.js';
 import { snapshot } from '../test/helpers/status-snapshot.js';
 import { startTestServer } from '../test/helpers/status-server.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { startRun, stop } from '../test/helpers/run-process.js';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1000' }, providers: { type: 'string', default: '20' }, checks: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' } } });
@@ -43,7 +44,7 @@ function wrk(url: string, connections: number): Promise<{ rps: number; p50Ms: nu
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ew-fleet-bench-'));
-const port = 19000 + Math.floor(Math.random() * 1000);
+const port = await freePort();
 writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
 const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: 'ignore' });
 const base = `http://127.0.0.1:${port}`;

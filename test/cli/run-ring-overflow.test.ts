@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { isRoot } from '../helpers/paths.js';
 import { logLine, startRun, stop } from '../helpers/run-process.js';
+import { until } from '../helpers/until.js';
 
 const lostIn = (metrics: string) => [...metrics.matchAll(/^egresswatch_capture_lost_records_total\{reason="[^"]+",host="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 
@@ -27,10 +28,10 @@ test('a tiny ring buffer overflows under a DNS flood: the loss is counted and sh
   const metrics = async () => (await fetch(`${run.url}metrics`)).text();
   // Bursts of queries until the agent reports a loss.
   let id = 0;
-  while (lostIn(await metrics()) === 0) {
+  await until(async () => {
     for (let i = 0; i < 2_000; i++) sock.send(dnsPacket.encode({ type: 'query', id: id++ & 0xffff, questions: [{ type: 'A', name: `n${id}.flood.example` }] }), port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return lostIn(await metrics());
+  }, (lost) => lost > 0, 100);
   const health = (await (await fetch(`${run.url}healthz`)).json()) as { checks: Record<string, Array<{ status: string; output: string }>> };
   assert.equal(health.checks.capture[0].status, 'warn');
   assert.match(health.checks.capture[0].output, /\d+ capture records lost before user space since start \(ringbuf_packets \d+/);
@@ -39,11 +40,10 @@ test('a tiny ring buffer overflows under a DNS flood: the loss is counted and sh
 
   // After the flood, capture still sees a single lookup to another resolver address.
   const resolvers = async () => ((await (await fetch(`${run.url}api/v1/dns/resolvers`)).json()) as { resolvers: Array<{ server: string }> }).resolvers;
-  for (;;) {
+  await until(async () => {
     sock.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'after.flood.example' }] }), port, '127.0.0.9');
-    if ((await resolvers()).some((r) => r.server === '127.0.0.9')) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return resolvers();
+  }, (list) => list.some((r) => r.server === '127.0.0.9'));
   assert.equal(await stop(run), 0);
   assert.ok(run.lines.some((l) => l.msg.startsWith('capture lost')), 'the summary at stop counts the loss too');
 });
