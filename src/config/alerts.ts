@@ -70,12 +70,6 @@ function readNotifier(item: ConfigValue): NotifierSettings {
   const o = item.object(['type', 'url', 'headers', 'timeout']);
   const type = o.get('type').oneOf(['webhook', 'slack', 'alertmanager'] as const);
   const url = o.get('url').url(['http:', 'https:']).toString();
-  const headers: Record<string, string> = {};
-  const h = o.optional('headers');
-  if (h) {
-    const raw = h.raw;
-    const ho = h.object(Object.keys((raw as object | null) ?? {}));
-    for (const k of Object.keys(raw as object)) headers[k] = ho.get(k).string();
-  }
+  const headers = o.optional('headers')?.stringMap() ?? {};
   return { type, url, headers, timeoutMs: o.optional('timeout')?.durationMs({ minMs: 100, maxMs: 60_000 }) ?? 5000 };
 }

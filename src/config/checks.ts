@@ -149,12 +149,7 @@ function readStatuses(v: ConfigValue): number[] {
 
 function readHttp(o: ConfigObject, base: Base, context: ConfigContext): HttpCheck {
   const url = o.get('url').url(['http:', 'https:']);
-  const headers: Record<string, string> = {};
-  const h = o.optional('headers');
-  if (h) {
-    const ho = h.object(Object.keys((h.raw as object | null) ?? {}));
-    for (const key of Object.keys(h.raw as object)) headers[key] = ho.get(key).string({ nonEmpty: false });
-  }
+  const headers = o.optional('headers')?.stringMap({ nonEmpty: false }) ?? {};
   const e = o.optional('expect')?.object(['status', 'bodyContains', 'bodyNotContains', 'bodyMatches', 'json', 'headers', 'httpVersion', 'maxMs']);
   const json: JsonPathExpectation[] = (e?.optional('json')?.listOrOne() ?? []).map((item) => {
     const j = item.object(['path', 'equals']);

@@ -44,6 +44,15 @@ export class ConfigValue {
     return new ConfigObject(this, record, (k, v) => this.child(k, v));
   }
 
+  /** A mapping of any keys to strings (HTTP headers). */
+  stringMap(opts: { nonEmpty?: boolean } = { nonEmpty: true }): Record<string, string> {
+    const keys = Object.keys((this.raw as object | null) ?? {});
+    const o = this.object(keys);
+    const out: Record<string, string> = {};
+    for (const k of keys) out[k] = o.get(k).string(opts);
+    return out;
+  }
+
   list(): ConfigValue[] {
     if (!Array.isArray(this.raw)) this.fail(`expected a list, got ${describe(this.raw)}`);
     return this.raw.map((v, i) => this.child(i, v));

@@ -16,13 +16,7 @@ import { defineSection } from './section.js';
 
 function readPushTarget(value: ConfigValue): PushSettings {
   const o = value.object(['url', 'interval', 'timeout', 'headers']);
-  const headers: Record<string, string> = {};
-  const h = o.optional('headers');
-  if (h) {
-    const keys = Object.keys((h.raw as object | null) ?? {});
-    const ho = h.object(keys);
-    for (const k of keys) headers[k] = ho.get(k).string();
-  }
+  const headers = o.optional('headers')?.stringMap() ?? {};
   const intervalMs = o.optional('interval')?.durationMs({ minMs: 1_000, maxMs: 600_000 }) ?? 30_000;
   const timeout = o.optional('timeout');
   const timeoutMs = timeout?.durationMs({ minMs: 100, maxMs: 600_000 }) ?? Math.min(10_000, intervalMs);
