@@ -1,5 +1,5 @@
 // The random-subdomain ("water torture") flood: many NXDOMAIN answers under one zone, nearly each
-// for a different name never asked before, for two windows in a row, is a finding on its own, with
+// for a different name never asked before, for three windows in a row, is a finding on its own, with
 // no earlier traffic to compare with; the same volume for a few names, distinct names under a
 // search domain, a client walking the same list of missing names again and again, or one window's
 // burst, is not.
@@ -39,13 +39,13 @@ function findings(events: CaptureEvent[], searchDomains: string[] = []) {
   return a.snapshot().findings;
 }
 
-test('random names under one zone, all NXDOMAIN, 1,000 in each of two windows, with no traffic before: a random_subdomain_flood finding', () => {
-  const found = findings(lookups(2_000, () => `${randomBytes(6).toString('hex')}.victim.example`));
+test('random names under one zone, all NXDOMAIN, 1,000 in each of three windows, with no traffic before: a random_subdomain_flood finding', () => {
+  const found = findings(lookups(3_000, () => `${randomBytes(6).toString('hex')}.victim.example`, 30_000));
   const flood = found.find((f) => f.kind === 'random_subdomain_flood');
   assert.ok(flood, JSON.stringify(found.map((f) => f.kind)));
   assert.equal(flood.zone, 'victim.example');
   assert.equal(flood.resolver, server);
-  // The first window alone is not yet a flood: the second is.
+  // The first two windows alone are not yet a flood: the third is.
   assert.equal(flood.count, 1_000);
   assert.match(flood.summary, /answered 1000 NXDOMAIN under zone victim\.example for about \d+ distinct names in 1 window/);
   assert.ok((flood.evidence as { distinctNames: number }).distinctNames > 900);
@@ -63,6 +63,19 @@ test('a client walking the same 500 missing names, 300 a window for a minute, is
   assert.deepEqual(walk.filter((f) => f.kind === 'random_subdomain_flood'), []);
   const burst = findings(lookups(1_000, () => `${randomBytes(6).toString('hex')}.victim.example`, 5_000));
   assert.deepEqual(burst.filter((f) => f.kind === 'random_subdomain_flood'), []);
+});
+
+test('a client walking 5,000 names (one in ten missing) at 300 a second, started 3 s into a window, is no flood', () => {
+  // Its first pass spans two windows of names never asked before; the third window repeats them.
+  const events: CaptureEvent[] = [];
+  for (let q = 1; q <= 300 * 60; q++) {
+    const ts = T0 + 3_000 + Math.floor((q * 1000) / 300);
+    const n = q % 5000;
+    const name = `n${n}.z${n % 40}.cdn.example`;
+    const flow = { client: '10.203.0.2', port: 30000 + (q % 20000), server, comm: 'walker' };
+    events.push(query(flow, ts, q & 0xffff, name), response(flow, ts + 1, q & 0xffff, name, 'A', n % 10 === 0 ? { rcode: 'NXDOMAIN' } : {}));
+  }
+  assert.deepEqual(findings(events).filter((f) => f.kind === 'random_subdomain_flood'), []);
 });
 
 test('DistinctNames tells which share of one set another holds, within a few points', () => {

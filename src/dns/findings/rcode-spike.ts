@@ -4,8 +4,10 @@
 // for a different name that was not asked in the minutes before: the "water torture" attack on a
 // resolver (random labels under a victim zone, so no cache helps). Needs no baseline: legitimate
 // clients do not invent names; a client that keeps asking for the same missing names (a stale
-// configuration, a list it walks) repeats them, and that is not a flood. The flood must hold for two
-// windows in a row: with nothing before it, one window cannot tell new names from a list's first pass.
+// configuration, a list it walks) repeats them, and that is not a flood. The flood must hold for
+// three windows in a row (30 s): with nothing before it, a window cannot tell new names from a
+// list's first pass, and a list of a few thousand names walked at hundreds a second comes round
+// within that time.
 // resolver_refused: a closed window where the resolver refused a share of the queries. A working
 // resolver refuses none, so no baseline is needed: an ACL, a rate limit or a resolver that is not
 // recursive for these clients.
@@ -81,6 +83,8 @@ const FLOOD_MIN_ANSWERS = 200;
 const FLOOD_MIN_DISTINCT = 0.8;
 /** Share of them already answered NXDOMAIN in the windows before, above which they are not random. */
 const FLOOD_MAX_REPEATED = 0.2;
+/** Windows in a row, the closed one included, that must each hold a flood of distinct names. */
+const FLOOD_WINDOWS_IN_A_ROW = 3;
 /** Earlier windows the names are compared with, newest first, until their union is half full. */
 const FLOOD_LOOKBACK_WINDOWS = 30;
 const FLOOD_LOOKBACK_MAX_FILL = 0.5;
@@ -111,7 +115,9 @@ function earlierNames(zone: string, before: HealthWindow[]): DistinctNames | nul
 export function detectRandomSubdomains(resolver: string, closed: HealthWindow, before: HealthWindow[], searchZones: ReadonlySet<string>): RcodeSpike[] {
   const out: RcodeSpike[] = [];
   for (const [zone, z] of closed.failZones) {
-    if (searchZones.has(zone) || !floods(z) || !floods(before.at(-1)?.failZones.get(zone))) continue;
+    if (searchZones.has(zone) || !floods(z)) continue;
+    const previous = before.slice(-(FLOOD_WINDOWS_IN_A_ROW - 1));
+    if (previous.length < FLOOD_WINDOWS_IN_A_ROW - 1 || !previous.every((w) => floods(w.failZones.get(zone)))) continue;
     const distinct = Math.min(z.nxdomain, z.nxNames!.estimate());
     const earlier = earlierNames(zone, before);
     if (earlier && z.nxNames!.shareAlsoIn(earlier) > FLOOD_MAX_REPEATED) continue;
