@@ -26,7 +26,7 @@
     // day in ms to a scale in seconds); show five minutes either side instead.
     var single = data.times.length === 1 ? data.times[0] : null;
     var xRange = function (u, min, max) { return single !== null ? [single - 300, single + 300] : [min, max]; };
-    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{}, { label: unit }], scales: { x: { time: true, range: xRange } }, hooks: { ready: [latest], setCursor: [latest] } }, columns, el);
+    var chart = new uPlot({ width: width, height: 240, series: series, axes: [{ space: 80 }, { label: unit }], scales: { x: { time: true, range: xRange } }, hooks: { ready: [latest], setCursor: [latest] } }, columns, el);
     el.setAttribute('data-rendered', 'true');
     window.addEventListener('resize', function () { chart.setSize({ width: Math.max(320, el.clientWidth || 800), height: 240 }); });
   }
