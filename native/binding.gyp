@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "egresswatch_capture",
-      "sources": ["src/addon.cc", "src/capture-handle.cc", "src/bpf-capture.cc", "src/ring-reader.cc", "src/kernel-btf.cc", "src/layout.cc", "src/privileges.cc"],
+      "sources": ["src/addon.cc", "src/capture-handle.cc", "src/bpf-capture.cc", "src/ring-reader.cc", "src/kernel-btf.cc", "src/layout.cc", "src/privileges.cc", "src/reexec.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "gen",

@@ -5,6 +5,7 @@
 #include "kernel-btf.h"
 #include "layout.h"
 #include "privileges.h"
+#include "reexec.h"
 
 namespace {
 Napi::Value DropReasons(const Napi::CallbackInfo& info) {
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dropReasons", Napi::Function::New(env, DropReasons));
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("setNoNewPrivs", Napi::Function::New(env, SetNoNewPrivs));
+  exports.Set("reexec", Napi::Function::New(env, Reexec));
   return exports;
 }
 }  // namespace

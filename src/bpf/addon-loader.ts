@@ -56,6 +56,8 @@ export interface CaptureAddon {
   layout(): Record<'header' | 'owner' | 'packet' | 'tcp' | 'drop', LayoutEntry> & { constants: Record<string, number> };
   /** prctl(PR_SET_NO_NEW_PRIVS) on the calling thread; throws when the kernel refuses. */
   setNoNewPrivs(): void;
+  /** execve(2): replaces the process image; returns only by throwing. */
+  reexec(path: string, argv: string[], env: string[]): never;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/egresswatch_capture.node', import.meta.url));

@@ -110,6 +110,11 @@ Options:
       const { runFleetMode } = await import('./fleet-mode.js');
       return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
     }
+    // Before anything is opened or printed: this may start node again, in place, with a heap
+    // limit sized from the memory ceiling.
+    const { applyHeapLimit, currentHeapLimitMB } = await import('./heap-limit.js');
+    const heapNote = await applyHeapLimit(config.store.limits.memoryBytes);
+    log.info(`memory: ceiling ${config.store.limits.memoryBytes / 1_048_576} MB (store.memoryLimitMB), JS heap limit ${currentHeapLimitMB()} MB${heapNote === 'already set' ? '' : ` (${heapNote})`}`);
     const dataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? DEFAULT_DATA_DIR);
     const dnsPorts = [...new Set([...config.capture.dnsPorts, ...stringList(values, 'dns-port').map((p) => parsePort(p, '--dns-port'))])];
     const interfaces = stringList(values, 'interface').length ? stringList(values, 'interface') : config.capture.interfaces;

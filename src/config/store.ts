@@ -10,6 +10,7 @@
 //     maxEndpoints: 1000         # endpoints of all providers; more count as "<provider> / other"
 //     maxEndpointsPerProvider: 200
 //     memoryLimitMB: 512         # above 80 % of it, new series count as "other" and idle ones go sooner
+//                                # (the JS heap is limited to 60 % of it: `run` restarts node in place with it)
 import { isAbsolute, join } from 'node:path';
 import { defaultStoreSettings, type StoreSettings } from '../store/store-settings.js';
 import type { ConfigValue } from './config-value.js';

@@ -20,10 +20,10 @@ export interface Running {
 }
 
 /** Starts `egresswatch run` (of this checkout, or of `bin`) with JSON logs and resolves once it says it is ready. */
-export async function startRun(args: string[], opts: { cwd: string; prefix?: string[]; bin?: string }): Promise<Running> {
+export async function startRun(args: string[], opts: { cwd: string; prefix?: string[]; bin?: string; env?: Record<string, string> }): Promise<Running> {
   const cmd = [...(opts.prefix ?? []), process.execPath, opts.bin ?? join(repoRoot, 'bin', 'egresswatch.js'), 'run', '--listen', '127.0.0.1:0', '--log-format', 'json', ...args];
   // No cloud metadata lookups from tests: they would leave loopback.
-  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+  const child = spawn(cmd[0], cmd.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...opts.env } });
   const lines: LogLine[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let url = '';
