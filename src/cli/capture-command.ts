@@ -41,21 +41,15 @@ Options:
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const out = new LineOutput(io.stdout, () => stop.abort());
-    let buffered: string[] = [];
-    const flush = () => {
-      const text = buffered.length ? buffered.join('\n') + '\n' : '';
-      buffered = [];
-      return text ? out.write(text) : undefined;
-    };
     const summary = await runSource(source, (batch) => {
       for (const ev of batch) {
         const obj = eventToJson(ev, parseCounts);
-        if (obj) buffered.push(json ? JSON.stringify(obj) : eventToText(obj));
+        if (obj) out.addLine(json ? JSON.stringify(obj) : eventToText(obj));
       }
       // One write per batch: files give big batches, and a pipe or live capture shows events at once.
-      return flush();
+      return out.flush();
     }, stop.signal, duration !== undefined && !pcap ? duration * 1000 : undefined).finally(() => signal.removeEventListener('abort', onAbort));
-    await flush();
+    await out.flush();
     out.check();
     if (out.isClosed) return 0;
     for (const [k, v] of Object.entries(parseCounts.malformed)) bump(summary.malformed, k, v);

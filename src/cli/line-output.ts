@@ -4,10 +4,16 @@
 // instead of crashing it with EPIPE.
 import { EgressError } from '../errors.js';
 
+const CHUNK_BYTES = 1 << 20;
+
 export class LineOutput {
   private closed = false;
   private failure: string | undefined;
   private readonly waiters = new Set<() => void>();
+  /** Lines not written yet: full chunks, and the one being filled. */
+  private full: Buffer[] = [];
+  private pending = Buffer.alloc(0);
+  private used = 0;
 
   /** `onClosed` is called once when the reader goes away or writing fails: the command stops. */
   constructor(private readonly stream: NodeJS.WritableStream, private readonly onClosed: () => void) {
@@ -17,8 +23,36 @@ export class LineOutput {
     });
   }
 
+  /**
+   * Adds one line to the pending bytes. Lines are encoded one by one into large buffers rather
+   * than joined into one string first: joining a batch of short strings and encoding the result
+   * cost more than making the lines (a 1.2 M-event replay spent 40 % of its time there).
+   */
+  addLine(line: string): void {
+    // Each UTF-16 unit is at most 3 UTF-8 bytes.
+    if (this.pending.length - this.used < line.length * 3 + 1) this.newChunk(line.length * 3 + 1);
+    this.used += this.pending.write(line, this.used);
+    this.pending[this.used++] = 0x0a;
+  }
+
+  /** Writes the lines added since the last flush; see write(). */
+  flush(): Promise<void> | undefined {
+    this.newChunk(0);
+    const chunks = this.full;
+    this.full = [];
+    let waiting: Promise<void> | undefined;
+    for (const c of chunks) waiting = this.write(c) ?? waiting;
+    return waiting;
+  }
+
+  private newChunk(atLeast: number): void {
+    if (this.used > 0) this.full.push(this.pending.subarray(0, this.used));
+    this.pending = this.used > 0 || this.pending.length < atLeast ? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast)) : this.pending;
+    this.used = 0;
+  }
+
   /** Writes text; the promise (when there is one) resolves once the reader has taken the backlog. */
-  write(text: string): Promise<void> | undefined {
+  write(text: string | Uint8Array): Promise<void> | undefined {
     if (this.closed) return undefined;
     if (this.stream.write(text)) return undefined;
     return new Promise<void>((resolve) => {
