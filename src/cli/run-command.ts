@@ -381,7 +381,23 @@ Options:
     // dataset is left out unless a database file is configured: parsing it blocks for seconds,
     // and an ASN alone never names a provider, which is all the engine asks of labels.
     const labelsReady = labels.load({ asnDatabase: config.labels.asnDatabase ?? 'none' }).then(
-      () => undefined,
+      () => {
+        // Zone and cluster not configured come from the cloud metadata, once: series scraped
+        // before it loaded (seconds after start) carry the host label alone.
+        const placement = labels.placement();
+        const learnt: { zone?: string; cluster?: string } = {};
+        for (const key of ['zone', 'cluster'] as const) {
+          const value = placement[key];
+          if (config.identity[key] || value === undefined) continue;
+          const problem = identityProblem(value);
+          if (problem) log.warn(`identity: the ${key} in AWS metadata ${problem}, left out: ${JSON.stringify(value)}`);
+          else learnt[key] = value;
+        }
+        if (Object.keys(learnt).length === 0) return;
+        Object.assign(config.identity, learnt);
+        metrics.setIdentity(config.identity);
+        log.info(`identity: ${Object.entries(learnt).map(([k, v]) => `${k} ${v}`).join(', ')}, from AWS metadata`, learnt);
+      },
       (err: unknown) => log.warn(`labels unavailable (${oneLine(err)}): endpoints are grouped as "unknown"`),
     );
 

@@ -2,8 +2,8 @@
 //
 //   identity:
 //     host: web-1          default: the machine's hostname (also `egresswatch run --host NAME`)
-//     cluster: prod-eu     optional
-//     zone: eu-west-1a     optional
+//     cluster: prod-eu     optional; on AWS, default: the instance's EKS cluster tag
+//     zone: eu-west-1a     optional; on AWS, default: the zone of this host's network interface
 import { defaultIdentity, identityProblem, type HostIdentity } from '../identity.js';
 import type { ConfigValue } from './config-value.js';
 import { defineSection } from './section.js';

@@ -6,6 +6,7 @@
 // Labelling data takes seconds to load (ranges, ASN dataset, AWS metadata): the stage is usable at
 // once, and what arrives meanwhile waits in a bounded queue, so nothing is labelled "unknown" only
 // for being early.
+import type { AwsPlacement } from './sources/aws-metadata-source.js';
 import type { DnsAnalyzerHooks, DnsResponseAnswers } from '../dns/dns-analyzer.js';
 import { readAnswerRecords } from '../dns/message.js';
 import type { DnsTransaction } from '../dns/types.js';
@@ -126,6 +127,11 @@ export class LabelingStage {
     const service = result.service ?? found?.service;
     if (service !== undefined) label.service = service;
     return label;
+  }
+
+  /** This host's zone and cluster, as the cloud metadata says (empty without it). */
+  placement(): AwsPlacement {
+    return this.loaded?.aws?.placement() ?? {};
   }
 
   close(): void {

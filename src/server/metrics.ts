@@ -66,6 +66,14 @@ export class MetricsExporter {
     if (options.processMetrics ?? true) this.registerProcessMetrics();
   }
 
+  /** A new host identity (zone and cluster learnt from cloud metadata once it loads): every series carries it from now on. */
+  setIdentity(id: HostIdentity): void {
+    const identity = identityLabels(id);
+    this.registry.setDefaultLabels(identity);
+    this.viewRegistry.setDefaultLabels(identity);
+    this.probes.setDefaultLabels(identity);
+  }
+
   /** Records one check run as it arrives; `labelled` is the provider its label names, when the check's configuration does not. */
   observeProbe(result: ProbeResult, labelled?: string): void {
     const provider = this.providerLabels.label(result.provider ?? labelled ?? 'unlabelled');

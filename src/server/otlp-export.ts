@@ -88,7 +88,7 @@ export class OtlpMetricsExport {
   private readonly startMs = Date.now();
   private readonly schedule: PushSchedule;
   private exporter: { export(metrics: unknown, done: (r: { code: number; error?: Error }) => void): void; shutdown(): Promise<void> } | undefined;
-  private resource: unknown;
+  private resourceOf: ((attributes: Record<string, string>) => unknown) | undefined;
 
   constructor(private readonly options: OtlpExporterOptions) {
     this.schedule = new PushSchedule({
@@ -102,11 +102,7 @@ export class OtlpMetricsExport {
     const [{ OTLPMetricExporter }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/resources')]);
     const { url, headers, timeoutMs } = this.options.settings;
     this.exporter = new OTLPMetricExporter({ url, headers, timeoutMillis: timeoutMs }) as unknown as OtlpMetricsExport['exporter'];
-    const id = this.options.identity;
-    this.resource = resourceFromAttributes({
-      'service.name': 'egresswatch', 'service.version': this.options.version, 'host.name': id.host,
-      ...(id.cluster ? { 'k8s.cluster.name': id.cluster } : {}), ...(id.zone ? { 'cloud.availability_zone': id.zone } : {}),
-    });
+    this.resourceOf = resourceFromAttributes;
     this.schedule.start();
   }
 
@@ -120,7 +116,13 @@ export class OtlpMetricsExport {
   private async exportOnce(): Promise<void> {
     const exporter = this.exporter!;
     const metrics = metricDataOf(await this.options.collect(), this.startMs, Date.now());
-    const batch = { resource: this.resource, scopeMetrics: [{ scope: { name: 'egresswatch', version: this.options.version }, metrics }] };
+    // Built at each export: the zone and cluster may be learnt from cloud metadata after start.
+    const id = this.options.identity;
+    const resource = this.resourceOf!({
+      'service.name': 'egresswatch', 'service.version': this.options.version, 'host.name': id.host,
+      ...(id.cluster ? { 'k8s.cluster.name': id.cluster } : {}), ...(id.zone ? { 'cloud.availability_zone': id.zone } : {}),
+    });
+    const batch = { resource, scopeMetrics: [{ scope: { name: 'egresswatch', version: this.options.version }, metrics }] };
     const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(batch, resolve));
     if (result.code !== 0) throw result.error ?? new Error('the receiver did not take the export');
   }

@@ -53,13 +53,20 @@ export class ProbeMetrics {
   private text: string | undefined;
 
   /** `defaultLabels`: the host identity, after each series' own labels (as prom-client places them). */
-  constructor(private readonly defaultLabels: Record<string, string>) {}
+  constructor(private defaultLabels: Record<string, string>) {}
+
+  /** A new host identity (zone and cluster learnt from cloud metadata): every check's lines again. */
+  setDefaultLabels(labels: Record<string, string>): void {
+    this.defaultLabels = labels;
+    for (const c of this.checks.values()) c.lines = this.linesOf(c.samples);
+    this.text = undefined;
+  }
 
   /** Records the latest run of a check; `provider` is the label its series carry. */
   observe(result: ProbeResult, provider: string): void {
     const base = { check: result.check, provider, target: result.target };
     const samples: Sample[] = [];
-    const add = (family: Family, value: number, extra: Record<string, string> = {}) => samples.push({ family, labels: { ...base, ...extra, ...this.defaultLabels }, value });
+    const add = (family: Family, value: number, extra: Record<string, string> = {}) => samples.push({ family, labels: { ...base, ...extra }, value });
     add(F.success, result.ok ? 1 : 0);
     add(F.duration, result.phases.totalMs / 1000);
     if (result.phases.dnsMs !== undefined) add(F.dnsLookup, result.phases.dnsMs / 1000);
@@ -75,15 +82,20 @@ export class ProbeMetrics {
       add(F.httpSsl, result.tlsVersion ? 1 : 0);
     }
     if (result.probe === 'dns' && result.answers !== undefined) add(F.dnsAnswers, result.answers);
+    this.checks.set(result.check, { samples, lines: this.linesOf(samples) });
+    this.text = undefined;
+  }
+
+  /** Exposition lines by family; the identity labels follow each series' own. */
+  private linesOf(samples: Sample[]): Map<Family, string[]> {
     const lines = new Map<Family, string[]>();
     for (const s of samples) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const labels = Object.entries({ ...s.labels, ...this.defaultLabels }).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
       const list = lines.get(s.family) ?? [];
       list.push(`${s.family.name}{${labels}} ${formatValue(s.value)}`);
       lines.set(s.family, list);
     }
-    this.checks.set(result.check, { samples, lines });
-    this.text = undefined;
+    return lines;
   }
 
   /** A check a reload removed: its series leave /metrics. */
@@ -112,7 +124,7 @@ export class ProbeMetrics {
   json(): MetricObjectWithValues<MetricValue<string>>[] {
     const out: MetricObjectWithValues<MetricValue<string>>[] = [];
     for (const family of FAMILIES) {
-      const values = [...this.checks.values()].flatMap((c) => c.samples.filter((s) => s.family === family).map((s) => ({ labels: s.labels, value: s.value })));
+      const values = [...this.checks.values()].flatMap((c) => c.samples.filter((s) => s.family === family).map((s) => ({ labels: { ...s.labels, ...this.defaultLabels }, value: s.value })));
       // The shape getMetricsAsJSON() gives (its type also names a collect() that JSON never carries).
       if (values.length) out.push({ name: family.name, help: family.help, type: 'gauge', aggregator: 'sum', values } as unknown as MetricObjectWithValues<MetricValue<string>>);
     }

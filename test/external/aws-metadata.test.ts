@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whyNoAwsCredentials } from '../../src/external/sources/aws-environment.js';
-import { createAwsMetadataSource } from '../../src/external/sources/aws-metadata-source.js';
+import { clusterOfTags, createAwsMetadataSource } from '../../src/external/sources/aws-metadata-source.js';
 import { testOutputDir } from '../helpers/paths.js';
 import { startEc2TestServer, type Ec2TestServer } from './ec2-test-server.js';
 
@@ -121,4 +121,33 @@ test('credentials are expected from the environment, shared files or EC2, and no
   writeFileSync(join(sys, 'class/dmi/id/sys_vendor'), 'Amazon EC2\n');
   assert.equal(whyNoAwsCredentials(none, sys), undefined);
   assert.match(whyNoAwsCredentials({ ...none, AWS_EC2_METADATA_DISABLED: 'true' }, sys) ?? '', /not on EC2/);
+});
+
+test("this host's zone and cluster come from its own interface and its instance's tags", async (t) => {
+  const server = await startEc2TestServer();
+  t.after(() => server.close());
+  fill(server);
+  server.interfaces.push({ id: 'eni-node', zone: 'eu-west-1c', description: 'aws-K8S-i-0node', privateIps: ['10.204.2.5'], instanceId: 'i-0node' });
+  server.instances.push({ id: 'i-0node', name: 'node-5', tags: { 'aws:eks:cluster-name': 'orders-prod', 'kubernetes.io/cluster/orders-prod': 'owned' } });
+  let own = ['192.0.2.9', '10.204.2.5'];
+  const aws = createAwsMetadataSource({ region: 'eu-west-1', endpoint: server.url, credentials, ownAddresses: () => own });
+  t.after(() => aws.stop());
+  assert.equal(await aws.start(), true);
+  assert.deepEqual(aws.placement(), { zone: 'eu-west-1c', cluster: 'orders-prod' });
+  // An instance without a cluster tag: the zone alone.
+  own = ['10.204.1.71'];
+  assert.equal(await aws.refresh(), true);
+  assert.deepEqual(aws.placement(), { zone: 'eu-west-1a' });
+  // A host whose interface is not in the VPC's list: nothing is guessed.
+  own = ['192.0.2.9'];
+  assert.equal(await aws.refresh(), true);
+  assert.deepEqual(aws.placement(), {});
+});
+
+test('the cluster tag is read as EKS, eksctl and the Kubernetes cloud provider write it', () => {
+  assert.equal(clusterOfTags([{ Key: 'eks:cluster-name', Value: 'a' }]), 'a');
+  assert.equal(clusterOfTags([{ Key: 'alpha.eksctl.io/cluster-name', Value: 'b' }]), 'b');
+  assert.equal(clusterOfTags([{ Key: 'kubernetes.io/cluster/c', Value: 'shared' }]), 'c');
+  assert.equal(clusterOfTags([{ Key: 'kubernetes.io/cluster/d', Value: 'other' }]), undefined);
+  assert.equal(clusterOfTags([{ Key: 'Name', Value: 'web-1' }]), undefined);
 });

@@ -19,6 +19,8 @@ export interface FakeInterface {
 export interface FakeInstance {
   id: string;
   name: string;
+  /** Tags besides Name. */
+  tags?: Record<string, string>;
 }
 
 export interface Ec2TestServer {
@@ -75,7 +77,8 @@ export async function startEc2TestServer(): Promise<Ec2TestServer> {
           `<networkInterfaceSet>${page.map(interfaceXml).join('')}</networkInterfaceSet>` +
           (more ? `<nextToken>page-${start + state.pageSize}</nextToken>` : '') + `</DescribeNetworkInterfacesResponse>`;
       } else if (action === 'DescribeInstances') {
-        const items = state.instances.map((i) => `<item><instanceId>${i.id}</instanceId><tagSet><item><key>Name</key><value>${esc(i.name)}</value></item></tagSet></item>`).join('');
+        const tagXml = (tags: Record<string, string>) => Object.entries(tags).map(([k, v]) => `<item><key>${esc(k)}</key><value>${esc(v)}</value></item>`).join('');
+        const items = state.instances.map((i) => `<item><instanceId>${i.id}</instanceId><tagSet>${tagXml({ Name: i.name, ...i.tags })}</tagSet></item>`).join('');
         body = `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet>${items}</instancesSet></item></reservationSet></DescribeInstancesResponse>`;
       } else {
         res.writeHead(400, { 'content-type': 'text/xml' });

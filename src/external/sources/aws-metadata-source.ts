@@ -1,8 +1,11 @@
 // Labels our own VPC's addresses from AWS metadata: DescribeNetworkInterfaces (and instance Name
 // tags from DescribeInstances), paginated, retried on throttling by the SDK, refreshed on an
 // interval and served from the last good snapshot. Without credentials it disables itself and
-// says so in one line; a failed refresh keeps the previous snapshot.
-import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, type NetworkInterface } from '@aws-sdk/client-ec2';
+// says so in one line; a failed refresh keeps the previous snapshot. This host's own interface
+// among them gives its zone, and its instance's tags its cluster (the identity of its series).
+import { networkInterfaces } from 'node:os';
+import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, type NetworkInterface, type Tag } from '@aws-sdk/client-ec2';
+import { canonicalIp } from '../ip/ip-address.js';
 import { oneLine } from '../../errors.js';
 import { addressesOf, labelInterface, type InterfaceLabel } from './aws-interface-label.js';
 import { whyNoAwsCredentials } from './aws-environment.js';
@@ -24,6 +27,14 @@ export interface AwsMetadataOptions {
   pageSize?: number;
   /** Where the one-line notices go (disabled, refresh failed). */
   log?: (line: string) => void;
+  /** This host's own addresses, to find its interfaces among the VPC's (default: the interfaces' addresses). */
+  ownAddresses?: () => string[];
+}
+
+/** Where this host runs, as the VPC's metadata says: its interface's zone and its instance's cluster tag. */
+export interface AwsPlacement {
+  zone?: string;
+  cluster?: string;
 }
 
 export interface AwsMetadataSource extends AwsLikeSource {
@@ -31,6 +42,8 @@ export interface AwsMetadataSource extends AwsLikeSource {
   start(): Promise<boolean>;
   /** One refresh now; resolves true when the snapshot was replaced. Never throws. */
   refresh(): Promise<boolean>;
+  /** This host's zone and cluster from the last snapshot (empty when its interface is not in it). */
+  placement(): AwsPlacement;
   stop(): void;
 }
 
@@ -38,6 +51,7 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
   const log = options.log ?? (() => {});
   let client: EC2Client | undefined;
   let byIp = new Map<string, InterfaceLabel>();
+  let placement: AwsPlacement = {};
   let timer: NodeJS.Timeout | undefined;
   let disabled = false;
   let loadedOnce = false;
@@ -56,12 +70,15 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
   async function load(c: EC2Client): Promise<void> {
     const pageSize = options.pageSize ?? 1000;
     const names = new Map<string, string>();
+    const clusters = new Map<string, string>();
     try {
       for await (const page of paginateDescribeInstances({ client: c, pageSize }, {})) {
         for (const r of page.Reservations ?? []) {
           for (const i of r.Instances ?? []) {
             const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
             if (i.InstanceId && name) names.set(i.InstanceId, name);
+            const cluster = clusterOfTags(i.Tags ?? []);
+            if (i.InstanceId && cluster) clusters.set(i.InstanceId, cluster);
           }
         }
       }
@@ -70,15 +87,25 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
       log(`aws metadata: instance names unavailable (${describeError(err)})`);
     }
     const next = new Map<string, InterfaceLabel>();
+    const own = new Set((options.ownAddresses ?? interfaceAddresses)().map(canonicalIp));
+    let ownInterface: NetworkInterface | undefined;
     let interfaces = 0;
     for await (const page of paginateDescribeNetworkInterfaces({ client: c, pageSize }, {})) {
       for (const ni of page.NetworkInterfaces ?? ([] as NetworkInterface[])) {
         interfaces++;
         const label = labelInterface(ni, names);
-        for (const ip of addressesOf(ni)) next.set(ip, label);
+        for (const ip of addressesOf(ni)) {
+          next.set(ip, label);
+          if (own.has(ip)) ownInterface ??= ni;
+        }
       }
     }
     byIp = next;
+    const instance = ownInterface?.Attachment?.InstanceId;
+    placement = {
+      ...(ownInterface?.AvailabilityZone ? { zone: ownInterface.AvailabilityZone } : {}),
+      ...(instance && clusters.has(instance) ? { cluster: clusters.get(instance) } : {}),
+    };
     if (!loadedOnce) log(`aws metadata: ${next.size} addresses from ${interfaces} network interfaces`);
     loadedOnce = true;
   }
@@ -135,6 +162,9 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
       timer.unref();
       return true;
     },
+    placement() {
+      return placement;
+    },
     refresh() {
       // One refresh at a time: a slow API must not pile up calls.
       running ??= refreshOnce().finally(() => (running = undefined));
@@ -148,6 +178,21 @@ export function createAwsMetadataSource(options: AwsMetadataOptions = {}): AwsMe
     },
   };
   return source;
+}
+
+/** The cluster an instance belongs to, from the tags EKS, eksctl and the Kubernetes cloud provider put on it. */
+export function clusterOfTags(tags: readonly Tag[]): string | undefined {
+  for (const key of ['aws:eks:cluster-name', 'eks:cluster-name', 'alpha.eksctl.io/cluster-name']) {
+    const value = tags.find((t) => t.Key === key)?.Value;
+    if (value) return value;
+  }
+  const owned = tags.find((t) => t.Key?.startsWith('kubernetes.io/cluster/') && (t.Value === 'owned' || t.Value === 'shared'));
+  return owned?.Key?.slice('kubernetes.io/cluster/'.length) || undefined;
+}
+
+/** This host's addresses outside loopback. */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => !a.internal).map((a) => a.address));
 }
 
 /** "Code: message" from an SDK error, on one line. */
