@@ -3,7 +3,7 @@
 // own. The fleet snapshot is rebuilt every refresh interval and served from memory, so a page
 // never waits on a query.
 import { oneLine, EgressError } from '../errors.js';
-import { buildFleetView } from '../fleet/fleet-snapshot.js';
+import { buildFleetView, type FleetSloSettings } from '../fleet/fleet-snapshot.js';
 import type { FleetSettings } from '../fleet/fleet-settings.js';
 import { PrometheusClient } from '../fleet/prometheus-client.js';
 import type { HostIdentity } from '../identity.js';
@@ -17,6 +17,8 @@ import type { RunLog } from './run-log.js';
 
 export interface FleetModeOptions {
   fleet: FleetSettings & { prometheusUrl: string };
+  /** The SLOs and burn-rate windows shown per provider (the configuration's, as on the agents). */
+  slos: FleetSloSettings;
   server: ServerSettings;
   listen: ListenAddress;
   identity: HostIdentity;
@@ -56,7 +58,7 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
   const refresh = async () => {
     const t0 = performance.now();
     try {
-      const view = await buildFleetView(prom, Date.now());
+      const view = await buildFleetView(prom, Date.now(), opts.slos);
       await store.putSnapshot(view.snapshot);
       const now = view.snapshot.at;
       for (const inc of view.incidents) {

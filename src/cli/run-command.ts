@@ -108,7 +108,7 @@ Options:
       if (!prometheusUrl) throw new UsageError('--fleet needs --prometheus-url URL (or fleet.prometheusUrl in the configuration)');
       if (!/^https?:\/\/[^/]/.test(prometheusUrl)) throw new UsageError(`--prometheus-url must be an http or https URL, got ${JSON.stringify(prometheusUrl)}`);
       const { runFleetMode } = await import('./fleet-mode.js');
-      return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
+      return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, slos: { slos: config.slos, rules: config.alerts.burnRates }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
     }
     // Before anything is opened or printed: this may start node again, in place, with a heap
     // limit sized from the memory ceiling.

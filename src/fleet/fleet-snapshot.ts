@@ -8,6 +8,9 @@ import type { Incident } from '../health/alerts/incident.js';
 import { attribute } from '../health/evaluation/attribution.js';
 import { stateFromRatio, worstState } from '../health/evaluation/score.js';
 import type { BreakdownEntry, DayUptime, EndpointSummary, HealthSnapshot, HealthState, PhaseSeries, ProviderDetail, ReliabilityScore, SeriesPoint } from '../health/snapshot/health-snapshot.js';
+import type { BurnRateRule, SloDefinition } from '../health/engine-settings.js';
+import { LATENCY_BUCKETS } from '../server/traffic-metrics.js';
+import { dailySli, providerSlos, recordedRatios, thresholdsOf, type DailySli } from './fleet-slos.js';
 import type { PrometheusClient } from './prometheus-client.js';
 
 const KINDS = 'kind=~"connect|check"';
@@ -33,9 +36,15 @@ function byKey(samples: Array<{ labels: Record<string, string>; value: number }>
 
 const ph = (l: Record<string, string>) => `${l.provider}\u0000${l.host}`;
 
-export async function buildFleetView(prom: PrometheusClient, now: number): Promise<FleetView> {
+/** The SLOs and burn-rate windows the fleet reports (the configuration's, as the agents'). */
+export interface FleetSloSettings {
+  slos: readonly SloDefinition[];
+  rules: readonly BurnRateRule[];
+}
+
+export async function buildFleetView(prom: PrometheusClient, now: number, sloSettings: FleetSloSettings): Promise<FleetView> {
   const q = (promql: string) => prom.query(promql, now);
-  const [calls5m, failed5m, network5m, calls1h, failed1h, lookups5m, lookupsFailed5m, states, scores, budgets, zones, probes, probeDurations, alerts, alertsSince] = await Promise.all([
+  const [calls5m, failed5m, network5m, calls1h, failed1h, lookups5m, lookupsFailed5m, states, scores, zones, probes, probeDurations, alerts, alertsSince] = await Promise.all([
     q(`sum by (provider, host) (increase(egresswatch_calls_total{${KINDS}}[5m]))`),
     q(`sum by (provider, host) (increase(egresswatch_call_failures_total{${KINDS}}[5m]))`),
     q(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS},${NETWORK_ERRORS}}[5m]))`),
@@ -45,7 +54,6 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     q('sum by (provider) (increase(egresswatch_call_failures_total{kind="dns"}[5m]))'),
     q('max by (provider) (egresswatch_provider_state)'),
     q('avg by (provider) (egresswatch_provider_reliability_score)'),
-    q('min by (provider) (egresswatch_provider_error_budget_remaining_ratio)'),
     q('max by (host, zone) (egresswatch_build_info)'),
     q('probe_success'),
     q('probe_duration_seconds'),
@@ -54,7 +62,12 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     q('min by (provider) (ALERTS_FOR_STATE{alertname=~"Egresswatch.*", provider!=""})'),
   ]);
   const activeSince = byKey(alertsSince, (l) => l.provider);
-  const [days, latency, phases] = await Promise.all([dailyUptime(prom, now), latencyHour(prom, now), phasesHour(prom, now)]);
+  // 90 days for the bars, or the longest SLO window if longer.
+  const days = Math.max(90, ...sloSettings.slos.map((s) => Math.ceil(s.windowMs / DAY)));
+  const [daily, ratios, latency, phases] = await Promise.all([
+    dailySli(prom, now, days, KINDS, thresholdsOf(sloSettings.slos, LATENCY_BUCKETS)), recordedRatios(prom, now), latencyHour(prom, now), phasesHour(prom, now),
+  ]);
+  const uptime = dailyUptime(daily, now);
 
   const hostCalls = byKey(calls5m, ph);
   const hostFailed = byKey(failed5m, ph);
@@ -68,7 +81,6 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
   const dnsFail5m = byKey(lookupsFailed5m, (l) => l.provider);
   const agentState = byKey(states, (l) => l.provider);
   const meanScore = byKey(scores, (l) => l.provider);
-  const budget = byKey(budgets, (l) => l.provider);
 
   const providers: ProviderDetail[] = [];
   const incidents: Incident[] = [];
@@ -103,7 +115,10 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
     const since = activeSince.get(id);
     const providerIncidents = firing.length ? [fleetIncident(id, firing, attribution, since === undefined ? now : Math.min(now, since * 1000))] : [];
     incidents.push(...providerIncidents);
-    const uptimeDays = days.get(id) ?? emptyDays(now);
+    const uptimeDays = uptime.get(id) ?? emptyDays(now);
+    const slos = providerSlos(id, sloSettings.slos, sloSettings.rules, daily, ratios.get(id), now);
+    const budgets = slos.map((x) => x.budgetRemaining).filter((v): v is number => v !== null);
+    const spent = slos.map((x) => x.budgetSpent).filter((v): v is number => v !== null);
     const dayTotals = uptimeDays.reduce((a, d) => ({ total: a.total + d.total, failed: a.failed + d.failed }), { total: 0, failed: 0 });
     providers.push({
       id, name: id, state,
@@ -111,9 +126,9 @@ export async function buildFleetView(prom: PrometheusClient, now: number): Promi
       uptimeDays,
       uptime90dPct: dayTotals.total > 0 ? (100 * (dayTotals.total - dayTotals.failed)) / dayTotals.total : null,
       latency: latency.get(id) ?? [],
-      slos: [],
-      errorBudgetRemaining: budget.get(id) ?? null,
-      errorBudgetSpent: null,
+      slos,
+      errorBudgetRemaining: budgets.length ? Math.min(...budgets) : null,
+      errorBudgetSpent: spent.length ? Math.max(...spent) : null,
       lookups: { total: Math.round(dns5m.get(id) ?? 0), failed: Math.round(dnsFail5m.get(id) ?? 0) },
       endpointCount: endpoints.length,
       openIncidents: providerIncidents.length,
@@ -192,27 +207,23 @@ function emptyDays(now: number): DayUptime[] {
   });
 }
 
-/** 90 daily bars per provider: calls and failures of each UTC day, pooled over the hosts. */
-async function dailyUptime(prom: PrometheusClient, now: number): Promise<Map<string, DayUptime[]>> {
-  const today = now - (now % DAY);
-  // Evaluated at the end of each day (today: now), each point covers the day before it.
-  const from = today - 88 * DAY;
-  const [calls, failed] = await Promise.all([
-    prom.queryRange(`sum by (provider) (increase(egresswatch_calls_total{${KINDS}}[1d]))`, from, today + DAY, 86_400),
-    prom.queryRange(`sum by (provider) (increase(egresswatch_call_failures_total{${KINDS}}[1d]))`, from, today + DAY, 86_400),
-  ]);
-  const failedBy = new Map(failed.map((s) => [s.labels.provider, new Map(s.values.map(([t, v]) => [t, v]))]));
+/** 90 daily bars per provider: calls and failures of each UTC day, pooled over the hosts and kinds. */
+function dailyUptime(daily: DailySli, now: number): Map<string, DayUptime[]> {
   const out = new Map<string, DayUptime[]>();
-  for (const s of calls) {
+  for (const [provider, byKind] of daily.calls) {
     const days = emptyDays(now);
-    for (const [t, v] of s.values) {
-      const day = days.find((d) => d.start + DAY === t * 1000);
-      if (!day || !(v > 0)) continue;
-      day.total = Math.round(v);
-      day.failed = Math.round(failedBy.get(s.labels.provider)?.get(t) ?? 0);
-      day.uptimePct = (100 * (day.total - day.failed)) / day.total;
+    // Each point, evaluated at the end of a day (today: its end), covers the day before it.
+    const byStart = new Map(days.map((d) => [d.start + DAY, d]));
+    for (const points of byKind.values()) {
+      for (const [t, calls, failed] of points) {
+        const day = byStart.get(t * 1000);
+        if (!day || !(calls > 0)) continue;
+        day.total += Math.round(calls);
+        day.failed += Math.round(failed);
+      }
     }
-    out.set(s.labels.provider, days);
+    for (const day of days) if (day.total > 0) day.uptimePct = (100 * (day.total - day.failed)) / day.total;
+    out.set(provider, days);
   }
   return out;
 }

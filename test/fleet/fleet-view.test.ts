@@ -16,7 +16,8 @@ import { hasPrometheus, query, startPrometheus, waitFor } from '../helpers/prome
 import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
-interface ProviderJson { id: string; state: string; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface SloJson { slo: string; attained: number | null; budgetRemaining: number | null; budgetSpent: number | null; burnRates: Record<string, number | null>; signals: Record<string, number> }
+interface ProviderJson { id: string; state: string; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
   const startedAt = Date.now();
@@ -73,13 +74,27 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   assert.deepEqual(incident.attribution?.targets, ['host-b']);
   assert.match(incident.attribution!.reason, /^only host host-b fail to reach shared; other hosts succeed$/);
   assert.match(incident.title, /^shared: EgresswatchAvailabilityBudgetBurn firing in Prometheus on host-b only$/);
+  // The SLOs pooled over the hosts: a third of the check runs fail (host-b's), so the 99.9 %
+  // availability objective is far missed and the recorded 5-minute ratio burns at about 333x.
+  const availability = withIncident.slos?.find((x) => x.slo === 'availability');
+  assert.ok(availability && availability.attained !== null && availability.attained > 0.55 && availability.attained < 0.8, JSON.stringify(availability));
+  assert.equal(availability.budgetRemaining, 0);
+  assert.equal(withIncident.errorBudgetRemaining, 0);
+  assert.ok(availability.budgetSpent! > 200, JSON.stringify(availability));
+  assert.deepEqual(Object.keys(availability.burnRates).sort(), ['1h', '30m', '3d', '5m', '6h']);
+  assert.ok(availability.burnRates['5m']! > 200 && availability.burnRates['5m']! < 450, JSON.stringify(availability.burnRates));
+  assert.ok(availability.signals.checkRuns > 0 && availability.signals.connects === 0, JSON.stringify(availability.signals));
+  // Loopback connects are not calls: the latency SLO has nothing timed.
+  assert.equal(withIncident.slos?.find((x) => x.slo === 'latency')?.attained, null);
   // Opened when the alert became active in Prometheus (ALERTS_FOR_STATE), not when the fleet looked.
   const openedAt = Date.parse(incident.openedAt);
   assert.ok(openedAt >= startedAt - 1000 && openedAt <= Date.now(), incident.openedAt);
   assert.equal(openedAt % 1000, 0, 'Prometheus keeps whole seconds');
   // The provider page's phase chart: the checks' HTTP phases, over the hosts.
   assert.ok((withIncident.phases?.connect.length ?? 0) > 0 && withIncident.phases!.connect.every((x) => x.p50Ms !== null && x.p50Ms >= 0));
-  assert.match(await (await fetch(`${fleet.url}providers/shared`)).text(), /id="phase-data"/);
+  const providerPage = await (await fetch(`${fleet.url}providers/shared`)).text();
+  assert.match(providerPage, /id="phase-data"/);
+  assert.match(providerPage, /<span class="burn">5m: \d+\.\d\d<\/span>/);
   const page = await (await fetch(fleet.url)).text();
   assert.match(page, /<tr data-provider="shared">/);
   assert.match(page, /only host host-b fail to reach shared/);
