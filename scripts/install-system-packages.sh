@@ -20,6 +20,8 @@ case "$purpose" in
     dnsutils dnsperf unbound tcpdump tshark
     prometheus prometheus-alertmanager prometheus-blackbox-exporter
     chromium wrk openssl systemd
+    # the container image test: a Debian root from packages, and a builder
+    buildah mmdebstrap dpkg-repack
   ) ;;
   *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac

@@ -19,6 +19,8 @@ export interface PrivilegeDropRequest {
   reads: string[];
   /** Sets no_new_privs (the native addon's prctl). */
   setNoNewPrivs: () => void;
+  /** Why root is no longer needed, for the log line ("capture attached"). */
+  because: string;
 }
 
 export interface PrivilegeDropOutcome {
@@ -82,5 +84,5 @@ export function dropPrivileges(req: PrivilegeDropRequest): PrivilegeDropOutcome 
   process.setgid?.(who.gid);
   process.setuid?.(who.uid);
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return { dropped: true, line: `privileges: capture attached; running as ${req.user} (uid ${who.uid}) from now on, capabilities ${capEff === '0000000000000000' ? 'none' : capEff}, no_new_privs set` };
+  return { dropped: true, line: `privileges: ${req.because}; running as ${req.user} (uid ${who.uid}) from now on, capabilities ${capEff === '0000000000000000' ? 'none' : capEff}, no_new_privs set` };
 }

@@ -292,7 +292,7 @@ Options:
     const privileges = captureAttached.then(async () => {
       if (stopping) return;
       const [{ dropPrivileges }, { loadCaptureAddon }] = await Promise.all([import('../bpf/privilege-drop.js'), import('../bpf/addon-loader.js')]);
-      const outcome = dropPrivileges({ user: config.capture.user, dataDir, reads: [...(configFile ? [resolve(configFile)] : []), ...(config.capture.kubeconfig ? [config.capture.kubeconfig] : [])], setNoNewPrivs: () => loadCaptureAddon().setNoNewPrivs() });
+      const outcome = dropPrivileges({ user: config.capture.user, dataDir, reads: [...(configFile ? [resolve(configFile)] : []), ...(config.capture.kubeconfig ? [config.capture.kubeconfig] : [])], setNoNewPrivs: () => loadCaptureAddon().setNoNewPrivs(), because: status.capture.state === 'live' ? 'capture attached' : 'capture unavailable, so nothing needs root' });
       if (outcome.dropped || process.getuid?.() !== 0) log.info(outcome.line);
       else log.warn(outcome.line);
     }).catch((err: unknown) => log.error(`privileges: still root, giving them up failed: ${oneLine(err)}`));

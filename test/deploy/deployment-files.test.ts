@@ -54,6 +54,7 @@ test('the DaemonSet: host network and PID, tracefs, BTF and cgroups from the hos
   assert.equal(c.securityContext.privileged, false);
   assert.equal(c.securityContext.allowPrivilegeEscalation, false);
   assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
+  assert.deepEqual(c.securityContext.seccompProfile, { type: 'Unconfined' });
   assert.deepEqual([...c.securityContext.capabilities.add].sort(), [...CAPTURE_CAPABILITIES].sort());
   const mounts = Object.fromEntries(c.volumeMounts.map((m: Doc) => [m.mountPath, m]));
   const hostPaths = Object.fromEntries(pod.volumes.filter((v: Doc) => v.hostPath).map((v: Doc) => [v.name, v.hostPath.path]));
