@@ -1,7 +1,8 @@
 // `egresswatch run --fleet`: the status page, JSON API and health JSON of a whole fleet, computed
 // from every agent's series in a Prometheus-compatible engine; no capture, checks or store of its
 // own. The fleet snapshot is rebuilt every refresh interval and served from memory, so a page
-// never waits on a query.
+// never waits on a query. Its incidents, their notes and maintenance windows are kept in a store
+// of its own (the data directory), so a restart loses none of what operators wrote.
 import { oneLine, EgressError } from '../errors.js';
 import { buildFleetView, type FleetSloSettings } from '../fleet/fleet-snapshot.js';
 import type { FleetSettings } from '../fleet/fleet-settings.js';
@@ -12,11 +13,14 @@ import { StatusServer, type ListenAddress } from '../server/http-server.js';
 import { MetricsExporter } from '../server/metrics.js';
 import type { ServerSettings } from '../server/server-settings.js';
 import type { MonitoringStatus, ServerSources } from '../server/status-sources.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { LowdbStore } from '../store/lowdb-store.js';
+import { maintenanceConcerns } from '../health/alerts/suppression.js';
 import type { RunLog } from './run-log.js';
 
 export interface FleetModeOptions {
   fleet: FleetSettings & { prometheusUrl: string };
+  /** Where incidents, notes and maintenance windows are kept. */
+  dataDir: string;
   /** The SLOs and burn-rate windows shown per provider (the configuration's, as on the agents). */
   slos: FleetSloSettings;
   server: ServerSettings;
@@ -28,6 +32,8 @@ export interface FleetModeOptions {
   formatAddress: (a: ListenAddress) => string;
 }
 
+const DAY = 86_400_000;
+
 export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
   const { log, fleet } = opts;
   const status: MonitoringStatus = {
@@ -37,8 +43,10 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
     stages: { fleet: { status: 'warn', detail: `first query of ${fleet.prometheusUrl} under way` } },
     site: { title: opts.server.page.title, logoUrl: opts.server.page.logoUrl },
   };
-  const store = new MemoryStore();
-  await store.open();
+  const store = new LowdbStore({ dir: opts.dataDir, onNotice: (line) => log.warn(line) });
+  const opened = await store.open();
+  for (const notice of opened.notices) log.warn(notice);
+  status.stages.store = { status: 'pass', detail: store.description };
   const sources: ServerSources = { store, overview: { groups: opts.server.page.groups, hide: opts.server.page.hide }, dns: () => undefined, monitoring: () => status, now: Date.now };
   const metrics = new MetricsExporter({ sources, version: opts.version, identity: opts.identity, topN: opts.server.metricsTopN });
   const server = new StatusServer({ sources, metrics, token: opts.server.token, hosts: opts.server.hosts, limits: opts.server.limits, logoUrl: opts.server.page.logoUrl, onError: (line) => log.error(`status server: ${line}`) });
@@ -53,25 +61,33 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
   log.info(`ready in ${Date.now() - status.startedAt} ms`, { url });
 
   const prom = new PrometheusClient(fleet.prometheusUrl);
+  // Open incidents by their provider's key ("fleet-<provider>"), those of an earlier run included.
   const open = new Map<string, Incident>();
+  for (const inc of await store.listIncidents()) if (inc.state === 'open' && inc.id.startsWith('fleet-')) open.set(`fleet-${inc.providerId}`, inc);
   let failing = false;
   const refresh = async () => {
     const t0 = performance.now();
     try {
       const view = await buildFleetView(prom, Date.now(), opts.slos);
+      const maintenance = await store.listMaintenance();
+      for (const p of view.snapshot.providers) p.maintenance = maintenance.filter((w) => maintenanceConcerns(w, p.id) && w.endsAt > view.snapshot.at - 7 * DAY);
       await store.putSnapshot(view.snapshot);
       const now = view.snapshot.at;
       for (const inc of view.incidents) {
-        // An incident keeps the id and time it was first seen open; a later one gets its own.
+        // An incident keeps the id and time it was first seen open, its timeline and the notes
+        // operators added; a later one gets its own. Written only when something changed.
         const known = open.get(inc.id);
-        const kept = known ? { ...inc, id: known.id, openedAt: known.openedAt, timeline: known.timeline } : { ...inc, id: `${inc.id}-${new Date(inc.openedAt).toISOString().replace(/\D/g, '').slice(0, 14)}` };
+        const id = known?.id ?? `${inc.id}-${new Date(inc.openedAt).toISOString().replace(/\D/g, '').slice(0, 14)}`;
+        const stored = await store.getIncident(id);
+        const kept: Incident = { ...inc, id, openedAt: stored?.openedAt ?? inc.openedAt, timeline: stored?.timeline ?? inc.timeline, notes: stored?.notes ?? [] };
         open.set(inc.id, kept);
-        await store.putIncident(kept);
+        if (!stored || stored.title !== kept.title || stored.severity !== kept.severity || JSON.stringify(stored.attribution) !== JSON.stringify(kept.attribution) || stored.alerts.join() !== kept.alerts.join()) await store.putIncident(kept);
       }
       for (const [key, inc] of open) {
         if (view.incidents.some((i) => i.id === key)) continue;
         open.delete(key);
-        await store.putIncident({ ...inc, state: 'resolved', resolvedAt: now, timeline: [...inc.timeline, { at: now, kind: 'resolved', text: 'Resolved: its alerts stopped firing in Prometheus' }] });
+        const stored = (await store.getIncident(inc.id)) ?? inc;
+        await store.putIncident({ ...stored, state: 'resolved', resolvedAt: now, timeline: [...stored.timeline, { at: now, kind: 'resolved', text: 'Resolved: its alerts stopped firing in Prometheus' }] });
       }
       await server.warm();
       const ms = Math.round(performance.now() - t0);

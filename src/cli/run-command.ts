@@ -58,9 +58,10 @@ restarting the others; a file that does not validate is rejected and the running
 Options:
   --config FILE        YAML configuration (default: none; every section has working defaults)
   --listen ADDR        host:port of the status page (default 127.0.0.1:9797; port 0 picks one)
-  --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR})
+  --data DIR           data directory of the store (default: store.dir, else ./${DEFAULT_DATA_DIR};
+                       the fleet view's incidents, notes and maintenance: ./${DEFAULT_DATA_DIR}-fleet)
   --fleet              run as the fleet view: the page and API of every agent, from
-                       fleet.prometheusUrl or --prometheus-url (no capture, checks or store)
+                       fleet.prometheusUrl or --prometheus-url (no capture, checks or rollups)
   --prometheus-url URL the Prometheus-compatible query API the fleet view reads (implies --fleet,
                        as fleet.prometheusUrl in the configuration does)
   --host NAME          this host's name in every exported series and record (default:
@@ -108,7 +109,10 @@ Options:
       if (!prometheusUrl) throw new UsageError('--fleet needs --prometheus-url URL (or fleet.prometheusUrl in the configuration)');
       if (!/^https?:\/\/[^/]/.test(prometheusUrl)) throw new UsageError(`--prometheus-url must be an http or https URL, got ${JSON.stringify(prometheusUrl)}`);
       const { runFleetMode } = await import('./fleet-mode.js');
-      return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, slos: { slos: config.slos, rules: config.alerts.burnRates }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
+      // Its own directory by default: an agent and a fleet view started in one place never share a store.
+      const fleetDataDir = resolve(stringOpt(values, 'data') ?? config.store.dir ?? `${DEFAULT_DATA_DIR}-fleet`);
+      process.umask(0o077);
+      return runFleetMode({ fleet: { ...config.fleet, prometheusUrl }, dataDir: fleetDataDir, slos: { slos: config.slos, rules: config.alerts.burnRates }, server: config.server, listen, identity: config.identity, version: VERSION, log, signal, formatAddress });
     }
     // Before anything is opened or printed: this may start node again, in place, with a heap
     // limit sized from the memory ceiling.

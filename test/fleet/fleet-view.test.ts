@@ -17,7 +17,7 @@ import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
 interface SloJson { slo: string; attained: number | null; budgetRemaining: number | null; budgetSpent: number | null; burnRates: Record<string, number | null>; signals: Record<string, number> }
-interface ProviderJson { id: string; state: string; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ title: string; openedAt: string; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface ProviderJson { id: string; state: string; maintenance?: Array<{ reason: string }>; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ id: string; title: string; openedAt: string; notes?: Array<{ text: string }>; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
   const startedAt = Date.now();
@@ -43,9 +43,13 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   t.after(() => am.stop());
   const targets = agents.map((a) => `'${new URL(a.url).host}'`).join(', ');
   const prom = await startPrometheus(t, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${join(repoRoot, 'deploy', 'prometheus', 'egresswatch-rules.yml')}\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['${new URL(am.url).host}']\nscrape_configs:\n  - job_name: egresswatch\n    static_configs:\n      - targets: [${targets}]\n`);
-  writeFileSync(join(dir, 'fleet.yml'), `fleet:\n  prometheusUrl: ${prom.base}\n  refreshInterval: 1s\n`);
-  const fleet = await startRun(['--config', join(dir, 'fleet.yml'), '--fleet', '--host', 'fleet-view'], { cwd: dir });
-  t.after(() => fleet.child.kill('SIGKILL'));
+  writeFileSync(join(dir, 'fleet.yml'), `fleet:\n  prometheusUrl: ${prom.base}\n  refreshInterval: 1s\nserver:\n  token: fleet-token-0123456789\n`);
+  const startFleet = async () => {
+    const run = await startRun(['--config', join(dir, 'fleet.yml'), '--fleet', '--host', 'fleet-view', '--data', join(dir, 'fleet-data')], { cwd: dir });
+    t.after(() => run.child.kill('SIGKILL'));
+    return run;
+  };
+  let fleet = await startFleet();
 
   // The fleet's provider list: "shared", seen from three hosts, host-b failing every call.
   const shared = await until(
@@ -103,6 +107,29 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   // What Prometheus holds is every host's, under its own host label.
   const perHost = await query(prom.base, 'count by (host) (probe_success{check="shared-api"})');
   assert.deepEqual(perHost.map((r) => r.metric.host).sort(), ['host-a', 'host-b', 'host-c']);
+
+  // What operators write is the fleet's own: a note survives the refreshes that rebuild the
+  // incident, a maintenance window shows on the provider, and both survive a restart.
+  const write = (path: string, body: unknown) => fetch(`${fleet.url}${path}`, { method: 'POST', headers: { authorization: 'Bearer fleet-token-0123456789', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal((await write(`api/v1/incidents/${encodeURIComponent(incident.id)}/notes`, { text: 'host-b routes through the old NAT' })).status, 201);
+  assert.equal((await write('api/v1/maintenance', { scope: 'shared', endsAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'vendor upgrade' })).status, 201);
+  // The fleet stage's line counts the queries made: each refresh makes the same number.
+  const queriesMade = async () => Number(/(\d+) queries so far/.exec(((await (await fetch(`${fleet.url}healthz`)).json()) as { checks: Record<string, Array<{ output: string }>> }).checks.fleet[0].output)?.[1] ?? 0);
+  const providerJson = async () => (await (await fetch(`${fleet.url}api/v1/providers/shared`)).json()) as ProviderJson;
+  const noted = (p: ProviderJson) => p.incidents?.[0]?.id === incident.id && p.incidents[0].notes?.some((n) => n.text === 'host-b routes through the old NAT') === true && p.maintenance?.some((m) => m.reason === 'vendor upgrade') === true;
+  // Three refreshes later, the note is still there.
+  let last = await queriesMade();
+  let increases = 0;
+  await until(queriesMade, (n) => {
+    if (n > last) increases++;
+    last = n;
+    return increases >= 3;
+  });
+  assert.ok(noted(await providerJson()), JSON.stringify((await providerJson()).incidents));
+  assert.equal(await stop(fleet), 0);
+  fleet = await startFleet();
+  const restarted = await until(providerJson, (p) => (p.incidents?.length ?? 0) > 0);
+  assert.ok(noted(restarted), JSON.stringify(restarted.incidents));
 
   assert.equal(await stop(fleet), 0);
   for (const a of agents) assert.equal(await stop(a), 0);
