@@ -54,7 +54,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
     q('sum by (provider) (increase(egresswatch_call_failures_total{kind="dns"}[5m]))'),
     q('max by (provider) (egresswatch_provider_state)'),
     q('avg by (provider) (egresswatch_provider_reliability_score)'),
-    q('max by (host, zone) (egresswatch_build_info)'),
+    q('max by (host, zone, cluster) (egresswatch_build_info)'),
     q('probe_success'),
     q('probe_duration_seconds'),
     q('ALERTS{alertname=~"Egresswatch.*", alertstate="firing", provider!=""}'),
@@ -73,6 +73,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
   const hostFailed = byKey(failed5m, ph);
   const providerIds = new Set<string>([...calls1h, ...states, ...probes].map((s) => s.labels.provider).filter((p): p is string => !!p));
   const hostZones = new Map(zones.filter((z) => z.labels.zone).map((z) => [z.labels.host, z.labels.zone]));
+  const hostClusters = new Map(zones.filter((z) => z.labels.cluster).map((z) => [z.labels.host, z.labels.cluster]));
   const allHosts = [...new Set(zones.map((z) => z.labels.host).filter(Boolean))].sort();
   const sum1h = byKey(calls1h, (l) => l.provider);
   const fail1h = byKey(failed1h, (l) => l.provider);
@@ -136,13 +137,28 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
       lastSeen: total > 0 || endpoints.length ? now : null,
       endpoints,
       phases: phases.get(id) ?? { dns: [], connect: [], tls: [], firstByte: [] },
-      affected: { hosts: listed(hosts), processes: [], resolvers: [] },
+      affected: { hosts: listed(hosts), processes: [], resolvers: [], zones: groupedBy(hosts, hostZones), clusters: groupedBy(hosts, hostClusters) },
       incidents: providerIncidents,
       maintenance: [],
     });
   }
   const overall = providers.reduce<HealthState>((w, p) => worstState(w, p.state), 'operational');
   return { snapshot: { at: now, overall, providers }, incidents, hosts: allHosts };
+}
+
+/** Hosts' calls summed by what `of` says of each host (its zone, its cluster), worst first; hosts it does not name are left out. */
+function groupedBy(hosts: readonly BreakdownEntry[], of: ReadonlyMap<string, string>): BreakdownEntry[] {
+  const sums = new Map<string, { total: number; failed: number }>();
+  for (const h of hosts) {
+    const group = of.get(h.value);
+    if (group === undefined) continue;
+    const s = sums.get(group) ?? { total: 0, failed: 0 };
+    s.total += h.total;
+    s.failed += h.failed;
+    sums.set(group, s);
+  }
+  return [...sums].map(([value, s]) => ({ value, ...s, failureRatio: s.total > 0 ? s.failed / s.total : null }))
+    .sort((a, b) => (b.failureRatio ?? 0) - (a.failureRatio ?? 0) || a.value.localeCompare(b.value));
 }
 
 /** The worst hosts, and the rest summed as "other" (attribution has already seen every host). */

@@ -17,7 +17,7 @@ import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
 interface SloJson { slo: string; attained: number | null; budgetRemaining: number | null; budgetSpent: number | null; burnRates: Record<string, number | null>; signals: Record<string, number> }
-interface ProviderJson { id: string; state: string; maintenance?: Array<{ reason: string }>; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ id: string; title: string; openedAt: string; notes?: Array<{ text: string }>; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface ProviderJson { id: string; state: string; maintenance?: Array<{ reason: string }>; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }>; zones?: Array<{ value: string; failed: number; total: number }>; clusters?: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ id: string; title: string; openedAt: string; notes?: Array<{ text: string }>; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
   const startedAt = Date.now();
@@ -61,6 +61,12 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   assert.equal(hosts['host-a'], 0);
   assert.equal(hosts['host-c'], 0);
   assert.equal(shared.state, 'degraded', 'it serves two hosts of three: degraded, not an outage');
+  // Drill-down by zone and cluster: host-b's zone-1 (shared with host-a) fails half its calls.
+  const sumOf = (rows: Array<{ value: string; failed: number; total: number }>, names: string[]) => rows.filter((h) => names.includes(h.value)).reduce((a, h) => ({ failed: a.failed + h.failed, total: a.total + h.total }), { failed: 0, total: 0 });
+  assert.deepEqual(shared.affected!.zones!.map((z) => z.value), ['zone-1', 'zone-2']);
+  assert.deepEqual(({ ...shared.affected!.zones![0] }), { value: 'zone-1', ...sumOf(shared.affected!.hosts, ['host-a', 'host-b']), failureRatio: shared.affected!.zones![0].failed / shared.affected!.zones![0].total });
+  assert.equal(shared.affected!.zones![1].failed, 0);
+  assert.deepEqual(shared.affected!.clusters!.map((c) => [c.value, c.failed, c.total]), [['test', ...Object.values(sumOf(shared.affected!.hosts, ['host-a', 'host-b', 'host-c']))]]);
 
   // The rules' burn-rate alert fires in Prometheus and reaches Alertmanager.
   const alerts = await waitFor(prom.base, 'ALERTS{alertname="EgresswatchAvailabilityBudgetBurn", alertstate="firing", provider="shared"}', (r) => r.length > 0);
@@ -98,6 +104,8 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
   assert.ok((withIncident.phases?.connect.length ?? 0) > 0 && withIncident.phases!.connect.every((x) => x.p50Ms !== null && x.p50Ms >= 0));
   const providerPage = await (await fetch(`${fleet.url}providers/shared`)).text();
   assert.match(providerPage, /id="phase-data"/);
+  assert.match(providerPage, /<tr><td>zone<\/td><td>zone-1<\/td>/);
+  assert.match(providerPage, /<tr><td>cluster<\/td><td>test<\/td>/);
   assert.match(providerPage, /<span class="burn">5m: \d+\.\d\d<\/span>/);
   const page = await (await fetch(fleet.url)).text();
   assert.match(page, /<tr data-provider="shared">/);

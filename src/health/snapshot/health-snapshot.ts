@@ -89,6 +89,9 @@ export interface AffectedBreakdown {
   hosts: BreakdownEntry[];
   processes: BreakdownEntry[];
   resolvers: BreakdownEntry[];
+  /** The fleet view: the hosts' calls summed by their zone and by their cluster. */
+  zones?: BreakdownEntry[];
+  clusters?: BreakdownEntry[];
 }
 
 export interface BreakdownEntry {

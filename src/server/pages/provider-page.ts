@@ -48,7 +48,7 @@ ${p.endpoints.map((e) => html`<tr data-endpoint="${e.id}"><td>${e.name}${e.servi
 </tbody></table>`}
 </section>
 <section id="affected">
-<h2>Affected hosts, processes and resolvers</h2>
+<h2>${p.affected.zones || p.affected.clusters ? 'Affected hosts, zones and clusters' : 'Affected hosts, processes and resolvers'}</h2>
 ${affectedTable(p)}
 </section>
 <section id="score">
@@ -76,6 +76,8 @@ ${p.maintenance.length === 0 ? html`<p class="muted">None scheduled.</p>` : html
 function affectedTable(p: ProviderDetail): SafeHtml {
   const rows: [string, BreakdownEntry][] = [
     ...p.affected.hosts.map((e): [string, BreakdownEntry] => ['host', e]),
+    ...(p.affected.zones ?? []).map((e): [string, BreakdownEntry] => ['zone', e]),
+    ...(p.affected.clusters ?? []).map((e): [string, BreakdownEntry] => ['cluster', e]),
     ...p.affected.processes.map((e): [string, BreakdownEntry] => ['process', e]),
     ...p.affected.resolvers.map((e): [string, BreakdownEntry] => ['resolver', e]),
   ];
