@@ -1,5 +1,5 @@
 // `egresswatch run --fleet`: the status page, JSON API and health JSON of a whole fleet, computed
-// from every agent's series in a Prometheus-compatible engine; no capture, checks or store of its
+// from every agent's series in a Prometheus-compatible engine; no capture, checks or rollups of its
 // own. The fleet snapshot is rebuilt every refresh interval and served from memory, so a page
 // never waits on a query. Its incidents, their notes and maintenance windows are kept in a store
 // of its own (the data directory), so a restart loses none of what operators wrote.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgetBar } from '../../src/server/pages/components.js';
-import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run, T0 } from './scenario-helpers.js';
 
 test('clean traffic (failures well inside the SLO) fires no alert over 8 hours', async () => {
   const h = await harness();
@@ -84,6 +84,18 @@ test('minimum-volume guard: a provider called twice an hour never pages, even wh
   const h = await harness();
   await run(h, 3 * 60, (t) => [{ events: (t / MINUTE) % 30 === 0 ? minuteOfConnects(1, t, 1, 1) : [] }], 5);
   assert.deepEqual(firedAlerts(h, 0), []);
+});
+
+test('a young agent pages for an outage while it lasts: the volume guard counts the time it has watched', async () => {
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  // 6 calls a minute (a check every 10 s: 360 an hour), from the agent's first minute; every call
+  // fails from minute 3 to minute 6, then all succeed again.
+  const failing = (t: number) => (t - T0) / MINUTE >= 3 && (t - T0) / MINUTE < 6;
+  await run(h, 10, (t) => [{ events: minuteOfConnects(1, t, 6, failing(t) ? 6 : 0) }], 1);
+  const pages = firedAlerts(h, T0).filter((a) => a.name === 'SloBurnRatePage');
+  // Paged once, during the outage: not 10 minutes later, when an hour's 60 calls have gathered.
+  assert.equal(pages.length, 1, JSON.stringify(pages));
+  assert.ok(pages[0].minute > 3 && pages[0].minute <= 6, `paged at minute ${pages[0].minute}`);
 });
 
 test('a handful of failures among little traffic never pages: one refused connect in an hour of 70 calls', async () => {
