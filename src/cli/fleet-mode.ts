@@ -4,6 +4,7 @@
 // never waits on a query. Its incidents, their notes and maintenance windows are kept in a store
 // of its own (the data directory), so a restart loses none of what operators wrote.
 import { oneLine, EgressError } from '../errors.js';
+import { fleetIncidentChanged, fleetIncidentId, mergeFleetIncident, resolvedFleetIncident } from '../fleet/fleet-incidents.js';
 import { buildFleetView, type FleetSloSettings } from '../fleet/fleet-snapshot.js';
 import type { FleetSettings } from '../fleet/fleet-settings.js';
 import { PrometheusClient } from '../fleet/prometheus-client.js';
@@ -74,20 +75,17 @@ export async function runFleetMode(opts: FleetModeOptions): Promise<number> {
       await store.putSnapshot(view.snapshot);
       const now = view.snapshot.at;
       for (const inc of view.incidents) {
-        // An incident keeps the id and time it was first seen open, its timeline and the notes
-        // operators added; a later one gets its own. Written only when something changed.
-        const known = open.get(inc.id);
-        const id = known?.id ?? `${inc.id}-${new Date(inc.openedAt).toISOString().replace(/\D/g, '').slice(0, 14)}`;
+        // An incident keeps its id, opening time, timeline and notes; a later one gets its own.
+        const id = open.get(inc.id)?.id ?? fleetIncidentId(inc);
         const stored = await store.getIncident(id);
-        const kept: Incident = { ...inc, id, openedAt: stored?.openedAt ?? inc.openedAt, timeline: stored?.timeline ?? inc.timeline, notes: stored?.notes ?? [] };
+        const kept = mergeFleetIncident(inc, stored, id, now);
         open.set(inc.id, kept);
-        if (!stored || stored.title !== kept.title || stored.severity !== kept.severity || JSON.stringify(stored.attribution) !== JSON.stringify(kept.attribution) || stored.alerts.join() !== kept.alerts.join()) await store.putIncident(kept);
+        if (fleetIncidentChanged(kept, stored)) await store.putIncident(kept);
       }
       for (const [key, inc] of open) {
         if (view.incidents.some((i) => i.id === key)) continue;
         open.delete(key);
-        const stored = (await store.getIncident(inc.id)) ?? inc;
-        await store.putIncident({ ...stored, state: 'resolved', resolvedAt: now, timeline: [...stored.timeline, { at: now, kind: 'resolved', text: 'Resolved: its alerts stopped firing in Prometheus' }] });
+        await store.putIncident(resolvedFleetIncident((await store.getIncident(inc.id)) ?? inc, now));
       }
       await server.warm();
       const ms = Math.round(performance.now() - t0);

@@ -17,7 +17,7 @@ import { startRun, stop, type Running } from '../helpers/run-process.js';
 import { until } from '../helpers/until.js';
 
 interface SloJson { slo: string; attained: number | null; budgetRemaining: number | null; budgetSpent: number | null; burnRates: Record<string, number | null>; signals: Record<string, number> }
-interface ProviderJson { id: string; state: string; maintenance?: Array<{ reason: string }>; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }>; zones?: Array<{ value: string; failed: number; total: number }>; clusters?: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ id: string; title: string; openedAt: string; notes?: Array<{ text: string }>; attribution: { scope: string; targets: string[]; reason: string } | null }> }
+interface ProviderJson { id: string; state: string; maintenance?: Array<{ reason: string }>; slos?: SloJson[]; errorBudgetRemaining?: number | null; phases?: Record<string, Array<{ p50Ms: number | null }>>; affected?: { hosts: Array<{ value: string; failed: number; total: number }>; zones?: Array<{ value: string; failed: number; total: number }>; clusters?: Array<{ value: string; failed: number; total: number }> }; incidents?: Array<{ id: string; title: string; openedAt: string; notes?: Array<{ text: string }>; alerts: string[]; timeline: Array<{ kind: string; text: string }>; attribution: { scope: string; targets: string[]; reason: string } | null }> }
 
 test('three agents, one Prometheus with the shipped rules and an Alertmanager, and the fleet view: a failure on one host is that host\'s', { skip: !hasPrometheus && 'prometheus is not installed', timeout: 180_000 }, async (t) => {
   const startedAt = Date.now();
@@ -133,7 +133,12 @@ test('three agents, one Prometheus with the shipped rules and an Alertmanager, a
     last = n;
     return increases >= 3;
   });
-  assert.ok(noted(await providerJson()), JSON.stringify((await providerJson()).incidents));
+  const later = await providerJson();
+  assert.ok(noted(later), JSON.stringify(later.incidents));
+  // Every alert firing, those that began after the incident opened too, is in its timeline.
+  for (const alert of later.incidents![0].alerts) {
+    assert.ok(later.incidents![0].timeline.some((e) => e.kind === 'alert_firing' && e.text.startsWith(alert.split('|')[0])), `${alert} in ${JSON.stringify(later.incidents![0].timeline)}`);
+  }
   assert.equal(await stop(fleet), 0);
   fleet = await startFleet();
   const restarted = await until(providerJson, (p) => (p.incidents?.length ?? 0) > 0);
