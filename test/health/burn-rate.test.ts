@@ -98,6 +98,27 @@ test('a young agent pages for an outage while it lasts: the volume guard counts 
   assert.ok(pages[0].minute > 3 && pages[0].minute <= 6, `paged at minute ${pages[0].minute}`);
 });
 
+test('a provider whose last 2 minutes succeed reads as recovering, not as the outage its 5-minute window still holds', async () => {
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  const state = () => h.ticks.at(-1)!.snapshot.providers.find((p) => p.id === 'p1')!.state;
+  await run(h, 10, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
+  await run(h, 3, (t) => [{ events: minuteOfConnects(1, t, 6, 6) }], 1);
+  assert.equal(state(), 'major_outage');
+  // One clean minute: too little to say it is over (6 calls).
+  await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
+  assert.equal(state(), 'major_outage');
+  // Two: 12 calls, none failed, while the 5 minutes still hold 18 failures of 30.
+  await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
+  assert.equal(state(), 'degraded');
+  // A failure among them again: the 5-minute window decides.
+  await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 1) }], 1);
+  assert.notEqual(state(), 'degraded');
+  // Clean minutes from then on: recovering while the 6 h / 30 min page still fires.
+  await run(h, 6, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
+  assert.ok(h.engine.alerts().some((a) => a.name === 'SloBurnRatePage'));
+  assert.equal(state(), 'degraded');
+});
+
 test('a handful of failures among little traffic never pages: one refused connect in an hour of 70 calls', async () => {
   const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
   // 70 connects an hour (over the 60 an hour volume guard); one of them refused, then 3 more over

@@ -11,6 +11,8 @@
 //   major_outage ≥ 50 % failures, partial_outage ≥ 10 % or a page alert firing (degraded instead
 //   once the last 5 minutes hold 20 calls or more with under 1 % failing: recovering),
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
+//   A provider whose last 2 minutes hold 10 calls or more, under 1 % failing, is recovering: at
+//   worst degraded, while the 5-minute window still holds the outage it came out of.
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
 import { callKinds, weightedFailureRatio } from './call-kinds.js';
@@ -66,6 +68,8 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
 
 export interface StateInputs {
   fiveMin: SliCounts;
+  /** The last 2 minutes. */
+  recent?: SliCounts;
   hour: SliCounts;
   pageFiring: boolean;
   ticketFiring: boolean;
@@ -95,10 +99,15 @@ export function worstState(a: HealthState, b: HealthState): HealthState {
 
 export function healthState(input: StateInputs): HealthState {
   let state = stateFromRatio(stateRatio(input.fiveMin, input.hour));
+  // The outage is over when the last 2 minutes' calls succeed: the 5-minute window would keep
+  // saying "major outage" for minutes after the incident resolved.
+  const recent = input.recent;
+  const recovered = recent !== undefined && recent.total >= 10 && recent.failed / recent.total < 0.01;
+  if (recovered && ORDER.indexOf(state) > ORDER.indexOf('degraded')) state = 'degraded';
   // A page alert on long windows keeps firing for a while after the provider recovered: with
   // enough calls in the last 5 minutes and under 1 % failing, the provider is recovering (degraded),
   // not in an outage.
-  const recovering = input.fiveMin.total >= 20 && input.fiveMin.failed / input.fiveMin.total < 0.01;
+  const recovering = recovered || (input.fiveMin.total >= 20 && input.fiveMin.failed / input.fiveMin.total < 0.01);
   if (input.pageFiring) state = worstState(state, recovering ? 'degraded' : 'partial_outage');
   if (input.ticketFiring || input.latencyMissed) state = worstState(state, 'degraded');
   return state;

@@ -9,6 +9,8 @@ import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-e
 
 /** The short window of state and attribution, and the long one of the score. */
 export const FIVE_MINUTES = 5 * LEVEL_MS.minute;
+/** The window that says a provider has come out of an outage (state). */
+export const TWO_MINUTES = 2 * LEVEL_MS.minute;
 
 export interface SeriesEvaluation {
   key: string;
@@ -16,6 +18,7 @@ export interface SeriesEvaluation {
   /** The endpoint, or null for a provider's own series. */
   endpoint: EndpointInfo | null;
   five: SliCounts;
+  recent: SliCounts;
   hour: SliCounts;
   slos: SloStatus[];
   /** SLOs whose burn-rate rules hold now, with the conditions. */
@@ -30,7 +33,7 @@ export class SeriesEvaluator {
 
   constructor(private readonly slos: readonly SloDefinition[], private readonly rules: AlertRuleSettings) {
     this.thresholdsMs = [...new Set(slos.filter((s) => s.thresholdMs !== undefined).map((s) => s.thresholdMs as number))];
-    this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), FIVE_MINUTES, LEVEL_MS.hour])];
+    this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), TWO_MINUTES, FIVE_MINUTES, LEVEL_MS.hour])];
   }
 
   /**
@@ -54,7 +57,7 @@ export class SeriesEvaluator {
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });
     }
-    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
+    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), recent: countsAt(TWO_MINUTES), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
   }
 
   /** The latency SLO's threshold and its index among the thresholds, for the score. */
