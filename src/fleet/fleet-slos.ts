@@ -56,9 +56,12 @@ export async function dailySli(prom: PrometheusClient, now: number, days: number
   return out;
 }
 
-/** Latency thresholds the SLOs need, among the histogram's buckets (others cannot be read from it). */
-export function thresholdsOf(slos: readonly SloDefinition[], buckets: readonly number[]): number[] {
-  return [...new Set(slos.filter((s) => s.kind === 'latency' && s.thresholdMs !== undefined && buckets.includes(s.thresholdMs / 1000)).map((s) => s.thresholdMs!))];
+/**
+ * Latency thresholds the SLOs need. Each must be a bucket bound of the connect histogram: for
+ * any other, Prometheus has no series and the SLO shows no data.
+ */
+export function thresholdsOf(slos: readonly SloDefinition[]): number[] {
+  return [...new Set(slos.filter((s) => s.kind === 'latency' && s.thresholdMs !== undefined).map((s) => s.thresholdMs!))];
 }
 
 /** Recorded ratios by provider: "call_failures|1h" → ratio. */

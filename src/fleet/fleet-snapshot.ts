@@ -9,7 +9,6 @@ import { attribute } from '../health/evaluation/attribution.js';
 import { stateFromRatio, worstState } from '../health/evaluation/score.js';
 import type { BreakdownEntry, DayUptime, EndpointSummary, HealthSnapshot, HealthState, PhaseSeries, ProviderDetail, ReliabilityScore, SeriesPoint } from '../health/snapshot/health-snapshot.js';
 import type { BurnRateRule, SloDefinition } from '../health/engine-settings.js';
-import { LATENCY_BUCKETS } from '../server/traffic-metrics.js';
 import { dailySli, providerSlos, recordedRatios, thresholdsOf, type DailySli } from './fleet-slos.js';
 import type { PrometheusClient } from './prometheus-client.js';
 
@@ -65,7 +64,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
   // 90 days for the bars, or the longest SLO window if longer.
   const days = Math.max(90, ...sloSettings.slos.map((s) => Math.ceil(s.windowMs / DAY)));
   const [daily, ratios, latency, phases] = await Promise.all([
-    dailySli(prom, now, days, KINDS, thresholdsOf(sloSettings.slos, LATENCY_BUCKETS)), recordedRatios(prom, now), latencyHour(prom, now), phasesHour(prom, now),
+    dailySli(prom, now, days, KINDS, thresholdsOf(sloSettings.slos)), recordedRatios(prom, now), latencyHour(prom, now), phasesHour(prom, now),
   ]);
   const uptime = dailyUptime(daily, now);
 

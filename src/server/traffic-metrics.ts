@@ -15,7 +15,7 @@ const SERVICES_PER_PROVIDER = 10;
  * Latency buckets, seconds: a cache or same-zone answer, a regional one, a distant one, and the
  * latency SLO's default threshold (1 s). Few, because every provider multiplies them.
  */
-export const LATENCY_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 1, 2.5];
+const LATENCY_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.25, 1, 2.5];
 /** Events without a provider count as the engine counts them. */
 const UNKNOWN = 'unknown';
 
