@@ -10,9 +10,10 @@ export class LineOutput {
   private closed = false;
   private failure: string | undefined;
   private readonly waiters = new Set<() => void>();
-  /** Lines not written yet: full chunks, and the one being filled. */
+  /** Lines not written yet: full chunks, and pending[start, used) in the buffer being filled. */
   private full: Buffer[] = [];
   private pending = Buffer.alloc(0);
+  private start = 0;
   private used = 0;
 
   /** `onClosed` is called once when the reader goes away or writing fails: the command stops. */
@@ -30,14 +31,14 @@ export class LineOutput {
    */
   addLine(line: string): void {
     // Each UTF-16 unit is at most 3 UTF-8 bytes.
-    if (this.pending.length - this.used < line.length * 3 + 1) this.newChunk(line.length * 3 + 1);
+    if (this.pending.length - this.used < line.length * 3 + 1) this.newBuffer(line.length * 3 + 1);
     this.used += this.pending.write(line, this.used);
     this.pending[this.used++] = 0x0a;
   }
 
   /** Writes the lines added since the last flush; see write(). */
   flush(): Promise<void> | undefined {
-    this.newChunk(0);
+    this.takePending();
     const chunks = this.full;
     this.full = [];
     let waiting: Promise<void> | undefined;
@@ -45,10 +46,17 @@ export class LineOutput {
     return waiting;
   }
 
-  private newChunk(atLeast: number): void {
-    if (this.used > 0) this.full.push(this.pending.subarray(0, this.used));
-    this.pending = this.used > 0 || this.pending.length < atLeast ? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast)) : this.pending;
-    this.used = 0;
+  /** Moves the filled part of the buffer to the chunks to write; the rest of the buffer stays in use. */
+  private takePending(): void {
+    if (this.used > this.start) this.full.push(this.pending.subarray(this.start, this.used));
+    this.start = this.used;
+  }
+
+  /** A fresh buffer once the current one has no room: the stream may still hold what was taken from it. */
+  private newBuffer(atLeast: number): void {
+    this.takePending();
+    this.pending = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+    this.start = this.used = 0;
   }
 
   /** Writes text; the promise (when there is one) resolves once the reader has taken the backlog. */
