@@ -68,8 +68,16 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
   ]);
   const uptime = dailyUptime(daily, now);
 
-  const hostCalls = byKey(calls5m, ph);
+  // Each provider's hosts, its 5-minute calls and failures from each.
   const hostFailed = byKey(failed5m, ph);
+  const hostsOf = new Map<string, BreakdownEntry[]>();
+  for (const [key, total] of byKey(calls5m, ph)) {
+    const [provider, host] = key.split('\u0000');
+    const failed = hostFailed.get(key) ?? 0;
+    const list = hostsOf.get(provider) ?? [];
+    list.push({ value: host, total: Math.round(total), failed: Math.round(failed), failureRatio: total > 0 ? failed / total : null });
+    hostsOf.set(provider, list);
+  }
   const providerIds = new Set<string>([...calls1h, ...states, ...probes].map((s) => s.labels.provider).filter((p): p is string => !!p));
   const hostZones = new Map(zones.filter((z) => z.labels.zone).map((z) => [z.labels.host, z.labels.zone]));
   const hostClusters = new Map(zones.filter((z) => z.labels.cluster).map((z) => [z.labels.host, z.labels.cluster]));
@@ -85,13 +93,7 @@ export async function buildFleetView(prom: PrometheusClient, now: number, sloSet
   const providers: ProviderDetail[] = [];
   const incidents: Incident[] = [];
   for (const id of [...providerIds].sort()) {
-    const hosts: BreakdownEntry[] = [];
-    for (const [key, total] of hostCalls) {
-      const [provider, host] = key.split('\u0000');
-      if (provider !== id) continue;
-      const failed = hostFailed.get(key) ?? 0;
-      hosts.push({ value: host, total: Math.round(total), failed: Math.round(failed), failureRatio: total > 0 ? failed / total : null });
-    }
+    const hosts = hostsOf.get(id) ?? [];
     hosts.sort((a, b) => (b.failureRatio ?? 0) - (a.failureRatio ?? 0) || a.value.localeCompare(b.value));
     const total5m = hosts.reduce((s, h) => s + h.total, 0);
     const failed5mSum = hosts.reduce((s, h) => s + h.failed, 0);
