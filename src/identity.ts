@@ -27,3 +27,20 @@ export function identityProblem(value: string): string | undefined {
   if (!/^[\x21-\x7e]+$/.test(value)) return 'must be printable ASCII without spaces';
   return undefined;
 }
+
+/**
+ * What cloud metadata adds to an identity: the zone and cluster it names that the configuration
+ * left unset, and the values it names that cannot be labels (with why).
+ */
+export function learnIdentity(id: HostIdentity, found: { zone?: string; cluster?: string }): { learnt: { zone?: string; cluster?: string }; rejected: string[] } {
+  const learnt: { zone?: string; cluster?: string } = {};
+  const rejected: string[] = [];
+  for (const key of ['zone', 'cluster'] as const) {
+    const value = found[key];
+    if (id[key] || value === undefined) continue;
+    const problem = identityProblem(value);
+    if (problem) rejected.push(`the ${key} ${problem}, left out: ${JSON.stringify(value)}`);
+    else learnt[key] = value;
+  }
+  return { learnt, rejected };
+}

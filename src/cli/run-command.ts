@@ -10,7 +10,7 @@ import type { DnsAnalyzer } from '../dns/dns-analyzer.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import type { DnsSnapshot } from '../dns/types.js';
 import { EgressError, UsageError, oneLine } from '../errors.js';
-import { identityProblem } from '../identity.js';
+import { identityProblem, learnIdentity } from '../identity.js';
 import type { CaptureEvent, ProbeResult } from '../events.js';
 import { AlertingStage } from '../alert/alerting-stage.js';
 import { createReliabilityEngine, type ReliabilityEngine } from '../health/reliability-engine.js';
@@ -388,15 +388,8 @@ Options:
       () => {
         // Zone and cluster not configured come from the cloud metadata, once: series scraped
         // before it loaded (seconds after start) carry the host label alone.
-        const placement = labels.placement();
-        const learnt: { zone?: string; cluster?: string } = {};
-        for (const key of ['zone', 'cluster'] as const) {
-          const value = placement[key];
-          if (config.identity[key] || value === undefined) continue;
-          const problem = identityProblem(value);
-          if (problem) log.warn(`identity: the ${key} in AWS metadata ${problem}, left out: ${JSON.stringify(value)}`);
-          else learnt[key] = value;
-        }
+        const { learnt, rejected } = learnIdentity(config.identity, labels.placement());
+        for (const why of rejected) log.warn(`identity: from AWS metadata, ${why}`);
         if (Object.keys(learnt).length === 0) return;
         Object.assign(config.identity, learnt);
         metrics.setIdentity(config.identity);
