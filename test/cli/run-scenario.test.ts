@@ -186,8 +186,9 @@ test('live scenario: every provider blackholed while a local check passes is one
     }
   }
   await until(incidentList, (list) => list.some((i) => i.providerId === 'local' && i.state === 'open'));
-  // Every provider's page has joined the one incident by now or does at the next ticks: wait for all three.
-  const providers = await until(providerList, (list) => names.every((n) => list.some((p) => p.id === n && p.state !== 'operational')));
+  // Every provider's page has joined the one incident by now or does at the next ticks: wait for
+  // all three, and for the sidecar's first check run (the incident can open before it).
+  const providers = await until(providerList, (list) => names.every((n) => list.some((p) => p.id === n && p.state !== 'operational')) && list.some((p) => p.id === 'sidecar'));
   const incidents = await incidentList();
   stopped.done = true;
   await Promise.all(traffic);

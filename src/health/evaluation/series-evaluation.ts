@@ -46,13 +46,11 @@ export class SeriesEvaluator {
     const slos = slosFor(this.slos, endpoint ? 'endpoint' : 'provider', providerId, endpoint?.id);
     const counts = windows.sums(key, this.windowLengths, now);
     const countsAt = (ms: number) => counts.get(ms) ?? windows.sum(key, ms, now);
-    const since = windows.since(key);
-    const watchedMs = since === undefined ? 0 : now - since;
     const statuses: SloStatus[] = [];
     const firing: SeriesEvaluation['firing'] = [];
     for (const slo of slos) {
       const thresholdIndex = slo.thresholdMs === undefined ? -1 : this.thresholdsMs.indexOf(slo.thresholdMs);
-      const evaluation = evaluateSlo(slo, countsAt, thresholdIndex, this.rules.burnRates, minEvents, watchedMs);
+      const evaluation = evaluateSlo(slo, countsAt, thresholdIndex, this.rules.burnRates, minEvents);
       statuses.push(evaluation.status);
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });

@@ -4,9 +4,7 @@
 // success SLO weighing each kind of call the same (connects, check runs); a rule fires when both
 // its long and its short window burn at least `factor` times the sustainable rate, and the long
 // window saw at least minEventsPerHour × its length in hours (so a provider called twice an hour
-// never pages; for a series watched for less than the long window, × the time it has been
-// watched, at least the short window: a young agent pages for an outage while it lasts, not once
-// an hour of calls has gathered), at least MIN_BAD_EVENTS bad events (a handful of failures among little traffic,
+// never pages), at least MIN_BAD_EVENTS bad events (a handful of failures among little traffic,
 // one client retrying a closed port, is no outage), and the short window at least one bad event.
 import type { BurnRateRule } from '../engine-settings.js';
 import type { SloDefinition } from '../engine-settings.js';
@@ -70,8 +68,6 @@ export function evaluateSlo(
   thresholdIndex: number,
   rules: readonly BurnRateRule[],
   minEventsPerHour: number,
-  /** How long the series has been watched (its oldest data up to now), ms. */
-  watchedMs = Infinity,
 ): SloEvaluation {
   const allowed = 1 - slo.objective;
   const cache = new Map<number, { bad: number; total: number; badEvents: number }>();
@@ -98,7 +94,7 @@ export function evaluateSlo(
     burnRates[windowLabel(rule.shortMs)] = shortBurn === null ? null : round(shortBurn);
     if (longBurn === null || shortBurn === null) continue;
     const long = at(rule.longMs);
-    const volumeOk = long.total >= minEventsPerHour * (Math.max(rule.shortMs, Math.min(rule.longMs, watchedMs)) / HOUR) && long.badEvents >= MIN_BAD_EVENTS && at(rule.shortMs).badEvents > 0;
+    const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && long.badEvents >= MIN_BAD_EVENTS && at(rule.shortMs).badEvents > 0;
     if (volumeOk && longBurn >= rule.factor && shortBurn >= rule.factor) {
       firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.badEvents });
     }

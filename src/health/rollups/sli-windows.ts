@@ -40,8 +40,6 @@ interface Ring {
 interface SeriesRings {
   minute: Ring;
   hour: Ring | null;
-  /** Start of the oldest bucket added: how long the series has been watched. */
-  since: number;
 }
 
 const { minute: MINUTE, hour: HOUR } = LEVEL_MS;
@@ -73,11 +71,6 @@ export class SliWindows {
     return this.series.keys();
   }
 
-  /** Start of the series' oldest bucket (ms), or undefined for an unknown series. */
-  since(key: string): number | undefined {
-    return this.series.get(key)?.since;
-  }
-
   has(key: string): boolean {
     return this.series.has(key);
   }
@@ -90,10 +83,9 @@ export class SliWindows {
     let s = this.series.get(b.key);
     const long = inScope(b.key, 'provider') || inScope(b.key, 'endpoint');
     if (!s) {
-      s = { minute: this.ring(MINUTE, this.minuteSlots), hour: long ? this.ring(HOUR, this.hourSlots) : null, since: b.start };
+      s = { minute: this.ring(MINUTE, this.minuteSlots), hour: long ? this.ring(HOUR, this.hourSlots) : null };
       this.series.set(b.key, s);
     }
-    if (b.start < s.since) s.since = b.start;
     const row = this.row(b);
     if (b.level === 'minute') {
       this.addTo(s.minute, b.start, row);
