@@ -94,7 +94,14 @@ export class PcapngBlocks implements CaptureRecordParser {
   }
 
   private emit(iface: CaptureInterface, ms: number, buf: Buffer, start: number, cap: number, orig: number, sink: FrameSink): void {
-    const ts = Number.isNaN(ms) ? this.lastTs : ms;
+    let ts = ms;
+    if (Number.isNaN(ms)) ts = this.lastTs;
+    else if (!(Math.abs(ms) <= MAX_DATE_MS)) {
+      // 64-bit ticks, a resolution and an offset can name a time no date holds (a damaged file):
+      // the packet is kept, with the previous packet's time, and counted.
+      this.bumpCounter('timestamps_out_of_range');
+      ts = this.lastTs;
+    }
     this.lastTs = ts;
     this.counters.records++;
     sink.decodeRange(iface.linkType, ts, buf, start, start + cap, orig < cap ? cap : orig);
@@ -131,6 +138,9 @@ export class PcapngBlocks implements CaptureRecordParser {
     this.counters[key] = (this.counters[key] ?? 0) + 1;
   }
 }
+
+/** The furthest time from 1970 that a JavaScript date (and an ISO 8601 text of it) can hold. */
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * A 64-bit timestamp in milliseconds, computed as seconds * 1000 + fraction so it equals what

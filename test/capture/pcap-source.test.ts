@@ -96,6 +96,19 @@ test('pcapng: several interfaces with their own link types and resolutions, EPB/
   }
 });
 
+test('pcapng: a timestamp beyond any date (a damaged file) keeps its packet, with the previous time, and is counted', async () => {
+  const ifaces = [{ linkType: LinkType.ETHERNET, tsresol: 0 }];
+  const packets = [
+    { iface: 0, ts: T0 + 1000, data: frameOf('before.test', 1) },
+    { iface: 0, ts: 1e19, data: frameOf('far.test', 2) },
+    { iface: 0, ts: T0 + 3000, data: frameOf('after.test', 3) },
+  ];
+  const { events, summary } = await replay(pcapngFile(ifaces, packets), 'far-future.pcapng');
+  assert.deepEqual(qnames(events), ['1 before.test', '2 far.test', '3 after.test']);
+  assert.deepEqual(events.map((e) => e.ts - T0), [1000, 1000, 3000]);
+  assert.equal(summary.counters.timestamps_out_of_range, 1);
+});
+
 test('a file cut inside a record keeps every whole record and reports where it ends', async () => {
   const whole = pcapFile(LinkType.ETHERNET, frames);
   for (const cut of [whole.length - 1, whole.length - 60, 24 + 10]) {
