@@ -7,6 +7,7 @@ import type { DnsTransport, HostPort } from './types.js';
 import type { PhaseTimer } from './phase-timer.js';
 import { ProtocolFailure } from './probe-errors.js';
 import { settleOnce } from './settle-once.js';
+import { countsFitMessage } from '../dns-counts.js';
 
 export interface DnsQuery {
   server: HostPort;
@@ -30,6 +31,7 @@ export function queryDns(q: DnsQuery, signal: AbortSignal, timer?: PhaseTimer): 
 
 function decodeReply(buf: Buffer, id: number): dnsPacket.Packet | undefined {
   let reply: dnsPacket.Packet;
+  if (!countsFitMessage(buf)) throw new ProtocolFailure(`malformed DNS reply: ${buf.length < 12 ? 'shorter than a header' : 'its counts claim more records than it holds'}`);
   try {
     reply = dnsPacket.decode(buf);
   } catch (err) {

@@ -1,6 +1,7 @@
 // Parses a raw DNS message (from any capture source) into the fields egresswatch uses.
 // Never throws: malformed input yields a reason that callers count.
 import dnsPacket from 'dns-packet';
+import { countsFitMessage } from '../dns-counts.js';
 
 export interface DnsAnswer {
   name: string;
@@ -58,6 +59,8 @@ function renderData(type: string, data: unknown): string {
 /** Parses one DNS message; the reason names what was wrong when it cannot. */
 export function parseDnsMessage(payload: Uint8Array): DnsParseResult {
   if (payload.length < HEADER_LEN) return { ok: false, reason: 'short_header' };
+  // Counts that claim more than the message holds: what dns-packet would fail on, found cheaply.
+  if (!countsFitMessage(payload)) return { ok: false, reason: 'truncated' };
   let decoded: dnsPacket.Packet;
   try {
     const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);

@@ -17,6 +17,7 @@ describe('dns prober', () => {
       'txt.blackbox.test': { answers: [{ type: 'TXT', name: 'txt.blackbox.test', ttl: 30, data: ['v=spf1 ', '-all'] }] },
       'broken.blackbox.test': { rcode: 'SERVFAIL' },
       'silent.blackbox.test': { drop: true },
+      'overstated.blackbox.test': { overstatedCounts: true },
     });
     server = { host: dns.host, port: dns.port };
   });
@@ -55,6 +56,11 @@ describe('dns prober', () => {
     assert.equal(sf.error?.kind, 'dns_rcode');
     const accepted = await probeDns(dnsCheck(server, 'missing.blackbox.test', { expect: { rcodes: ['NXDOMAIN'] } }), never);
     assert.equal(accepted.ok, true);
+  });
+
+  test('a reply whose counts claim more records than it holds is a protocol failure', async () => {
+    const r = await probeDns(dnsCheck(server, 'overstated.blackbox.test'), never);
+    assert.deepEqual(r.error, { kind: 'protocol', message: 'malformed DNS reply: its counts claim more records than it holds' });
   });
 
   test('no answer is a timeout', async () => {

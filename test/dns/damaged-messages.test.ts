@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { eventToJson } from '../../src/cli/event-json.js';
 import { createDnsAnalyzer } from '../../src/dns/dns-analyzer.js';
+import { parseDnsMessage } from '../../src/dns/message.js';
 import type { CaptureSummary, DnsPacket } from '../../src/events.js';
 import { query } from './dns-events.js';
 
@@ -70,6 +71,22 @@ test('a compression loop in an answer keeps the answers before it; one in the qu
   assert.equal(b?.qname, null);
   assert.equal(b?.damaged, 'question_pointer_loop');
   assert.equal(s.malformed.dns_question_pointer_loop, 1);
+});
+
+test('counts that claim more records than the message holds: the answers read are kept, the rest named truncated', () => {
+  // dns-packet allocates an array per count before reading: 65,535 of each is refused before it.
+  const s = summary();
+  const bytes = responseWith([]);
+  for (const at of [6, 8, 10]) bytes.writeUInt16BE(0xffff, at);
+  assert.deepEqual(parseDnsMessage(bytes), { ok: false, reason: 'truncated' });
+  const out = eventToJson(packet('response', bytes), s);
+  assert.equal(out?.qname, 'api.example.com');
+  assert.deepEqual(out?.answers, [{ name: 'api.example.com', type: 'A', ttl: 60, data: '192.0.2.7' }]);
+  assert.equal(out?.damaged, 'after_question_truncated');
+  assert.equal(s.malformed.dns_after_question_truncated, 1);
+  // A header alone claiming questions is refused the same way.
+  const header = Buffer.from([0, 1, 0x81, 0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  assert.deepEqual(parseDnsMessage(header), { ok: false, reason: 'truncated' });
 });
 
 test('analysis: a response whose question is damaged still answers its query: no false timeout', () => {

@@ -8,7 +8,9 @@ import * as dnsPacket from 'dns-packet';
 export type DnsBehaviour =
   | { answers: dnsPacket.Answer[] }
   | { rcode: 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' }
-  | { drop: true };
+  | { drop: true }
+  /** A reply whose counts claim 65,535 records of each section that it does not hold. */
+  | { overstatedCounts: true };
 
 export interface DnsTestServer {
   host: string;
@@ -40,6 +42,11 @@ export async function startDnsTestServer(zone: Record<string, DnsBehaviour>, opt
     const name = question.name.toLowerCase();
     const b = zone[name] ?? opts.resolve?.(name) ?? { rcode: 'NXDOMAIN' as const };
     if ('drop' in b) return undefined;
+    if ('overstatedCounts' in b) {
+      const lie = dnsPacket.encode({ type: 'response', id: q.id, flags: 0, questions: q.questions });
+      for (const at of [6, 8, 10]) lie.writeUInt16BE(0xffff, at);
+      return lie;
+    }
     const rcode = 'rcode' in b ? RCODE[b.rcode] : 0;
     const answers = 'answers' in b ? b.answers.filter((a) => a.type === question.type || a.type === 'CNAME') : [];
     return dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER | (q.flags ?? 0) & dnsPacket.RECURSION_DESIRED | rcode, questions: q.questions, answers });
