@@ -4,6 +4,7 @@ import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords, type DnsAnswer } from '../dns/message.js';
 import { canonicalIp } from '../external/ip/ip-address.js';
+import { visibleText } from '../visible-text.js';
 
 // Events come in time order, many per second: render the date part once per second.
 let isoSecond = Number.NaN;
@@ -113,18 +114,23 @@ function hostPort(addr: string, port: number): string {
 }
 
 function who(o: Record<string, unknown>): string {
-  return o.pid !== undefined ? ` ${JSON.stringify(String(o.comm ?? '?'))}[${o.pid}]` : '';
+  return o.pid !== undefined ? ` ${quoted(String(o.comm ?? '?'))}[${o.pid}]` : '';
 }
 
-/** One line for people; strings from the network are JSON-quoted so control bytes stay visible. */
+/** A string from the network or a process, quoted, every control or invisible character escaped. */
+function quoted(v: unknown): string {
+  return visibleText(JSON.stringify(v));
+}
+
+/** One line for people; strings from the network are quoted so control bytes stay visible. */
 export function eventToText(o: Record<string, unknown>): string {
   const ts = String(o.ts).slice(11, 23);
   const flow = `${hostPort(String(o.src), Number(o.sport))} > ${hostPort(String(o.dst), Number(o.dport))}`;
   switch (o.type) {
     case 'dns': {
-      const q = `${o.qtype} ${JSON.stringify(o.qname)}`;
+      const q = `${o.qtype} ${quoted(o.qname)}`;
       if (o.dir === 'query') return `${ts} dns  query    ${o.proto} ${flow} id=${o.id} ${q}${who(o)}`;
-      const answers = (o.answers as { type: string; data: string }[]).map((a) => `${a.type} ${JSON.stringify(a.data)}`).join(', ');
+      const answers = (o.answers as { type: string; data: string }[]).map((a) => `${a.type} ${quoted(a.data)}`).join(', ');
       return `${ts} dns  response ${o.proto} ${flow} id=${o.id} ${q} ${o.rcode}${answers ? ` [${answers}]` : ''}${who(o)}`;
     }
     case 'tcp': {
@@ -138,6 +144,6 @@ export function eventToText(o: Record<string, unknown>): string {
     case 'conntrack':
       return `${ts} conntrack insert_failed=${o.insertFailed} drop=${o.drop} clash_resolve=${o.clashResolve}`;
     default:
-      return JSON.stringify(o);
+      return quoted(o);
   }
 }
