@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgetBar } from '../../src/server/pages/components.js';
-import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run } from './scenario-helpers.js';
+import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run, T0 } from './scenario-helpers.js';
 
 test('clean traffic (failures well inside the SLO) fires no alert over 8 hours', async () => {
   const h = await harness();
@@ -106,6 +106,24 @@ test('a provider whose last 2 minutes succeed reads as recovering, not as the ou
   for (let m = 0; m < 6; m++) {
     await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
     assert.ok(state() === 'degraded' || state() === 'operational', state());
+  }
+});
+
+test('a young agent does not page for an outage that ended before its volume guard was met; one still going pages', async () => {
+  // 6 calls a minute from the first minute: the 1-hour volume guard (60 events) is met at minute
+  // 10. The outage runs over minutes 2-5; at minute 10 the 5-minute window still holds minute 5's
+  // failures (a burn far over 14.4x), but the last 2 minutes have 12 calls, none failing.
+  for (const outageMinutes of [4, 12]) {
+    const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+    const failing = (t: number) => t >= T0 + 2 * MINUTE && t < T0 + (2 + outageMinutes) * MINUTE;
+    await run(h, 20, (t) => [{ events: minuteOfConnects(1, t, 6, failing(t) ? 6 : 0) }], 1);
+    const pages = firedAlerts(h, T0).filter((a) => a.name === 'SloBurnRatePage');
+    if (outageMinutes === 4) assert.deepEqual(pages, [], 'no page for an outage that is over');
+    else {
+      // Still failing when the guard is met: pages then, at minute 10.
+      assert.equal(pages.length, 1, JSON.stringify(pages));
+      assert.equal(pages[0].minute, 10);
+    }
   }
 });
 

@@ -2,8 +2,11 @@
 // alerts whose condition stopped holding resolve. Triggering and resolving are separate steps.
 import type { Alert, AlertState } from './alert.js';
 
-/** An alert condition that holds at this evaluation. */
-export type AlertCandidate = Omit<Alert, 'state' | 'startsAt' | 'endsAt' | 'lastSeenAt'>;
+/**
+ * An alert condition that holds at this evaluation. `continuesOnly`: it holds on evidence of
+ * failures that have already stopped, so it keeps a firing alert firing but starts none.
+ */
+export type AlertCandidate = Omit<Alert, 'state' | 'startsAt' | 'endsAt' | 'lastSeenAt'> & { continuesOnly?: boolean };
 
 export interface AlertTransitions {
   /** Newly firing. */
@@ -30,6 +33,7 @@ export class AlertBook {
       if (seen.has(c.fingerprint)) continue;
       seen.add(c.fingerprint);
       const have = this.active.get(c.fingerprint);
+      if (!have && c.continuesOnly) continue;
       if (have) {
         // Same alert: refresh figures and explanation, keep startsAt (no new notification).
         have.summary = c.summary;
@@ -39,7 +43,8 @@ export class AlertBook {
         have.lastSeenAt = now;
         continue;
       }
-      const alert: Alert = { ...c, state: 'firing', startsAt: now, endsAt: null, lastSeenAt: now };
+      const { continuesOnly: _, ...condition } = c;
+      const alert: Alert = { ...condition, state: 'firing', startsAt: now, endsAt: null, lastSeenAt: now };
       this.active.set(c.fingerprint, alert);
       fired.push(alert);
     }

@@ -9,7 +9,12 @@ function fixed(v: number, digits = 1): string {
   return v.toFixed(digits);
 }
 
-/** The strongest burn-rate condition per severity becomes one alert (page, ticket). */
+/**
+ * The strongest burn-rate condition per severity becomes one alert (page, ticket). When what
+ * burns has stopped (the SLO's last 2 minutes clean), a page only continues, it never opens:
+ * its windows may hold only an outage that is over, as when a young agent's volume guard is met
+ * minutes after its first outage ended. A ticket still opens: the budget was spent.
+ */
 export function burnRateCandidates(
   firing: readonly BurnCondition[],
   slo: { name: string; objective: number; kind: 'success' | 'latency' },
@@ -35,6 +40,7 @@ export function burnRateCandidates(
       labels: { slo: slo.name, long_window: long, short_window: short },
       values: { longBurnRate: round(c.longBurn), shortBurnRate: round(c.shortBurn), factor: c.rule.factor, longTotal: c.longTotal, longBad: c.longBad },
       attribution,
+      ...(severity === 'page' && c.stopped ? { continuesOnly: true } : {}),
     });
   }
   return out;

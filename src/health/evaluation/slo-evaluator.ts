@@ -16,6 +16,14 @@ import { weightedFailureRatio } from './call-kinds.js';
 /** Bad events a burn-rate rule needs in its long window before it fires. */
 export const MIN_BAD_EVENTS = 5;
 
+/**
+ * The window that says whether failures are still happening: with at least STOPPED_MIN_EVENTS
+ * events in it and none bad, they have stopped. The rules' short windows (5 minutes and more)
+ * hold an outage for minutes after it ended.
+ */
+export const STOPPED_WINDOW_MS = 2 * LEVEL_MS.minute;
+const STOPPED_MIN_EVENTS = 10;
+
 const { hour: HOUR } = LEVEL_MS;
 
 /** "5m", "1h", "3d": the label of a window. */
@@ -33,6 +41,8 @@ export interface BurnCondition {
   shortBurn: number;
   longTotal: number;
   longBad: number;
+  /** The SLO's last 2 minutes hold 10 events or more and none bad: what burns is over. */
+  stopped: boolean;
 }
 
 export interface SloEvaluation {
@@ -54,7 +64,7 @@ function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): 
 
 /** Every window length an evaluation of these SLOs and rules reads. */
 export function windowsNeeded(slos: readonly SloDefinition[], rules: readonly BurnRateRule[]): number[] {
-  return [...new Set([...slos.map((s) => s.windowMs), ...rules.flatMap((r) => [r.longMs, r.shortMs])])];
+  return [...new Set([...slos.map((s) => s.windowMs), ...rules.flatMap((r) => [r.longMs, r.shortMs]), STOPPED_WINDOW_MS])];
 }
 
 /**
@@ -87,6 +97,8 @@ export function evaluateSlo(
   const wholeCounts = countsAt(slo.windowMs);
   const burnRates: Record<string, number | null> = {};
   const firing: BurnCondition[] = [];
+  const recent = at(STOPPED_WINDOW_MS);
+  const stopped = recent.total >= STOPPED_MIN_EVENTS && recent.badEvents === 0;
   for (const rule of rules) {
     const longBurn = burn(rule.longMs);
     const shortBurn = burn(rule.shortMs);
@@ -96,7 +108,7 @@ export function evaluateSlo(
     const long = at(rule.longMs);
     const volumeOk = long.total >= minEventsPerHour * (rule.longMs / HOUR) && long.badEvents >= MIN_BAD_EVENTS && at(rule.shortMs).badEvents > 0;
     if (volumeOk && longBurn >= rule.factor && shortBurn >= rule.factor) {
-      firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.badEvents });
+      firing.push({ rule, longBurn, shortBurn, longTotal: long.total, longBad: long.badEvents, stopped });
     }
   }
   const status: SloStatus = {
