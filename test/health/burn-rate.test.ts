@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgetBar } from '../../src/server/pages/components.js';
-import { firedAlerts, harness, HOUR, MINUTE, minuteOfConnects, run, T0 } from './scenario-helpers.js';
+import type { ProbeResult } from '../../src/events.js';
+import { firedAlerts, harness, HOUR, labelOf, MINUTE, minuteOfConnects, run, T0 } from './scenario-helpers.js';
 
 test('clean traffic (failures well inside the SLO) fires no alert over 8 hours', async () => {
   const h = await harness();
@@ -86,16 +87,16 @@ test('minimum-volume guard: a provider called twice an hour never pages, even wh
   assert.deepEqual(firedAlerts(h, 0), []);
 });
 
-test('a provider whose last 2 minutes succeed reads as recovering, not as the outage its 5-minute window still holds', async () => {
+test('a provider whose last 2-3 minutes succeed reads as recovering, not as the outage its 5-minute window still holds', async () => {
   const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
   const state = () => h.ticks.at(-1)!.snapshot.providers.find((p) => p.id === 'p1')!.state;
   await run(h, 10, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
   await run(h, 3, (t) => [{ events: minuteOfConnects(1, t, 6, 6) }], 1);
   assert.equal(state(), 'major_outage');
-  // One clean minute: too little to say it is over (6 calls).
-  await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
+  // Two clean minutes: the recent window (whole minutes, here the last 3) still holds a failing one.
+  await run(h, 2, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
   assert.equal(state(), 'major_outage');
-  // Two: 12 calls, none failed, while the 5 minutes still hold 18 failures of 30.
+  // Three: 18 calls, none failed, while the 5 minutes still hold 12 failures of 30.
   await run(h, 1, (t) => [{ events: minuteOfConnects(1, t, 6, 0) }], 1);
   assert.equal(state(), 'degraded');
   // A failure among them again: the 5-minute window decides.
@@ -125,6 +126,35 @@ test('a young agent does not page for an outage that ended before its volume gua
       assert.equal(pages[0].minute, 10);
     }
   }
+});
+
+test('a check every 10 s, ticks every 10 s: after its outage the provider reads recovering for good, and no burn-rate page opens late', async () => {
+  // Windows count whole minute buckets: a 2-minute window held 7 to 12 of these runs depending
+  // on the second of the tick, so the state went back and forth within each minute and a page
+  // could open at minute 10, when the volume guard (60 runs) was met, 5 minutes after recovery.
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  h.engine.configureChecks([{ name: 'obj', failureThreshold: 3, successThreshold: 2 }]);
+  const states: Array<{ s: number; state: string }> = [];
+  for (let s = 0; s < 15 * 60; s += 10) {
+    const failing = s >= 120 && s < 300;
+    const event: ProbeResult = {
+      type: 'probe', check: 'obj', probe: 'http', ok: !failing, ts: h.clock.now(), target: 'https://api.p4.example/', ip: '198.51.100.4', attempts: 1, phases: { totalMs: 10 },
+      ...(failing ? { status: 503, error: { kind: 'http_status', message: 'HTTP 503' } } : { status: 200 }),
+    };
+    h.engine.ingestEvents([{ event, label: labelOf('198.51.100.4') }]);
+    h.clock.advance(10_000);
+    const tick = await h.engine.tick();
+    h.ticks.push(tick);
+    states.push({ s: s + 10, state: tick.snapshot.providers.find((p) => p.id === 'p4')!.state });
+  }
+  const fired = firedAlerts(h, T0);
+  assert.ok(fired.some((a) => a.name === 'CheckFailing' && a.minute < 3), JSON.stringify(fired));
+  assert.deepEqual(fired.filter((a) => a.name === 'SloBurnRatePage' && a.minute >= 5), [], 'no page opens after the recovery at minute 5');
+  const firstRecovering = states.findIndex((x) => x.s > 300 && x.state === 'degraded');
+  assert.ok(firstRecovering > 0, JSON.stringify(states.slice(28, 50)));
+  // Recovering within 3 minutes of the recovery, and never an outage again.
+  assert.ok(states[firstRecovering].s <= 300 + 180, `recovering at ${states[firstRecovering].s} s`);
+  assert.deepEqual(states.slice(firstRecovering).filter((x) => x.state !== 'degraded' && x.state !== 'operational'), []);
 });
 
 test('a handful of failures among little traffic never pages: one refused connect in an hour of 70 calls', async () => {

@@ -11,7 +11,7 @@ function fixed(v: number, digits = 1): string {
 
 /**
  * The strongest burn-rate condition per severity becomes one alert (page, ticket). When what
- * burns has stopped (the SLO's last 2 minutes clean), a page only continues, it never opens:
+ * burns has stopped (the SLO's last 2-3 minutes clean), a page only continues, it never opens:
  * its windows may hold only an outage that is over, as when a young agent's volume guard is met
  * minutes after its first outage ended. A ticket still opens: the budget was spent.
  */

@@ -11,7 +11,7 @@
 //   major_outage ≥ 50 % failures, partial_outage ≥ 10 % or a page alert firing (degraded instead
 //   once the last 5 minutes hold 20 calls or more with under 1 % failing: recovering),
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
-//   A provider whose last 2 minutes hold 10 calls or more, under 1 % failing, is recovering: at
+//   A provider whose last 2-3 minutes hold 10 calls or more, under 1 % failing, is recovering: at
 //   worst degraded, while the 5-minute window still holds the outage it came out of.
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
@@ -68,7 +68,7 @@ export function reliabilityScore(input: ScoreInputs): ReliabilityScore {
 
 export interface StateInputs {
   fiveMin: SliCounts;
-  /** The last 2 minutes. */
+  /** The last 2 to 3 minutes (RECENT_WINDOW_MS). */
   recent?: SliCounts;
   hour: SliCounts;
   pageFiring: boolean;
@@ -99,7 +99,7 @@ export function worstState(a: HealthState, b: HealthState): HealthState {
 
 export function healthState(input: StateInputs): HealthState {
   let state = stateFromRatio(stateRatio(input.fiveMin, input.hour));
-  // The outage is over when the last 2 minutes' calls succeed: the 5-minute window would keep
+  // The outage is over when the last 2-3 minutes' calls succeed: the 5-minute window would keep
   // saying "major outage" for minutes after the incident resolved.
   const recent = input.recent;
   const recovered = recent !== undefined && recent.total >= 10 && recent.failed / recent.total < 0.01;

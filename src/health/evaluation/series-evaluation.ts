@@ -5,12 +5,10 @@ import type { EndpointInfo } from '../rollups/aggregator.js';
 import { LEVEL_MS } from '../rollups/bucket.js';
 import type { SliCounts, SliWindows } from '../rollups/sli-windows.js';
 import type { SloStatus } from '../snapshot/health-snapshot.js';
-import { evaluateSlo, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
+import { evaluateSlo, RECENT_WINDOW_MS, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
 
 /** The short window of state and attribution, and the long one of the score. */
 export const FIVE_MINUTES = 5 * LEVEL_MS.minute;
-/** The window that says a provider has come out of an outage (state). */
-export const TWO_MINUTES = 2 * LEVEL_MS.minute;
 
 export interface SeriesEvaluation {
   key: string;
@@ -33,7 +31,7 @@ export class SeriesEvaluator {
 
   constructor(private readonly slos: readonly SloDefinition[], private readonly rules: AlertRuleSettings) {
     this.thresholdsMs = [...new Set(slos.filter((s) => s.thresholdMs !== undefined).map((s) => s.thresholdMs as number))];
-    this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), TWO_MINUTES, FIVE_MINUTES, LEVEL_MS.hour])];
+    this.windowLengths = [...new Set([...windowsNeeded(slos, rules.burnRates), RECENT_WINDOW_MS, FIVE_MINUTES, LEVEL_MS.hour])];
   }
 
   /**
@@ -55,7 +53,7 @@ export class SeriesEvaluator {
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });
     }
-    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), recent: countsAt(TWO_MINUTES), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
+    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), recent: countsAt(RECENT_WINDOW_MS), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
   }
 
   /** The latency SLO's threshold and its index among the thresholds, for the score. */

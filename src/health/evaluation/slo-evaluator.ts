@@ -17,11 +17,14 @@ import { weightedFailureRatio } from './call-kinds.js';
 export const MIN_BAD_EVENTS = 5;
 
 /**
- * The window that says whether failures are still happening: with at least STOPPED_MIN_EVENTS
- * events in it and none bad, they have stopped. The rules' short windows (5 minutes and more)
- * hold an outage for minutes after it ended.
+ * The window that says whether failures are still happening (here: with 10 events or more and
+ * none bad, they have stopped; in score.ts: the state is recovering). The rules' short windows
+ * (5 minutes and more) hold an outage for minutes after it ended. Windows count the whole minute
+ * buckets that start inside them, so this one holds the last 2 to 3 minutes: a check every 10 s
+ * makes 12 runs or more in it whatever the second of the tick. A 2-minute window held 7 to 12,
+ * and a provider read "recovering" and "partial outage" in turn within each minute.
  */
-export const STOPPED_WINDOW_MS = 2 * LEVEL_MS.minute;
+export const RECENT_WINDOW_MS = 3 * LEVEL_MS.minute;
 const STOPPED_MIN_EVENTS = 10;
 
 const { hour: HOUR } = LEVEL_MS;
@@ -41,7 +44,7 @@ export interface BurnCondition {
   shortBurn: number;
   longTotal: number;
   longBad: number;
-  /** The SLO's last 2 minutes hold 10 events or more and none bad: what burns is over. */
+  /** The SLO's recent window (RECENT_WINDOW_MS) holds 10 events or more and none bad: what burns is over. */
   stopped: boolean;
 }
 
@@ -64,7 +67,7 @@ function badAndTotal(slo: SloDefinition, c: SliCounts, thresholdIndex: number): 
 
 /** Every window length an evaluation of these SLOs and rules reads. */
 export function windowsNeeded(slos: readonly SloDefinition[], rules: readonly BurnRateRule[]): number[] {
-  return [...new Set([...slos.map((s) => s.windowMs), ...rules.flatMap((r) => [r.longMs, r.shortMs]), STOPPED_WINDOW_MS])];
+  return [...new Set([...slos.map((s) => s.windowMs), ...rules.flatMap((r) => [r.longMs, r.shortMs]), RECENT_WINDOW_MS])];
 }
 
 /**
@@ -97,7 +100,7 @@ export function evaluateSlo(
   const wholeCounts = countsAt(slo.windowMs);
   const burnRates: Record<string, number | null> = {};
   const firing: BurnCondition[] = [];
-  const recent = at(STOPPED_WINDOW_MS);
+  const recent = at(RECENT_WINDOW_MS);
   const stopped = recent.total >= STOPPED_MIN_EVENTS && recent.badEvents === 0;
   for (const rule of rules) {
     const longBurn = burn(rule.longMs);
