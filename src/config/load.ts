@@ -2,7 +2,7 @@
 // place in the project that parses raw YAML.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isCollection, parseDocument, visit } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { ConfigValue } from './config-value.js';
 import { readCheck, rememberName } from './checks.js';
@@ -32,7 +32,7 @@ export function parseConfig(text: string, file: string, dir: string): Config {
     const where = at ? `:${at.line}:${at.col}` : '';
     throw new ConfigError(`${file}${where}: invalid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const root = new ConfigValue(file, '', documentValue(doc, file) ?? {});
+  const root = new ConfigValue(file, '', documentValue(doc, file, text) ?? {});
   const top = root.object(sections.map((s) => s.key));
   const config: Record<string, unknown> = {};
   for (const section of sections) {
@@ -65,7 +65,7 @@ export function configProblems(text: string, file: string, dir: string): string[
   };
   let raw: unknown;
   try {
-    raw = documentValue(doc, file) ?? {};
+    raw = documentValue(doc, file, text) ?? {};
   } catch (err) {
     return [err instanceof ConfigError ? err.message : String(err)];
   }
@@ -96,7 +96,22 @@ export function configProblems(text: string, file: string, dir: string): string[
  * The document's value. Aliases that expand without bound (the "billion laughs") are refused by
  * the YAML library; that refusal becomes the file's one-line error.
  */
-function documentValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+function documentValue(doc: ReturnType<typeof parseDocument>, file: string, text: string): unknown {
+  // A list or mapping as a key ("? - a") has no place in a configuration, and the YAML library
+  // would turn it into a multi-line text key with a warning on standard error.
+  let keyAt: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return undefined;
+      keyAt = pair.key.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  if (keyAt !== undefined) {
+    const before = text.slice(0, keyAt);
+    const line = before.split('\n').length;
+    throw new ConfigError(`${file}:${line}:${keyAt - before.lastIndexOf('\n')}: invalid YAML: a key must be a plain value, not a list or a mapping`);
+  }
   try {
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
