@@ -1,8 +1,8 @@
-// Coverage-guided fuzzing (Jazzer.js, libFuzzer inside) of what reads untrusted bytes: DNS
-// messages (bench/fuzz/dns-message-target) and capture files (bench/fuzz/capture-file-target),
-// each for a fixed time from a seed corpus. Prints JSON per target: runs, executions per second,
+// Coverage-guided fuzzing (Jazzer.js, libFuzzer inside) of what reads untrusted or hand-written
+// bytes: DNS messages (bench/fuzz/dns-message-target), capture files (capture-file-target) and
+// configuration files (config-file-target), each for a fixed time from a seed corpus. Prints JSON per target: runs, executions per second,
 // coverage (edges and features libFuzzer counts), corpus size, and any finding with its input.
-// Usage: node dist/bench/fuzz-decoders.js [--seconds 60] [--runs N] [--seed N] [--target dns-message|capture-file]...
+// Usage: node dist/bench/fuzz-decoders.js [--seconds 60] [--runs N] [--seed N] [--target dns-message|capture-file|config-file]...
 // (--runs stops each target after N inputs, --seed fixes libFuzzer's choices: a repeatable run.)
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import { buildCompatLibrary, jazzerPrebuilt, weakenVersionRequirements } from './fuzz/prebuilt-compat.js';
 
-const TARGETS = ['dns-message', 'capture-file'] as const;
+const TARGETS = ['dns-message', 'capture-file', 'config-file'] as const;
 type Target = (typeof TARGETS)[number];
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, runs: { type: 'string' }, seed: { type: 'string' }, target: { type: 'string', multiple: true } } });
@@ -26,9 +26,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const jazzerCli = join(dirname(createRequire(import.meta.url).resolve('@jazzer.js/core/package.json')), 'dist', 'cli.js');
 
-/** Seeds: real DNS messages of the kinds the decoder meets; the capture fixtures and their mutations. */
+/** Seeds: real DNS messages; the capture fixtures and their mutations; the example and test configurations. */
 function seed(target: Target, dir: string): number {
   mkdirSync(dir, { recursive: true });
+  if (target === 'config-file') {
+    const tests = join(repo, 'test', 'config');
+    const files = [join(repo, 'data', 'egresswatch.example.yml'), ...readdirSync(tests).filter((f) => f.endsWith('.yml')).map((f) => join(tests, f))];
+    files.forEach((f, i) => copyFileSync(f, join(dir, `seed-${i}`)));
+    return files.length;
+  }
   if (target === 'capture-file') {
     const fixtures = join(repo, 'test', 'capture', 'fixtures');
     const files = [...readdirSync(fixtures).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(fixtures, f)), ...readdirSync(join(fixtures, 'mutated')).map((f) => join(fixtures, 'mutated', f))];
@@ -68,7 +74,9 @@ function run(target: Target, dir: string, compatLibrary: string): Promise<Outcom
   const seeds = seed(target, corpus);
   const artifacts = join(dir, `${target}-artifacts`);
   mkdirSync(artifacts);
-  const args = [jazzerCli, join(here, 'fuzz', `${target}-target.js`), corpus, ...(target === 'dns-message' ? ['--sync'] : []), '--', `-max_total_time=${seconds}`, `-artifact_prefix=${artifacts}/`, '-print_final_stats=1', ...(values.runs ? [`-runs=${Number(values.runs)}`] : []), ...(values.seed ? [`-seed=${Number(values.seed)}`] : [])];
+  // Configuration files name paths on purpose (a CA file beside or above the file): Jazzer's
+  // path-traversal detector would report every "../" the fuzzer writes into one.
+  const args = [jazzerCli, join(here, 'fuzz', `${target}-target.js`), corpus, ...(target === 'capture-file' ? [] : ['--sync']), ...(target === 'config-file' ? ['--disable_bug_detectors=path-traversal'] : []), '--', `-max_total_time=${seconds}`, `-artifact_prefix=${artifacts}/`, '-print_final_stats=1', ...(values.runs ? [`-runs=${Number(values.runs)}`] : []), ...(values.seed ? [`-seed=${Number(values.seed)}`] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, LD_PRELOAD: compatLibrary, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
@@ -88,7 +96,7 @@ function run(target: Target, dir: string, compatLibrary: string): Promise<Outcom
         execsPerSecond: Math.round(runs / Math.max(1, took)),
         coverage: { edges: Number(status[2]), features: Number(status[3]) },
         corpus: { inputs: Number(status[4]), size: status[5] },
-        ...(crash ? { finding: { message: (/Uncaught Exception: (.*)/.exec(log)?.[1] ?? 'see the log').slice(0, 300), input: readFileSync(join(artifacts, crash)).toString('base64') } } : {}),
+        ...(crash ? { finding: { message: (/Uncaught Exception: (.*)/.exec(log)?.[1] ?? /^==\d+== (.*)/m.exec(log)?.[1] ?? 'no message in the log').slice(0, 300), input: readFileSync(join(artifacts, crash)).toString('base64') } } : {}),
       });
     });
   });
