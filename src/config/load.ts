@@ -2,7 +2,7 @@
 // place in the project that parses raw YAML.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isCollection, parseDocument, visit } from 'yaml';
+import { isAlias, isCollection, parseDocument, visit } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { ConfigValue } from './config-value.js';
 import { readCheck, rememberName } from './checks.js';
@@ -102,8 +102,9 @@ function documentValue(doc: ReturnType<typeof parseDocument>, file: string, text
   let keyAt: number | undefined;
   visit(doc, {
     Pair(_, pair) {
-      if (!isCollection(pair.key)) return undefined;
-      keyAt = pair.key.range?.[0] ?? 0;
+      const key = pair.key;
+      if (!isCollection(key) && !(isAlias(key) && isCollection(key.resolve(doc)))) return undefined;
+      keyAt = (key as { range?: [number, number, number] | null }).range?.[0] ?? 0;
       return visit.BREAK;
     },
   });
