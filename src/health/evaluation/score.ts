@@ -16,6 +16,7 @@
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
 import { callKinds, weightedFailureRatio } from './call-kinds.js';
+import { RECENT_MIN_EVENTS } from './slo-evaluator.js';
 
 export const SCORE_FORMULA = 'score = 100 × (0.5 × success + 0.2 × latency + 0.2 × budget + 0.1 × stability)';
 
@@ -102,7 +103,7 @@ export function healthState(input: StateInputs): HealthState {
   // The outage is over when the last 2-3 minutes' calls succeed: the 5-minute window would keep
   // saying "major outage" for minutes after the incident resolved.
   const recent = input.recent;
-  const recovered = recent !== undefined && recent.total >= 10 && recent.failed / recent.total < 0.01;
+  const recovered = recent !== undefined && recent.total >= RECENT_MIN_EVENTS && recent.failed / recent.total < 0.01;
   if (recovered && ORDER.indexOf(state) > ORDER.indexOf('degraded')) state = 'degraded';
   // A page alert on long windows keeps firing for a while after the provider recovered: with
   // enough calls in the last 5 minutes and under 1 % failing, the provider is recovering (degraded),

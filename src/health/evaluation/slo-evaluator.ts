@@ -17,15 +17,16 @@ import { weightedFailureRatio } from './call-kinds.js';
 export const MIN_BAD_EVENTS = 5;
 
 /**
- * The window that says whether failures are still happening (here: with 10 events or more and
- * none bad, they have stopped; in score.ts: the state is recovering). The rules' short windows
+ * The window that says whether failures are still happening (here: with RECENT_MIN_EVENTS or more
+ * and none bad, they have stopped; in score.ts: the state is recovering). The rules' short windows
  * (5 minutes and more) hold an outage for minutes after it ended. Windows count the whole minute
  * buckets that start inside them, so this one holds the last 2 to 3 minutes: a check every 10 s
  * makes 12 runs or more in it whatever the second of the tick. A 2-minute window held 7 to 12,
  * and a provider read "recovering" and "partial outage" in turn within each minute.
  */
 export const RECENT_WINDOW_MS = 3 * LEVEL_MS.minute;
-const STOPPED_MIN_EVENTS = 10;
+/** Events the recent window needs before it can say that failures have stopped. */
+export const RECENT_MIN_EVENTS = 10;
 
 const { hour: HOUR } = LEVEL_MS;
 
@@ -101,7 +102,7 @@ export function evaluateSlo(
   const burnRates: Record<string, number | null> = {};
   const firing: BurnCondition[] = [];
   const recent = at(RECENT_WINDOW_MS);
-  const stopped = recent.total >= STOPPED_MIN_EVENTS && recent.badEvents === 0;
+  const stopped = recent.total >= RECENT_MIN_EVENTS && recent.badEvents === 0;
   for (const rule of rules) {
     const longBurn = burn(rule.longMs);
     const shortBurn = burn(rule.shortMs);
