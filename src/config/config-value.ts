@@ -16,10 +16,6 @@ function describe(v: unknown): string {
 /** Keys written in messages as they are; any other is quoted, so a message stays one line. */
 const PLAIN_KEY = /^[\w.@/:+-]{1,80}$/;
 
-function quotedKey(key: string): string {
-  return JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
-}
-
 export class ConfigValue {
   constructor(
     readonly file: string,
@@ -33,7 +29,7 @@ export class ConfigValue {
   }
 
   private child(key: string | number, raw: unknown): ConfigValue {
-    const name = typeof key === 'number' || PLAIN_KEY.test(key) ? key : quotedKey(key);
+    const name = typeof key === 'number' || PLAIN_KEY.test(key) ? key : describe(key);
     const path = typeof key === 'number' ? `${this.path}[${key}]` : this.path ? `${this.path}.${name}` : `${name}`;
     return new ConfigValue(this.file, path, raw);
   }
