@@ -1,10 +1,12 @@
 // Benchmark: pcap replay (wire decoding plus the DNS parse downstream does: id, name, rcode via
 // dns-packet) beside `tshark -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode` on the same
-// file in the same run. Prints JSON: packets/s for both, the ratio, and a cross-check of counts.
+// file in the same run, and `egresswatch capture --pcap FILE --json` itself, with worker threads
+// and without, to a file and to a pipe. Prints JSON: packets/s, the ratios to tshark, and a
+// cross-check of counts.
 // Usage: node dist/bench/capture-replay.js [--transactions 150000] [--runs 3] [--file PATH]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -81,11 +83,18 @@ function tshark(file: string): Promise<Pass> {
   });
 }
 
-function cliJson(file: string): Promise<number> {
+/**
+ * `egresswatch capture --pcap FILE --json` as a user runs it, process start included: its
+ * output to a file (converting a capture), or to a pipe this process reads (`| consumer`).
+ */
+function cliJson(file: string, threads: number | undefined, to: 'file' | 'pipe', outFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(here, '..', '..', 'bin', 'egresswatch.js'), 'capture', '--pcap', file, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.resume();
+    const args = [join(here, '..', '..', 'bin', 'egresswatch.js'), 'capture', '--pcap', file, '--json', ...(threads === undefined ? [] : ['--threads', String(threads)])];
+    const out = to === 'file' ? openSync(outFile, 'w') : 'pipe';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
+    if (typeof out === 'number') closeSync(out);
+    child.stdout?.resume();
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e9) : reject(new Error(`egresswatch exited with ${code}`))));
   });
@@ -104,12 +113,16 @@ async function main(): Promise<void> {
     const full: Pass[] = [];
     const decodeOnly: Pass[] = [];
     const peer: Pass[] = [];
-    const cli: number[] = [];
+    // The CLI by default (worker threads for a file this size, one per core up to 4) and on
+    // one thread (--threads 0), its output to a file and to a pipe.
+    const variants = { workersFile: [undefined, 'file'], workersPipe: [undefined, 'pipe'], oneThreadFile: [0, 'file'], oneThreadPipe: [0, 'pipe'] } as const;
+    const cli = Object.fromEntries(Object.keys(variants).map((k) => [k, [] as number[]])) as Record<keyof typeof variants, number[]>;
+    const outFile = join(dir, 'capture.json');
     for (let i = 0; i < runs; i++) {
       full.push(await ours(file, true));
       decodeOnly.push(await ours(file, false));
       peer.push(await tshark(file));
-      cli.push(await cliJson(file));
+      for (const [k, [threads, to]] of Object.entries(variants)) cli[k as keyof typeof variants].push(await cliJson(file, threads, to, outFile));
     }
     const f = best(full);
     const d = best(decodeOnly);
@@ -131,9 +144,14 @@ async function main(): Promise<void> {
         parseErrors: f.parseErrors,
       },
       egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round3(d.seconds), cpuSeconds: round3(d.cpuSeconds) },
-      egresswatchCliJson: { packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...cli)), seconds: round3(Math.min(...cli)), what: 'egresswatch capture --pcap FILE --json > pipe (process start, JSON rendering included)' },
+      egresswatchCliJson: {
+        what: 'egresswatch capture --pcap FILE --json, best of the runs, process start included; to a file, or to a pipe this benchmark reads',
+        cores: availableParallelism(),
+        ...Object.fromEntries(Object.entries(cli).map(([k, xs]) => [k, { seconds: round3(Math.min(...xs)), packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...xs)) }])),
+      },
       tshark: { packetsPerSecond: rate(t), seconds: round3(t.seconds), cpuSeconds: round3(t.cpuSeconds), packetsPerCpuSecond: Math.round(t.dnsPackets / t.cpuSeconds), rows: t.dnsPackets, nxdomain: t.nxdomain, command: 'tshark -r FILE -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode' },
       speedup: round(rate(f) / rate(t)),
+      cliSpeedup: Object.fromEntries(Object.entries(cli).map(([k, xs]) => [k, round(t.seconds / Math.min(...xs))])),
       speedupCpu: round((f.dnsPackets / f.cpuSeconds) / (t.dnsPackets / t.cpuSeconds)),
       agree: f.dnsPackets === t.dnsPackets && f.nxdomain === t.nxdomain,
     }, null, 2));

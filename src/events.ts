@@ -143,6 +143,11 @@ export function bump(counts: Record<string, number>, key: string, n = 1): void {
   counts[key] = (counts[key] ?? 0) + n;
 }
 
+/** Adds each count of `add` to `counts`. */
+export function addCounts(counts: Record<string, number>, add: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(add)) bump(counts, k, v);
+}
+
 /** The kinds of blackbox check (src/blackbox/probers/). */
 export type ProbeType = 'http' | 'dns' | 'tcp' | 'tls';
 

@@ -2,10 +2,11 @@
 // frames (pcap-records.ts / pcapng-blocks.ts) and feeds them to the shared wire decoder,
 // delivering events in batches. Truncated or corrupt files keep what was read and say so.
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { EgressError } from '../errors.js';
-import { bump, emptySummary, type CaptureEvent, type CaptureSource, type CaptureSummary, type EventBatchHandler } from '../events.js';
-import { PcapRecords, PCAP_MAGIC_KUZNETZOV, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, type CaptureRecordParser } from './pcap-records.js';
+import { addCounts, bump, emptySummary, type CaptureEvent, type CaptureSource, type CaptureSummary, type EventBatchHandler } from '../events.js';
+import { PcapRecords, PCAP_MAGIC_KUZNETZOV, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, type CaptureRecordParser, type FrameSink } from './pcap-records.js';
 import { PcapngBlocks } from './pcapng-blocks.js';
 import { createWireDecoder } from './wire-decoder.js';
 
@@ -46,28 +47,63 @@ function parserFor(head: Buffer): CaptureRecordParser | undefined {
 }
 
 async function replay(path: string, opts: PcapSourceOptions, handler: EventBatchHandler, signal?: AbortSignal): Promise<CaptureSummary> {
-  const chunk = Math.max(64, opts.chunkBytes ?? DEFAULT_CHUNK);
-  // A stream, not positioned reads: a pipe (tcpdump -w -) is read without blocking a thread,
-  // and stopping destroys it even while no data comes. Each chunk is a new buffer, which the
-  // emitted payloads may view.
-  const stream: Readable = path === '/dev/stdin' ? process.stdin : createReadStream(path, { highWaterMark: chunk });
-  const stop = () => stream.destroy();
-  signal?.addEventListener('abort', stop, { once: true });
   const summary = emptySummary();
   let batch: CaptureEvent[] = [];
   const decoder = createWireDecoder({ dnsPorts: opts.dnsPorts, summary, emit: (ev) => batch.push(ev) });
+  const deliver = () => {
+    if (!batch.length) return undefined;
+    const held = handler(batch);
+    batch = [];
+    return held;
+  };
+  const recordCounters = await readCaptureFile(path, { chunkBytes: opts.chunkBytes, sink: decoder, summary, afterChunk: deliver, signal });
+  decoder.flush();
+  await deliver();
+  addCounts(summary.counters, recordCounters);
+  return summary;
+}
+
+export interface CaptureFileReading {
+  /** Read buffer size (default 512 KiB). */
+  chunkBytes?: number | undefined;
+  /** Where each frame goes, in file order. */
+  sink: FrameSink;
+  /** Gets the file's problems: corrupt or truncated records, notes. */
+  summary: CaptureSummary;
+  /**
+   * The sink copies what it keeps of each frame before afterChunk returns: then a regular file is
+   * read into the same buffer again and again (fresh memory costs a page fault per 4 KiB). When
+   * false, each read is a new buffer that the sink's events may view.
+   */
+  sinkCopies?: boolean;
+  /** Called after each read's frames went to the sink; reading waits for a returned promise. */
+  afterChunk: () => Promise<void> | void;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads a pcap or pcapng file ("/dev/stdin" for standard input) and hands each frame to the
+ * sink. Framing is sequential state (byte order, pcapng interfaces), so it stays on one thread
+ * whoever decodes the frames. Truncated or corrupt files keep what was read and say so in the
+ * summary; a file that is not a capture at all is an input error. Returns the record parser's
+ * counters (records, skipped blocks…), which the caller adds once decoding has finished.
+ */
+export async function readCaptureFile(path: string, reading: CaptureFileReading): Promise<Record<string, number>> {
+  const { sink, summary, signal } = reading;
+  const chunk = Math.max(64, reading.chunkBytes ?? DEFAULT_CHUNK);
+  const chunks = reading.sinkCopies && path !== '/dev/stdin' ? new ReusedFileChunks(path, chunk) : new StreamChunks(path, chunk);
+  const stop = () => chunks.close();
+  signal?.addEventListener('abort', stop, { once: true });
   let parser: CaptureRecordParser | undefined;
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
   let fileOffset = 0; // file position of buf[0]
   try {
-    for await (const data of stream as AsyncIterable<Buffer>) {
+    for (;;) {
       // An incomplete record at the end of the previous chunk is carried into this one.
-      if (pos < buf.length) {
-        buf = Buffer.concat([buf.subarray(pos), data]);
-      } else {
-        buf = data;
-      }
+      const next = await chunks.next(buf.subarray(pos));
+      if (!next) break;
+      buf = next;
       fileOffset += pos;
       pos = 0;
       if (!parser) {
@@ -75,7 +111,7 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
         parser = parserFor(buf);
         if (!parser) throw notCapture(path, buf);
       }
-      const res = parser.parse(buf, pos, buf.length, fileOffset, decoder);
+      const res = parser.parse(buf, pos, buf.length, fileOffset, sink);
       if (typeof res !== 'number') {
         // Framing is lost: nothing after this point can be trusted, everything before is kept.
         bump(summary.malformed, 'corrupt_file');
@@ -84,11 +120,8 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
         break;
       }
       pos = res;
-      if (batch.length) {
-        const held = handler(batch);
-        batch = [];
-        if (held) await held;
-      }
+      const held = reading.afterChunk();
+      if (held) await held;
       if (signal?.aborted) break;
     }
   } catch (err) {
@@ -96,7 +129,7 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
     if (!signal?.aborted) throw describeOpenError(path, err);
   } finally {
     signal?.removeEventListener('abort', stop);
-    if (stream !== process.stdin) stream.destroy();
+    await chunks.close();
   }
   if (signal?.aborted) {
     bump(summary.counters, 'stopped_before_end');
@@ -109,10 +142,77 @@ async function replay(path: string, opts: PcapSourceOptions, handler: EventBatch
     bump(summary.malformed, 'truncated_record');
     note(summary, `file ends inside a record at byte ${fileOffset + pos} (${buf.length - pos} bytes ignored)`);
   }
-  decoder.flush();
-  if (batch.length) await handler(batch);
-  if (parser) for (const [k, v] of Object.entries(parser.counters)) bump(summary.counters, k, v);
-  return summary;
+  return parser?.counters ?? {};
+}
+
+/**
+ * Successive reads of the input, each returned after `rest` (the unparsed end of the previous
+ * one). At the end of the input, undefined; `rest` then still holds what it held, or (reused
+ * buffer) the same bytes at offset 0, which is all the caller reads of it there.
+ */
+interface CaptureChunks {
+  next(rest: Buffer): Promise<Buffer | undefined>;
+  close(): Promise<void> | void;
+}
+
+/**
+ * A stream, not positioned reads: a pipe (tcpdump -w -) is read without blocking a thread, and
+ * stopping destroys it even while no data comes. Each read is a new buffer.
+ */
+class StreamChunks implements CaptureChunks {
+  private readonly stream: Readable;
+  private readonly reads: AsyncIterator<Buffer>;
+
+  constructor(path: string, chunk: number) {
+    this.stream = path === '/dev/stdin' ? process.stdin : createReadStream(path, { highWaterMark: chunk });
+    this.reads = (this.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  async next(rest: Buffer): Promise<Buffer | undefined> {
+    const r = await this.reads.next();
+    if (r.done) return undefined;
+    return rest.length ? Buffer.concat([rest, r.value]) : r.value;
+  }
+
+  close(): void {
+    this.stream.destroy();
+  }
+}
+
+/** A regular file read into one buffer, again and again, the rest of each read moved to its start. */
+class ReusedFileChunks implements CaptureChunks {
+  private file: Promise<FileHandle> | undefined;
+  private work: Buffer;
+  private closed = false;
+
+  constructor(private readonly path: string, private readonly chunk: number) {
+    this.work = Buffer.allocUnsafeSlow(2 * chunk);
+  }
+
+  async next(rest: Buffer): Promise<Buffer | undefined> {
+    const fh = await (this.file ??= open(this.path, 'r'));
+    if (this.closed) return undefined;
+    if (rest.length + this.chunk > this.work.length) {
+      // A record longer than a read: a bigger buffer (records are bounded by MAX_RECORD).
+      const bigger = Buffer.allocUnsafeSlow(rest.length + 2 * this.chunk);
+      rest.copy(bigger);
+      this.work = bigger;
+    } else if (rest.buffer === this.work.buffer) {
+      this.work.copyWithin(0, rest.byteOffset - this.work.byteOffset, rest.byteOffset - this.work.byteOffset + rest.length);
+    } else {
+      rest.copy(this.work);
+    }
+    const { bytesRead } = await fh.read(this.work, rest.length, this.chunk, null);
+    if (bytesRead === 0 || this.closed) return undefined;
+    return this.work.subarray(0, rest.length + bytesRead);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const fh = await this.file?.catch(() => undefined);
+    await fh?.close().catch(() => undefined);
+    this.file = undefined;
+  }
 }
 
 function notCapture(path: string, head: Buffer): EgressError {

@@ -27,6 +27,12 @@ export interface TcpSegment {
   ifindex: number | undefined;
 }
 
+/** An ICMP destination-unreachable error quoting a segment: what the kernel would report. */
+export interface TcpUnreachable {
+  reason: TcpFailReason;
+  errno: number;
+}
+
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;

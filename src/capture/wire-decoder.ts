@@ -7,7 +7,7 @@
 import type { CaptureEvent, CaptureSummary, DnsPacket, DnsUnreachable } from '../events.js';
 import { bump } from '../events.js';
 import { ipv4Text, ipv6Text } from './ip-text.js';
-import { TcpFlowTable, type TcpSegment } from './tcp-flow-table.js';
+import { TcpFlowTable, type TcpSegment, type TcpUnreachable } from './tcp-flow-table.js';
 
 /** Link-layer header types (tcpdump.org/linktypes.html) the decoder understands. */
 export const LinkType = {
@@ -62,6 +62,13 @@ export interface WireDecoderOptions {
    * events from kernel hooks, turns this off: then only DNS-over-TCP flows are tracked.
    */
   tcpEvents?: boolean;
+  /**
+   * Where TCP segments (and ICMP errors quoting one) go instead of this decoder's flow table.
+   * Connection state is sequential, so a replay that decodes frames on several threads forwards
+   * them to the one thread that keeps the flows (its decoder's segment()). The segment object
+   * is reused after the call.
+   */
+  forwardTcp?: (seg: Readonly<TcpSegment>, unreachable?: TcpUnreachable) => void;
 }
 
 export interface WireDecoder {
@@ -75,6 +82,8 @@ export interface WireDecoder {
   flush(): void;
   /** Applies connection timeouts up to now (ms since the epoch) and syncs counters; for live sources with idle wires. */
   expire(now: number): void;
+  /** A TCP segment another decoder forwarded (see forwardTcp), into this decoder's flow table. */
+  segment(seg: TcpSegment, unreachable?: TcpUnreachable): void;
 }
 
 const ETH_IPV4 = 0x0800;
@@ -119,8 +128,10 @@ class WireDecoderImpl implements WireDecoder {
   private ifindex: number | undefined;
   private snapped = false;
   private readonly emitRaw: (ev: CaptureEvent) => void;
+  private readonly forwardTcp: WireDecoderOptions['forwardTcp'];
 
   constructor(opts: WireDecoderOptions) {
+    this.forwardTcp = opts.forwardTcp;
     for (const p of opts.dnsPorts) if (Number.isInteger(p) && p >= 0 && p < 65536) this.dnsPortSet[p] = 1;
     this.summary = opts.summary;
     this.emitRaw = opts.emit;
@@ -192,6 +203,11 @@ class WireDecoderImpl implements WireDecoder {
   expire(now: number): void {
     this.tcp.sweep(now);
     this.syncCounters();
+  }
+
+  segment(seg: TcpSegment, unreachable?: TcpUnreachable): void {
+    if (unreachable) this.tcp.unreachable(seg, unreachable.reason, unreachable.errno);
+    else this.tcp.segment(seg);
   }
 
   private ether(d: Uint8Array, off: number, end: number, type: number): void {
@@ -316,7 +332,10 @@ class WireDecoderImpl implements WireDecoder {
     s.dport = (d[l4 + 2] << 8) | d[l4 + 3];
     s.seq = ((d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7]) >>> 0;
     s.ifindex = this.ifindex;
-    this.tcp.unreachable(s, portUnreachable ? 'refused' : 'unreachable', errno);
+    s.payloadOff = s.payloadLen = s.wireLen = s.flags = s.ack = 0;
+    const reason = portUnreachable ? 'refused' : 'unreachable';
+    if (this.forwardTcp) this.forwardTcp(s, { reason, errno });
+    else this.tcp.unreachable(s, reason, errno);
     s.data = EMPTY;
   }
 
@@ -378,7 +397,8 @@ class WireDecoderImpl implements WireDecoder {
     s.wireLen = ipEnd - s.payloadOff;
     s.payloadLen = lim - s.payloadOff;
     s.ifindex = this.ifindex;
-    this.tcp.segment(s);
+    if (this.forwardTcp) this.forwardTcp(s);
+    else this.tcp.segment(s);
     s.data = EMPTY; // do not keep the frame alive through the scratch object
   }
 

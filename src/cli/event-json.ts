@@ -109,6 +109,13 @@ export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<s
   }
 }
 
+/** The output line for one event: JSON (the output contract) or text; undefined as eventToJson. */
+export function eventLine(ev: CaptureEvent, json: boolean, summary: CaptureSummary): string | undefined {
+  const obj = eventToJson(ev, summary);
+  if (obj === undefined) return undefined;
+  return json ? JSON.stringify(obj) : eventToText(obj);
+}
+
 function hostPort(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }

@@ -3,18 +3,13 @@
 // buffering it in memory), and a reader that goes away (`| head -1`) ends the command quietly
 // instead of crashing it with EPIPE.
 import { EgressError } from '../errors.js';
-
-const CHUNK_BYTES = 1 << 20;
+import { LineBuffer } from './line-buffer.js';
 
 export class LineOutput {
   private closed = false;
   private failure: string | undefined;
   private readonly waiters = new Set<() => void>();
-  /** Lines not written yet: full chunks, and pending[start, used) in the buffer being filled. */
-  private full: Buffer[] = [];
-  private pending = Buffer.alloc(0);
-  private start = 0;
-  private used = 0;
+  private readonly lines = new LineBuffer();
 
   /** `onClosed` is called once when the reader goes away or writing fails: the command stops. */
   constructor(private readonly stream: NodeJS.WritableStream, private readonly onClosed: () => void) {
@@ -25,44 +20,38 @@ export class LineOutput {
   }
 
   /**
-   * Adds one line to the pending bytes. Lines are encoded one by one into large buffers rather
-   * than joined into one string first: joining a batch of short strings and encoding the result
-   * cost more than making the lines (a 1.2 M-event replay spent 40 % of its time there).
+   * Whether a write's bytes are free once its callback runs: true for a file or pipe (written to
+   * the descriptor), false for an in-process stream, whose reader may keep the very buffer.
    */
+  get releasesWrittenBytes(): boolean {
+    return typeof (this.stream as { fd?: unknown }).fd === 'number';
+  }
+
+  /** Adds one line to the pending bytes (written by the next flush). */
   addLine(line: string): void {
-    // Each UTF-16 unit is at most 3 UTF-8 bytes.
-    if (this.pending.length - this.used < line.length * 3 + 1) this.newBuffer(line.length * 3 + 1);
-    this.used += this.pending.write(line, this.used);
-    this.pending[this.used++] = 0x0a;
+    this.lines.addLine(line);
+  }
+
+  /**
+   * Writes whole lines already encoded, after the lines added before them; `written` is called
+   * once the stream is done with the bytes (their buffer can be filled again). See write().
+   */
+  writeBytes(bytes: Uint8Array, written?: () => void): Promise<void> | undefined {
+    const waiting = this.flush();
+    return this.write(bytes, written) ?? waiting;
   }
 
   /** Writes the lines added since the last flush; see write(). */
   flush(): Promise<void> | undefined {
-    this.takePending();
-    const chunks = this.full;
-    this.full = [];
     let waiting: Promise<void> | undefined;
-    for (const c of chunks) waiting = this.write(c) ?? waiting;
+    for (const c of this.lines.take()) waiting = this.write(c) ?? waiting;
     return waiting;
   }
 
-  /** Moves the filled part of the buffer to the chunks to write; the rest of the buffer stays in use. */
-  private takePending(): void {
-    if (this.used > this.start) this.full.push(this.pending.subarray(this.start, this.used));
-    this.start = this.used;
-  }
-
-  /** A fresh buffer once the current one has no room: the stream may still hold what was taken from it. */
-  private newBuffer(atLeast: number): void {
-    this.takePending();
-    this.pending = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
-    this.start = this.used = 0;
-  }
-
   /** Writes text; the promise (when there is one) resolves once the reader has taken the backlog. */
-  write(text: string | Uint8Array): Promise<void> | undefined {
+  write(text: string | Uint8Array, written?: () => void): Promise<void> | undefined {
     if (this.closed) return undefined;
-    if (this.stream.write(text)) return undefined;
+    if (this.stream.write(text, written && ((err) => err || written()))) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
         this.waiters.delete(done);

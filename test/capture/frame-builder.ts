@@ -88,6 +88,15 @@ export function ip(f: L4, proto: number, l4: Buffer, opts: { ipv4Options?: Buffe
 }
 
 /** An Ethernet II frame; vlanTags adds 802.1Q tags (the outer one 802.1ad when there are two); pad adds trailing bytes as short frames carry. */
+/** An ICMP (v4 type 3) or ICMPv6 (type 1) error from `router` to `to`, quoting the start of an IP packet. */
+export function icmpError(router: string, to: string, type: number, code: number, quoted: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = type;
+  h[1] = code;
+  const v6 = quoted[0] >> 4 === 6;
+  return ip({ src: router, sport: 0, dst: to, dport: 0 }, v6 ? 58 : 1, Buffer.concat([h, quoted.subarray(0, v6 ? 48 : 28)]));
+}
+
 export function ethernet(ipPacket: Buffer, vlanTags: number[] = [], pad = 0): Buffer {
   const seq: Buffer[] = [Buffer.from('020000000001020000000002', 'hex')];
   vlanTags.forEach((vid, i) => {

@@ -7,7 +7,7 @@ import dnsPacket from 'dns-packet';
 import { createWireDecoder, LinkType, type WireDecoder } from '../../src/capture/wire-decoder.js';
 import { emptySummary, type CaptureEvent, type CaptureSummary, type DnsPacket, type TcpEvent } from '../../src/events.js';
 import { parseDnsMessage } from '../../src/dns/message.js';
-import { ACK, FIN, RST, SYN, PSH, bsdLoopback, ethernet, ip, sll, sll2, tcp, udp, type L4 } from './frame-builder.js';
+import { ACK, FIN, RST, SYN, PSH, bsdLoopback, ethernet, icmpError, ip, sll, sll2, tcp, udp, type L4 } from './frame-builder.js';
 
 const Q: L4 = { src: '10.202.0.1', sport: 40000, dst: '10.202.0.53', dport: 53 };
 const R: L4 = { src: Q.dst, sport: Q.dport, dst: Q.src, dport: Q.sport };
@@ -298,13 +298,7 @@ test('a late duplicate of an answered SYN is not a new connect; a new SYN on the
 
 test('ICMP destination unreachable quoting a SYN fails the connect: port → refused, host → unreachable', () => {
   const { dec, events, summary } = harness();
-  const icmp = (router: string, type: number, code: number, quoted: Buffer, v6: boolean) => {
-    const h = Buffer.alloc(8);
-    h[0] = type;
-    h[1] = code;
-    const f: L4 = { src: router, sport: 0, dst: v6 ? '2001:db8::1' : '10.202.0.1', dport: 0 };
-    return ip(f, v6 ? 58 : 1, Buffer.concat([h, quoted.subarray(0, quoted[0] >> 4 === 6 ? 48 : 28)]));
-  };
+  const icmp = (router: string, type: number, code: number, quoted: Buffer, v6: boolean) => icmpError(router, v6 ? '2001:db8::1' : '10.202.0.1', type, code, quoted);
   const a: L4 = { src: '10.202.0.1', sport: 50200, dst: '10.202.9.9', dport: 443 };
   const b: L4 = { src: '10.202.0.1', sport: 50201, dst: '10.202.9.9', dport: 444 };
   const c: L4 = { src: '2001:db8::1', sport: 50202, dst: '2001:db8::9', dport: 443 };

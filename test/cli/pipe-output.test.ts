@@ -20,15 +20,18 @@ function bigCapture(): string {
 }
 
 /** Runs the CLI with stdout to a pipe this test reads; `firstLineOnly` closes the pipe after one line. */
-async function piped(args: string[], firstLineOnly: boolean): Promise<{ code: number | null; lines: number; stderr: string }> {
+async function piped(args: string[], firstLineOnly: boolean): Promise<{ code: number | null; lines: number; stderr: string; ids: number[] }> {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let lines = 0;
+  const ids: number[] = [];
   const rl = createInterface({ input: child.stdout });
-  for await (const _line of rl) {
+  for await (const line of rl) {
     lines++;
+    const id = /"id":(\d+)/.exec(line)?.[1];
+    if (id !== undefined) ids.push(Number(id));
     if (firstLineOnly) {
       rl.close();
       child.stdout.destroy();
@@ -37,7 +40,7 @@ async function piped(args: string[], firstLineOnly: boolean): Promise<{ code: nu
     // A slow reader: every 1000 lines it lets the event loop turn before reading on.
     if (lines % 1000 === 0) await new Promise((r) => setImmediate(r));
   }
-  return { code: await exited, lines, stderr };
+  return { code: await exited, lines, stderr, ids };
 }
 
 test('capture --json to a pipe: a slow reader gets every line; a reader that leaves after one line ends it quietly', { timeout: 60_000 }, async () => {
@@ -48,6 +51,16 @@ test('capture --json to a pipe: a slow reader gets every line; a reader that lea
   assert.equal(head.code, 0);
   assert.equal(head.stderr, '', 'no EPIPE, no stack trace');
   assert.equal(head.lines, 1);
+});
+
+test('capture --json --threads 2 to a pipe: every line in file order to a slow reader; quiet after one line', { timeout: 60_000 }, async () => {
+  const file = bigCapture();
+  const all = await piped(['capture', '--json', '--threads', '2', '--pcap', file], false);
+  assert.deepEqual([all.code, all.lines, all.stderr], [0, QUERIES + 1, ''], 'every event and the summary line');
+  assert.deepEqual(all.ids.slice(0, 3), [0, 1, 2]);
+  assert.ok(all.ids.every((id, i) => id === i % 65536), 'in file order');
+  const head = await piped(['capture', '--json', '--threads', '2', '--pcap', file], true);
+  assert.deepEqual([head.code, head.stderr, head.lines], [0, '', 1]);
 });
 
 test('label to a pipe that closes after one line ends quietly', { timeout: 60_000 }, async () => {
