@@ -64,7 +64,7 @@ export async function replayInWorkers(o: WorkerReplayOptions): Promise<CaptureSu
   });
   const pool = new RenderWorkers(o.threads, { dnsPorts: o.dnsPorts, json: o.json });
   const frames = new FrameBatchWriter();
-  const inFlight: { worker: number; reply: Promise<RenderedBatch> }[] = [];
+  const inFlight: { worker: number; reply: Promise<RenderedBatch>; done: boolean }[] = [];
 
   // A batch's lines in order, each forwarded TCP segment's events at its position; each buffer
   // goes back to its worker once written (when the output lets go of written bytes).
@@ -103,9 +103,13 @@ export async function replayInWorkers(o: WorkerReplayOptions): Promise<CaptureSu
   };
   const submit = async () => {
     const batch = frames.take();
-    if (!batch) return;
-    inFlight.push(pool.render(batch));
-    if (inFlight.length >= IN_FLIGHT_PER_WORKER * o.threads) await placeOldest();
+    if (batch) {
+      const sent = { ...pool.render(batch), done: false };
+      sent.reply.then(() => (sent.done = true), () => {});
+      inFlight.push(sent);
+    }
+    // Wait while the workers are full; write whatever is ready meanwhile (a slow pipe as input).
+    while (inFlight.length && (inFlight.length >= IN_FLIGHT_PER_WORKER * o.threads || inFlight[0].done)) await placeOldest();
   };
 
   try {

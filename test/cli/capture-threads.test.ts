@@ -4,7 +4,8 @@
 // ends (truncated, corrupt). Only the order of keys in the summary's counts may differ.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACK, FIN, RST, SYN, PSH, ethernet, icmpError, ip, pcapFile, pcapngFile, tcp, udp, type FixtureFrame, type L4 } from '../capture/frame-builder.js';
 import { dnsQuery, dnsResponse } from '../external/pcap-fixture.js';
@@ -131,6 +132,23 @@ test('a mixed capture of many batches: the same lines, JSON and text, pcap and p
   const ng = join(dir, 'threads-mixed.pcapng');
   writeFileSync(ng, pcapngFile([{ linkType: 1 }, { linkType: 1, tsresol: 9 }], frames.slice(0, 30_000).map((f, i) => ({ ...f, iface: i % 2 }))));
   await assertSameOutput(ng, true);
+});
+
+test('standard input through a pipe: the same lines with --threads 2, the whole file', { timeout: 60_000 }, async () => {
+  const pcap = join(testOutputDir('cli'), 'threads-stdin.pcap');
+  writeFileSync(pcap, pcapFile(1, mixedFrames(3000)));
+  const one = await capture(pcap, 0, true);
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'egresswatch.js'), 'capture', '--pcap', '-', '--json', '--threads', '2'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.stdin.end(readFileSync(pcap));
+  assert.equal(await exited, 0);
+  const lines = Buffer.concat(out).toString().split('\n').filter(Boolean);
+  const summary = JSON.parse(lines.pop()!);
+  assert.equal(lines.length, one.lines.length);
+  assert.ok(lines.every((l, i) => l === one.lines[i]));
+  assert.deepEqual(summary, one.summary);
 });
 
 test('every committed fixture and mutated capture: the same lines and summary', { timeout: 120_000 }, async () => {
