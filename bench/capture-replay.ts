@@ -85,13 +85,14 @@ function tshark(file: string): Promise<Pass> {
 
 /**
  * `egresswatch capture --pcap FILE --json` as a user runs it, process start included: its
- * output to a file (converting a capture), or to a pipe this process reads (`| consumer`).
+ * output to a file (converting a capture), to a pipe this process reads (`| consumer`), or
+ * discarded (/dev/null: the command's own speed, without what its reader costs).
  */
-function cliJson(file: string, threads: number | undefined, to: 'file' | 'pipe', outFile: string): Promise<number> {
+function cliJson(file: string, threads: number | undefined, to: 'file' | 'pipe' | 'discarded', outFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const args = [join(here, '..', '..', 'bin', 'egresswatch.js'), 'capture', '--pcap', file, '--json', ...(threads === undefined ? [] : ['--threads', String(threads)])];
-    const out = to === 'file' ? openSync(outFile, 'w') : 'pipe';
+    const out = to === 'pipe' ? 'pipe' : openSync(to === 'file' ? outFile : '/dev/null', 'w');
     const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
     if (typeof out === 'number') closeSync(out);
     child.stdout?.resume();
@@ -114,8 +115,11 @@ async function main(): Promise<void> {
     const decodeOnly: Pass[] = [];
     const peer: Pass[] = [];
     // The CLI by default (worker threads for a file this size, one per core up to 4) and on
-    // one thread (--threads 0), its output to a file and to a pipe.
-    const variants = { workersFile: [undefined, 'file'], workersPipe: [undefined, 'pipe'], oneThreadFile: [0, 'file'], oneThreadPipe: [0, 'pipe'] } as const;
+    // one thread (--threads 0), its output to a file, to a pipe, and discarded.
+    const variants = {
+      workersFile: [undefined, 'file'], workersPipe: [undefined, 'pipe'], workersDiscarded: [undefined, 'discarded'],
+      oneThreadFile: [0, 'file'], oneThreadPipe: [0, 'pipe'], oneThreadDiscarded: [0, 'discarded'],
+    } as const;
     const cli = Object.fromEntries(Object.keys(variants).map((k) => [k, [] as number[]])) as Record<keyof typeof variants, number[]>;
     const outFile = join(dir, 'capture.json');
     for (let i = 0; i < runs; i++) {
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
       },
       egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round3(d.seconds), cpuSeconds: round3(d.cpuSeconds) },
       egresswatchCliJson: {
-        what: 'egresswatch capture --pcap FILE --json, best of the runs, process start included; to a file, or to a pipe this benchmark reads',
+        what: 'egresswatch capture --pcap FILE --json, best of the runs, process start included; to a file, to a pipe this benchmark reads, or to /dev/null',
         cores: availableParallelism(),
         ...Object.fromEntries(Object.entries(cli).map(([k, xs]) => [k, { seconds: round3(Math.min(...xs)), packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...xs)) }])),
       },
