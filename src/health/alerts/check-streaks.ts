@@ -91,7 +91,7 @@ export class CheckStreaks {
       if (!s.failing) continue;
       const needed = (this.thresholds.get(check) ?? DEFAULT_THRESHOLDS).successThreshold;
       const failed = `failed ${s.lastStreak} run${s.lastStreak === 1 ? '' : 's'} in a row`;
-      const runs = s.failures > 0 ? failed : `${failed}, then passed ${s.passes} of the ${needed} runs in a row that end the failure`;
+      const runs = s.failures > 0 ? failed : `${failed}, then passed ${s.passes} (${needed} passing runs in a row end it)`;
       out.push({
         fingerprint: `check|${check}`,
         name: ALERT_NAME,
