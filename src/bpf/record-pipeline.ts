@@ -2,7 +2,7 @@
 // wire decoder (with the process the kernel joined to them), TCP records through the connect
 // joiner, drop records with the kernel's reason names. No kernel needed: tests and benchmarks
 // feed it batches directly.
-import { bump, emptySummary, type CaptureEvent, type CaptureSummary, type DropEvent, type ProcessRef } from '../events.js';
+import { addCounts, bump, emptySummary, type CaptureEvent, type CaptureSummary, type DropEvent, type ProcessRef } from '../events.js';
 import { createWireDecoder, LinkType, type WireDecoder } from '../capture/wire-decoder.js';
 import type { DropReasonNames } from './drop-reasons.js';
 import { InterfaceCopyFilter } from './interface-copies.js';
@@ -105,9 +105,9 @@ export class RecordPipeline {
     this.tcp.flush(this.push);
     const s = this.summary;
     const w = this.wireSummary;
-    for (const [k, v] of Object.entries(w.malformed)) bump(s.malformed, k, v);
-    for (const [k, v] of Object.entries(w.counters)) bump(s.counters, k, v);
-    for (const [k, v] of Object.entries(w.lost)) bump(s.lost, k, v);
+    addCounts(s.malformed, w.malformed);
+    addCounts(s.counters, w.counters);
+    addCounts(s.lost, w.lost);
     w.malformed = {};
     w.counters = {};
     w.lost = {};
