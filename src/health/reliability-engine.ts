@@ -301,12 +301,16 @@ class Engine implements ReliabilityEngine {
   private async evaluate(now: number, yieldIfDue: () => Promise<void>): Promise<{ providers: Map<string, SeriesEvaluation>; endpoints: SeriesEvaluation[] }> {
     const providers = new Map<string, SeriesEvaluation>();
     for (const p of this.known.providers()) {
-      providers.set(p, this.evaluator.evaluate(this.windows, seriesKey('provider', p), p, null, now, this.streaks.runsPerHour(p)));
+      const e = this.evaluator.evaluate(this.windows, seriesKey('provider', p), p, null, now, this.streaks.runsPerHour(p));
+      e.checksPassing = this.streaks.passingAgain(p);
+      providers.set(p, e);
       await yieldIfDue();
     }
     const endpoints: SeriesEvaluation[] = [];
     for (const [key, info] of this.known.endpoints(now - this.settings.rollups.endpointIdleMs)) {
-      endpoints.push(this.evaluator.evaluate(this.windows, key, info.providerId, info, now, info.probeType ? this.streaks.runsPerHour(info.providerId, info.id) : 0));
+      const e = this.evaluator.evaluate(this.windows, key, info.providerId, info, now, info.probeType ? this.streaks.runsPerHour(info.providerId, info.id) : 0);
+      e.checksPassing = info.probeType ? this.streaks.passingAgain(info.providerId, info.id) : false;
+      endpoints.push(e);
       await yieldIfDue();
     }
     return { providers, endpoints };

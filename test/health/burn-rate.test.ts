@@ -152,9 +152,33 @@ test('a check every 10 s, ticks every 10 s: after its outage the provider reads 
   assert.deepEqual(fired.filter((a) => a.name === 'SloBurnRatePage' && a.minute >= 5), [], 'no page opens after the recovery at minute 5');
   const firstRecovering = states.findIndex((x) => x.s > 300 && x.state === 'degraded');
   assert.ok(firstRecovering > 0, JSON.stringify(states.slice(28, 50)));
-  // Recovering within 3 minutes of the recovery, and never an outage again.
-  assert.ok(states[firstRecovering].s <= 300 + 180, `recovering at ${states[firstRecovering].s} s`);
+  // Recovering as soon as the check has passed the 2 runs in a row that end its page (the runs
+  // at 300 and 310 s, seen by the tick at 320 s), when its incident resolves; never an outage again.
+  const resolvedAt = h.ticks.findIndex((t) => t.resolved.some((a) => a.name === 'CheckFailing'));
+  assert.equal(states[resolvedAt].s, 320);
+  assert.equal(states[firstRecovering].s, 320, `recovering at ${states[firstRecovering].s} s`);
   assert.deepEqual(states.slice(firstRecovering).filter((x) => x.state !== 'degraded' && x.state !== 'operational'), []);
+});
+
+test('a check that fails every other run is never read as recovering from its own passes', async () => {
+  const h = await harness({ alerts: { anomaly: { enabled: false, minEvents: 50, significance: 4, historyDays: 14 } } });
+  h.engine.configureChecks([{ name: 'obj', failureThreshold: 3, successThreshold: 2 }]);
+  const states: string[] = [];
+  for (let s = 0; s < 10 * 60; s += 10) {
+    const ok = s < 120 || (s / 10) % 2 === 0;
+    const event: ProbeResult = {
+      type: 'probe', check: 'obj', probe: 'http', ok, ts: h.clock.now(), target: 'https://api.p4.example/', ip: '198.51.100.4', attempts: 1, phases: { totalMs: 10 },
+      ...(ok ? { status: 200 } : { status: 503, error: { kind: 'http_status', message: 'HTTP 503' } }),
+    };
+    h.engine.ingestEvents([{ event, label: labelOf('198.51.100.4') }]);
+    h.clock.advance(10_000);
+    const tick = await h.engine.tick();
+    h.ticks.push(tick);
+    states.push(tick.snapshot.providers.find((p) => p.id === 'p4')!.state);
+  }
+  // Half the runs fail from minute 2 and never two pass in a row: from minute 3 the state is an
+  // outage at every tick (major or partial as the minute buckets hold 50 % or a little less).
+  assert.deepEqual(states.slice(18).filter((x) => x !== 'major_outage' && x !== 'partial_outage'), []);
 });
 
 test('a handful of failures among little traffic never pages: one refused connect in an hour of 70 calls', async () => {

@@ -50,6 +50,20 @@ export class CheckStreaks {
     }
   }
 
+  /**
+   * Whether every check counting for a provider (or one endpoint of it) passed its last runs in
+   * a row, as many as end a CheckFailing page; false when no check counts for it.
+   */
+  passingAgain(providerId: string, endpointId?: string): boolean {
+    let any = false;
+    for (const [check, s] of this.streaks) {
+      if (s.providerId !== providerId || (endpointId !== undefined && s.endpointId !== endpointId)) continue;
+      if (s.passes < (this.thresholds.get(check) ?? DEFAULT_THRESHOLDS).successThreshold) return false;
+      any = true;
+    }
+    return any;
+  }
+
   /** Check runs an hour of the checks seen counting for a provider, or for one endpoint of it. */
   runsPerHour(providerId: string, endpointId?: string): number {
     let n = 0;

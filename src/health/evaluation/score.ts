@@ -12,7 +12,9 @@
 //   once the last 5 minutes hold 20 calls or more with under 1 % failing: recovering),
 //   degraded ≥ 1 % failures, a ticket or anomaly alert firing, or a latency SLO missed over the hour.
 //   A provider whose last 2-3 minutes hold 10 calls or more, under 1 % failing, is recovering: at
-//   worst degraded, while the 5-minute window still holds the outage it came out of.
+//   worst degraded, while the 5-minute window still holds the outage it came out of. So is one
+//   whose checks all pass again as many runs in a row as end their CheckFailing page, while its
+//   connects of those minutes (if any) succeed.
 import type { HealthState, ReliabilityScore, ScoreComponent } from '../snapshot/health-snapshot.js';
 import type { SliCounts } from '../rollups/sli-windows.js';
 import { callKinds, weightedFailureRatio } from './call-kinds.js';
@@ -76,6 +78,8 @@ export interface StateInputs {
   ticketFiring: boolean;
   /** A latency SLO was missed over the last hour. */
   latencyMissed: boolean;
+  /** Every check of the series passed the runs in a row that end a CheckFailing page. */
+  checksPassing?: boolean;
 }
 
 /** The failure ratio that decides the state, from the last 5 minutes or the last hour when 5 minutes are too quiet. */
@@ -103,7 +107,12 @@ export function healthState(input: StateInputs): HealthState {
   // The outage is over when the last 2-3 minutes' calls succeed: the 5-minute window would keep
   // saying "major outage" for minutes after the incident resolved.
   const recent = input.recent;
-  const recovered = recent !== undefined && recent.total >= RECENT_MIN_EVENTS && recent.failed / recent.total < 0.01;
+  const recentClean = recent !== undefined && recent.total >= RECENT_MIN_EVENTS && recent.failed / recent.total < 0.01;
+  // Or, for a series with checks, when they pass again as many runs in a row as end their page
+  // (its incident resolves then) and its connects of the last minutes, if any, succeed: a check
+  // every 10 s needs 3 minutes to fill the window, and the state said "outage" meanwhile.
+  const connectsClean = recent === undefined || recent.tcpAttempts === 0 || recent.tcpFailed / recent.tcpAttempts < 0.01;
+  const recovered = recentClean || (input.checksPassing === true && connectsClean);
   if (recovered && ORDER.indexOf(state) > ORDER.indexOf('degraded')) state = 'degraded';
   // A page alert on long windows keeps firing for a while after the provider recovered: with
   // enough calls in the last 5 minutes and under 1 % failing, the provider is recovering (degraded),

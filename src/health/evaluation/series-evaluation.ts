@@ -21,6 +21,8 @@ export interface SeriesEvaluation {
   slos: SloStatus[];
   /** SLOs whose burn-rate rules hold now, with the conditions. */
   firing: Array<{ slo: SloDefinition; conditions: BurnCondition[] }>;
+  /** Every check of the series passed the runs in a row that end a CheckFailing page (false without checks). */
+  checksPassing?: boolean;
 }
 
 export class SeriesEvaluator {
