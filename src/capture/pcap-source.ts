@@ -22,10 +22,9 @@ const DEFAULT_CHUNK = 512 << 10;
 
 /** path "-" reads standard input, e.g. `tcpdump -w - | egresswatch capture --pcap -`. */
 export function createPcapSource(path: string, opts: PcapSourceOptions): CaptureSource {
-  const stdin = path === '-';
   return {
-    description: stdin ? 'pcap from standard input' : `pcap file ${path}`,
-    run: (handler, signal) => replay(stdin ? '/dev/stdin' : path, opts, handler, signal),
+    description: path === '-' ? 'pcap from standard input' : `pcap file ${path}`,
+    run: (handler, signal) => replay(path, opts, handler, signal),
   };
 }
 
@@ -82,13 +81,14 @@ export interface CaptureFileReading {
 }
 
 /**
- * Reads a pcap or pcapng file ("/dev/stdin" for standard input) and hands each frame to the
+ * Reads a pcap or pcapng file ("-" for standard input) and hands each frame to the
  * sink. Framing is sequential state (byte order, pcapng interfaces), so it stays on one thread
  * whoever decodes the frames. Truncated or corrupt files keep what was read and say so in the
  * summary; a file that is not a capture at all is an input error. Returns the record parser's
  * counters (records, skipped blocks…), which the caller adds once decoding has finished.
  */
-export async function readCaptureFile(path: string, reading: CaptureFileReading): Promise<Record<string, number>> {
+export async function readCaptureFile(file: string, reading: CaptureFileReading): Promise<Record<string, number>> {
+  const path = file === '-' ? '/dev/stdin' : file;
   const { sink, summary, signal } = reading;
   const chunk = Math.max(64, reading.chunkBytes ?? DEFAULT_CHUNK);
   const chunks = reading.sinkCopies && path !== '/dev/stdin' ? new ReusedFileChunks(path, chunk) : new StreamChunks(path, chunk);

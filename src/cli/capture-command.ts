@@ -44,7 +44,7 @@ Options:
     const askedThreads = numberOpt(values, 'threads', { max: 64, integer: true });
     if (askedThreads !== undefined && pcap === undefined) throw new UsageError('--threads applies to replay (--pcap FILE) only');
     const threads = pcap !== undefined ? replayThreads(pcap, askedThreads) : 0;
-    const source = openSource({ pcap, dnsPorts, interfaces: stringList(values, 'interface') });
+    const interfaces = stringList(values, 'interface');
 
     const parseCounts = emptySummary();
     // A reader that goes away (`| head`) stops the capture; a slow one holds the file.
@@ -53,8 +53,8 @@ Options:
     signal.addEventListener('abort', onAbort, { once: true });
     const out = new LineOutput(io.stdout, () => stop.abort());
     const summary = await (threads > 0 && pcap !== undefined
-      ? replayInWorkers({ path: pcap === '-' ? '/dev/stdin' : pcap, dnsPorts, json, threads, out, renderCounts: parseCounts, signal: stop.signal })
-      : runSource(source, (batch) => {
+      ? replayInWorkers({ path: pcap, dnsPorts, json, threads, out, renderCounts: parseCounts, signal: stop.signal })
+      : runSource(openSource({ pcap, dnsPorts, interfaces }), (batch) => {
         for (const ev of batch) {
           const line = eventLine(ev, json, parseCounts);
           if (line !== undefined) out.addLine(line);

@@ -39,6 +39,7 @@ export interface RenderWorkerTotals {
 }
 
 export interface WorkerReplayOptions {
+  /** The capture file ("-": standard input). */
   path: string;
   dnsPorts: number[];
   json: boolean;
