@@ -14,7 +14,7 @@ import type { Alert } from './alerts/alert.js';
 import { burnRateCandidates, dnsFindingCandidate } from './alerts/alert-candidates.js';
 import type { Incident } from './alerts/incident.js';
 import { IncidentTracker } from './alerts/incident-tracker.js';
-import { CheckStreaks, type CheckThresholds } from './alerts/check-streaks.js';
+import { CheckStreaks, NO_CHECKS, type CheckThresholds } from './alerts/check-streaks.js';
 import { certificateCandidates } from './alerts/certificate-expiry.js';
 import { CheckLastRuns } from './snapshot/check-last-runs.js';
 import { suppressed } from './alerts/suppression.js';
@@ -301,16 +301,12 @@ class Engine implements ReliabilityEngine {
   private async evaluate(now: number, yieldIfDue: () => Promise<void>): Promise<{ providers: Map<string, SeriesEvaluation>; endpoints: SeriesEvaluation[] }> {
     const providers = new Map<string, SeriesEvaluation>();
     for (const p of this.known.providers()) {
-      const e = this.evaluator.evaluate(this.windows, seriesKey('provider', p), p, null, now, this.streaks.runsPerHour(p));
-      e.checksPassing = this.streaks.passingAgain(p);
-      providers.set(p, e);
+      providers.set(p, this.evaluator.evaluate(this.windows, seriesKey('provider', p), p, null, now, this.streaks.ofSeries(p)));
       await yieldIfDue();
     }
     const endpoints: SeriesEvaluation[] = [];
     for (const [key, info] of this.known.endpoints(now - this.settings.rollups.endpointIdleMs)) {
-      const e = this.evaluator.evaluate(this.windows, key, info.providerId, info, now, info.probeType ? this.streaks.runsPerHour(info.providerId, info.id) : 0);
-      e.checksPassing = info.probeType ? this.streaks.passingAgain(info.providerId, info.id) : false;
-      endpoints.push(e);
+      endpoints.push(this.evaluator.evaluate(this.windows, key, info.providerId, info, now, info.probeType ? this.streaks.ofSeries(info.providerId, info.id) : NO_CHECKS));
       await yieldIfDue();
     }
     return { providers, endpoints };

@@ -31,6 +31,15 @@ interface Streak {
   target: string;
 }
 
+/** What a series' checks say: their runs an hour and whether they all pass again. */
+export interface SeriesChecks {
+  runsPerHour: number;
+  passingAgain: boolean;
+}
+
+/** A series without checks. */
+export const NO_CHECKS: SeriesChecks = { runsPerHour: 0, passingAgain: false };
+
 export class CheckStreaks {
   private thresholds = new Map<string, CheckThresholds>();
   private readonly streaks = new Map<string, Streak>();
@@ -51,27 +60,22 @@ export class CheckStreaks {
   }
 
   /**
-   * Whether every check counting for a provider (or one endpoint of it) passed its last runs in
-   * a row, as many as end a CheckFailing page; false when no check counts for it.
+   * The checks counting for a provider, or for one endpoint of it: their runs an hour, and
+   * whether every one passed its last runs in a row, as many as end a CheckFailing page (false
+   * when none counts for it).
    */
-  passingAgain(providerId: string, endpointId?: string): boolean {
+  ofSeries(providerId: string, endpointId?: string): SeriesChecks {
+    let runsPerHour = 0;
     let any = false;
+    let allPassing = true;
     for (const [check, s] of this.streaks) {
       if (s.providerId !== providerId || (endpointId !== undefined && s.endpointId !== endpointId)) continue;
-      if (s.passes < (this.thresholds.get(check) ?? DEFAULT_THRESHOLDS).successThreshold) return false;
+      const t = this.thresholds.get(check) ?? DEFAULT_THRESHOLDS;
+      runsPerHour += t.runsPerHour ?? 0;
+      allPassing &&= s.passes >= t.successThreshold;
       any = true;
     }
-    return any;
-  }
-
-  /** Check runs an hour of the checks seen counting for a provider, or for one endpoint of it. */
-  runsPerHour(providerId: string, endpointId?: string): number {
-    let n = 0;
-    for (const [check, s] of this.streaks) {
-      if (s.providerId !== providerId || (endpointId !== undefined && s.endpointId !== endpointId)) continue;
-      n += this.thresholds.get(check)?.runsPerHour ?? 0;
-    }
-    return n;
+    return { runsPerHour, passingAgain: any && allPassing };
   }
 
   /** One run of a check, with the provider and endpoint it counts for. */

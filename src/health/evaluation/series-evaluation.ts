@@ -3,6 +3,7 @@
 import type { AlertRuleSettings, SloDefinition } from '../engine-settings.js';
 import type { EndpointInfo } from '../rollups/aggregator.js';
 import { LEVEL_MS } from '../rollups/bucket.js';
+import { NO_CHECKS, type SeriesChecks } from '../alerts/check-streaks.js';
 import type { SliCounts, SliWindows } from '../rollups/sli-windows.js';
 import type { SloStatus } from '../snapshot/health-snapshot.js';
 import { evaluateSlo, RECENT_WINDOW_MS, slosFor, windowsNeeded, type BurnCondition } from './slo-evaluator.js';
@@ -22,7 +23,7 @@ export interface SeriesEvaluation {
   /** SLOs whose burn-rate rules hold now, with the conditions. */
   firing: Array<{ slo: SloDefinition; conditions: BurnCondition[] }>;
   /** Every check of the series passed the runs in a row that end a CheckFailing page (false without checks). */
-  checksPassing?: boolean;
+  checksPassing: boolean;
 }
 
 export class SeriesEvaluator {
@@ -37,12 +38,13 @@ export class SeriesEvaluator {
   }
 
   /**
-   * `checkRunsPerHour`: how many check runs an hour the series' checks make (0 without checks).
-   * The volume guard scales with it, so a series watched by a check every 2 minutes (30 runs an
-   * hour) needs 15 events an hour, not minEventsPerHour.
+   * `checks`: what the series' checks say. The volume guard scales with their runs an hour, so a
+   * series watched by a check every 2 minutes (30 runs an hour) needs 15 events an hour, not
+   * minEventsPerHour; the state reads whether they pass again.
    */
-  evaluate(windows: SliWindows, key: string, providerId: string, endpoint: EndpointInfo | null, now: number, checkRunsPerHour = 0): SeriesEvaluation {
-    const minEvents = checkRunsPerHour > 0 ? Math.min(this.rules.minEventsPerHour, Math.ceil(checkRunsPerHour / 2)) : this.rules.minEventsPerHour;
+  evaluate(windows: SliWindows, key: string, providerId: string, endpoint: EndpointInfo | null, now: number, checks: SeriesChecks = NO_CHECKS): SeriesEvaluation {
+    const runs = checks.runsPerHour;
+    const minEvents = runs > 0 ? Math.min(this.rules.minEventsPerHour, Math.ceil(runs / 2)) : this.rules.minEventsPerHour;
     const slos = slosFor(this.slos, endpoint ? 'endpoint' : 'provider', providerId, endpoint?.id);
     const counts = windows.sums(key, this.windowLengths, now);
     const countsAt = (ms: number) => counts.get(ms) ?? windows.sum(key, ms, now);
@@ -55,7 +57,7 @@ export class SeriesEvaluator {
       // Global SLOs alert per provider; an endpoint alerts only for an SLO that names it.
       if (evaluation.firing.length > 0 && (endpoint === null || slo.endpoint !== undefined)) firing.push({ slo, conditions: evaluation.firing });
     }
-    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), recent: countsAt(RECENT_WINDOW_MS), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing };
+    return { key, providerId, endpoint, five: countsAt(FIVE_MINUTES), recent: countsAt(RECENT_WINDOW_MS), hour: countsAt(LEVEL_MS.hour), slos: statuses, firing, checksPassing: checks.passingAgain };
   }
 
   /** The latency SLO's threshold and its index among the thresholds, for the score. */

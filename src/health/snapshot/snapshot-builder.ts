@@ -194,7 +194,7 @@ function judgement(e: SeriesEvaluation, endpointId: string | null, input: Snapsh
   const success = e.slos.find((s) => s.kind === 'success');
   const latencyMissed = e.slos.some((s) => s.kind === 'latency' && (s.burnRates['1h'] ?? 0) > 1);
   const score = reliabilityScore({ hour: e.hour, latencyIndex: input.latency.index, latencyThresholdMs: input.latency.thresholdMs, budgetRemaining: success?.budgetRemaining ?? null });
-  const state = healthState({ fiveMin: e.five, recent: e.recent, hour: e.hour, pageFiring: firing('page'), ticketFiring: firing('ticket'), latencyMissed, checksPassing: e.checksPassing ?? false });
+  const state = healthState({ fiveMin: e.five, recent: e.recent, hour: e.hour, pageFiring: firing('page'), ticketFiring: firing('ticket'), latencyMissed, checksPassing: e.checksPassing });
   return { score, state };
 }
 
