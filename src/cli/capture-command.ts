@@ -1,6 +1,6 @@
 // `egresswatch capture`: prints DNS, TCP, drop and conntrack events from live eBPF capture or
 // from a pcap/pcapng file, then a summary line with counts of events, parse errors and losses.
-import { eventLine } from './event-json.js';
+import { writeEventLine } from './event-json.js';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { addCounts, emptySummary } from '../events.js';
@@ -56,8 +56,7 @@ Options:
       ? replayInWorkers({ path: pcap, dnsPorts, json, threads, out, renderCounts: parseCounts, signal: stop.signal })
       : runSource(openSource({ pcap, dnsPorts, interfaces }), (batch) => {
         for (const ev of batch) {
-          const line = eventLine(ev, json, parseCounts);
-          if (line !== undefined) out.addLine(line);
+          writeEventLine(ev, json, parseCounts, out.lines);
         }
         // One write per batch: files give big batches, and a pipe or live capture shows events at once.
         return out.flush();

@@ -6,7 +6,7 @@ import { emptySummary } from '../events.js';
 import { decodeFrameBatch } from '../capture/frame-batch.js';
 import { TcpSegmentBatchWriter } from '../capture/tcp-segment-batch.js';
 import { createWireDecoder } from '../capture/wire-decoder.js';
-import { eventLine } from './event-json.js';
+import { writeEventLine } from './event-json.js';
 import { LineBuffer } from './line-buffer.js';
 import type { RenderedBatch, RenderRequest, RenderWorkerData, RenderWorkerTotals } from './capture-workers.js';
 
@@ -19,10 +19,7 @@ let batchStart = 0;
 const decoder = createWireDecoder({
   dnsPorts,
   summary,
-  emit: (ev) => {
-    const line = eventLine(ev, json, renderCounts);
-    if (line !== undefined) lines.addLine(line);
-  },
+  emit: (ev) => writeEventLine(ev, json, renderCounts, lines),
   forwardTcp: (seg, unreachable) => tcp.add(seg, unreachable, lines.bytesAdded - batchStart),
 });
 

@@ -9,7 +9,7 @@ import { FrameBatchWriter, type FrameBatch } from '../capture/frame-batch.js';
 import { readCaptureFile } from '../capture/pcap-source.js';
 import { readTcpSegmentBatch } from '../capture/tcp-segment-batch.js';
 import { createWireDecoder } from '../capture/wire-decoder.js';
-import { eventLine } from './event-json.js';
+import { writeEventLine } from './event-json.js';
 import type { LineOutput } from './line-output.js';
 
 export interface RenderWorkerData {
@@ -58,10 +58,7 @@ export async function replayInWorkers(o: WorkerReplayOptions): Promise<CaptureSu
   const decoder = createWireDecoder({
     dnsPorts: o.dnsPorts,
     summary,
-    emit: (ev) => {
-      const line = eventLine(ev, o.json, o.renderCounts);
-      if (line !== undefined) o.out.addLine(line);
-    },
+    emit: (ev) => writeEventLine(ev, o.json, o.renderCounts, o.out.lines),
   });
   const pool = new RenderWorkers(o.threads, { dnsPorts: o.dnsPorts, json: o.json });
   const frames = new FrameBatchWriter();

@@ -1,10 +1,14 @@
 // Renders capture events as the JSON-lines output contract of `egresswatch capture --json`, and
-// as one human-readable line each. DNS payloads are parsed here through src/dns/message.ts.
+// as one human-readable line each. DNS payloads are parsed here through src/dns/message.ts; a DNS
+// event's JSON line is written straight into the output's bytes (json-line-writer.ts), and its
+// object (for the text line) is read back from that line, so the two cannot disagree.
 import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords, type DnsAnswer } from '../dns/message.js';
 import { canonicalIp } from '../external/ip/ip-address.js';
 import { visibleText } from '../visible-text.js';
+import { constantsThenKey, JsonLineWriter, jsonKey } from './json-line-writer.js';
+import { LineBuffer } from './line-buffer.js';
 
 // Events come in time order, many per second: render the date part once per second.
 let isoSecond = Number.NaN;
@@ -29,58 +33,125 @@ function processFields(ev: { pid?: number; comm?: string; cgroupId?: string }): 
   return out;
 }
 
-/** AAAA data in its one textual form (RFC 5952), as dns-packet renders it. */
-function canonicalAnswer(a: DnsAnswer): DnsAnswer {
-  return a.type === 'AAAA' ? { ...a, data: canonicalIp(a.data) } : a;
-}
-
 const OPCODES = ['QUERY', 'IQUERY', 'STATUS', 'OPCODE3', 'NOTIFY', 'UPDATE'];
+
+const K = {
+  tsMs: jsonKey('tsMs'), sport: jsonKey('sport'), dst: jsonKey('dst'), dport: jsonKey('dport'), id: jsonKey('id'),
+  qtype: jsonKey('qtype'), damaged: jsonKey('damaged'), ifindex: jsonKey('ifindex'),
+  pid: jsonKey('pid'), comm: jsonKey('comm'), cgroupId: jsonKey('cgroupId'),
+  name: jsonKey('name'), type: jsonKey('type'), ttl: jsonKey('ttl'), data: jsonKey('data'),
+};
+
+// A DNS line's fixed parts, each with the key after it, encoded once.
+const DNS_TS = constantsThenKey({ type: 'dns' }, 'ts');
+const DIR_PROTO_SRC = {
+  query: { udp: constantsThenKey({ dir: 'query', proto: 'udp' }, 'src'), tcp: constantsThenKey({ dir: 'query', proto: 'tcp' }, 'src') },
+  response: { udp: constantsThenKey({ dir: 'response', proto: 'udp' }, 'src'), tcp: constantsThenKey({ dir: 'response', proto: 'tcp' }, 'src') },
+};
+const opcodeName = (code: number) => OPCODES[code] ?? `OPCODE${code}`;
+const OPCODE_QNAME = Array.from({ length: 16 }, (_, code) => constantsThenKey({ opcode: opcodeName(code) }, 'qname'));
+/** By rcode * 2 + TC bit. */
+const RCODE_TC_ANSWERS = Array.from({ length: 32 }, (_, i) => constantsThenKey({ rcode: rcodeName(i >> 1), tc: (i & 1) === 1 }, 'answers'));
 
 /**
  * A DNS packet's header and question, read on their own so that damage later in the message (a
  * bad EDNS option, a compression loop in an answer) never costs the event; answers as dns-packet
  * renders them, or, when it cannot, the A, AAAA and CNAME records before the damage. Damage is
- * counted in summary.malformed and named in the event ("damaged").
+ * counted in summary.malformed and named in the event ("damaged"). False when the payload has
+ * not even a header (then nothing was written).
  */
-function dnsJson(ev: DnsPacket, summary: CaptureSummary): Record<string, unknown> | undefined {
+function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonLineWriter): boolean {
   if (ev.payload.length < 12) {
     bump(summary.malformed, 'dns_short_header');
-    return undefined;
+    return false;
   }
-  const head = emptyDnsSummary();
+  const head = dnsHead;
   const questionProblem = parseDnsSummaryInto(ev.payload, head);
   const p = ev.payload;
   const flags = (p[2] << 8) | p[3];
-  const out: Record<string, unknown> = {
-    type: 'dns', ts: iso(ev.ts), tsMs: ev.ts, dir: ev.dir, proto: ev.proto,
-    src: ev.src, sport: ev.sport, dst: ev.dst, dport: ev.dport,
-    id: (p[0] << 8) | p[1], opcode: OPCODES[(flags >> 11) & 0xf] ?? `OPCODE${(flags >> 11) & 0xf}`,
-    qname: questionProblem === undefined ? head.qname : null, qtype: questionProblem === undefined ? head.qtype : null,
-  };
+  w.key(DNS_TS);
+  w.isoTime(ev.ts);
+  w.key(K.tsMs);
+  w.number(ev.ts);
+  w.key(DIR_PROTO_SRC[ev.dir][ev.proto]);
+  w.string(ev.src);
+  w.key(K.sport);
+  w.number(ev.sport);
+  w.key(K.dst);
+  w.string(ev.dst);
+  w.key(K.dport);
+  w.number(ev.dport);
+  w.key(K.id);
+  w.uint((p[0] << 8) | p[1]);
+  w.key(OPCODE_QNAME[(flags >> 11) & 0xf]);
+  if (questionProblem === undefined) w.string(head.qname);
+  else w.null();
+  w.key(K.qtype);
+  if (questionProblem === undefined) w.string(head.qtype);
+  else w.null();
   let damage = questionProblem === undefined ? undefined : `question_${questionProblem}`;
   if (ev.dir === 'response') {
-    out.rcode = rcodeName(flags & 0xf);
-    out.tc = (flags & 0x0200) !== 0;
+    w.key(RCODE_TC_ANSWERS[((flags & 0xf) << 1) | ((flags >> 9) & 1)]);
     // Nearly every answer is A, AAAA or CNAME: read directly; any other type (or damage) goes
     // through dns-packet, which renders every type.
-    const simple = questionProblem === undefined ? readAnswerRecords({ payload: p, offset: head.answersAt, count: head.ancount }) : [];
-    if (simple.length === head.ancount && questionProblem === undefined) out.answers = simple.map(canonicalAnswer);
+    const simple = questionProblem === undefined ? readAnswerRecords({ payload: p, offset: head.answersAt, count: head.ancount, question: head.qname }) : [];
+    if (simple.length === head.ancount && questionProblem === undefined) writeAnswers(w, simple, true);
     else {
       const full = damage === undefined ? parseDnsMessage(p) : undefined;
-      if (full?.ok) out.answers = full.message.answers;
+      if (full?.ok) writeAnswers(w, full.message.answers, false);
       else {
-        out.answers = simple.map(canonicalAnswer);
+        writeAnswers(w, simple, true);
         damage ??= `after_question_${full?.reason ?? 'bad_record'}`;
       }
     }
   }
   if (damage !== undefined) {
-    out.damaged = damage;
+    w.key(K.damaged);
+    w.string(damage);
     bump(summary.malformed, `dns_${damage}`);
   }
-  if (ev.ifindex !== undefined) out.ifindex = ev.ifindex;
-  return Object.assign(out, processFields(ev));
+  if (ev.ifindex !== undefined) {
+    w.key(K.ifindex);
+    w.number(ev.ifindex);
+  }
+  if (ev.pid !== undefined) {
+    w.key(K.pid);
+    w.number(ev.pid);
+  }
+  if (ev.comm !== undefined) {
+    w.key(K.comm);
+    w.string(ev.comm);
+  }
+  if (ev.cgroupId !== undefined) {
+    w.key(K.cgroupId);
+    w.string(ev.cgroupId);
+  }
+  return true;
 }
+
+/**
+ * The answers array: objects of name, type, ttl and data; AAAA data of the direct reader (eight
+ * groups) in its one textual form (RFC 5952), as dns-packet renders it.
+ */
+function writeAnswers(w: JsonLineWriter, answers: readonly DnsAnswer[], canonical: boolean): void {
+  w.openArray();
+  for (const a of answers) {
+    w.openObject();
+    w.key(K.name);
+    w.string(a.name);
+    w.key(K.type);
+    w.string(a.type);
+    w.key(K.ttl);
+    w.number(a.ttl);
+    w.key(K.data);
+    w.string(canonical && a.type === 'AAAA' ? canonicalIp(a.data) : a.data);
+    w.closeObject();
+  }
+  w.closeArray();
+}
+
+/** The question parse's result, reused: one object fewer per packet. */
+const dnsHead = emptyDnsSummary();
 
 /**
  * The JSON object for one event, or undefined when a DNS payload has not even a header (then
@@ -88,8 +159,13 @@ function dnsJson(ev: DnsPacket, summary: CaptureSummary): Record<string, unknown
  */
 export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<string, unknown> | undefined {
   switch (ev.type) {
-    case 'dns':
-      return dnsJson(ev, summary);
+    case 'dns': {
+      // The JSON line is what a DNS event says; the object is read back from it.
+      objectWriter.openLine(objectLines);
+      if (!writeDnsLine(ev, summary, objectWriter)) return undefined;
+      objectWriter.closeLine();
+      return JSON.parse(Buffer.concat(objectLines.take()).toString()) as Record<string, unknown>;
+    }
     case 'tcp': {
       const { type, ts, pid, comm, cgroupId, ...rest } = ev;
       return { type, ts: iso(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
@@ -109,11 +185,22 @@ export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<s
   }
 }
 
-/** The output line for one event: JSON (the output contract) or text; undefined as eventToJson. */
-export function eventLine(ev: CaptureEvent, json: boolean, summary: CaptureSummary): string | undefined {
+const lineWriter = new JsonLineWriter();
+const objectWriter = new JsonLineWriter();
+const objectLines = new LineBuffer();
+
+/**
+ * Adds the output line for one event to `lines`: JSON (the output contract) or text; nothing
+ * when eventToJson gives nothing. A DNS event's JSON line is written straight into bytes.
+ */
+export function writeEventLine(ev: CaptureEvent, json: boolean, summary: CaptureSummary, lines: LineBuffer): void {
+  if (json && ev.type === 'dns') {
+    lineWriter.openLine(lines);
+    if (writeDnsLine(ev, summary, lineWriter)) lineWriter.closeLine();
+    return;
+  }
   const obj = eventToJson(ev, summary);
-  if (obj === undefined) return undefined;
-  return json ? JSON.stringify(obj) : eventToText(obj);
+  if (obj !== undefined) lines.addLine(json ? JSON.stringify(obj) : eventToText(obj));
 }
 
 function hostPort(addr: string, port: number): string {

@@ -27,6 +27,32 @@ export class LineBuffer {
     this.added += n + 1;
   }
 
+  /**
+   * The buffer to encode a line into in place, from `lineStart`, with room for `size` bytes of
+   * line; the first `kept` bytes already written there move along when the line needs a fresh
+   * buffer. The line is added by commitLine.
+   */
+  lineRoom(kept: number, size: number): Buffer {
+    if (this.pending.length - this.used < size) {
+      const old = this.pending;
+      const from = this.used;
+      this.newBuffer(size);
+      old.copy(this.pending, 0, from, from + kept);
+    }
+    return this.pending;
+  }
+
+  /** Where a line encoded in place starts in the buffer lineRoom gives. */
+  get lineStart(): number {
+    return this.used;
+  }
+
+  /** Adds the line encoded in place: `length` bytes from lineStart, its line break included. */
+  commitLine(length: number): void {
+    this.used += length;
+    this.added += length;
+  }
+
   /** Bytes added since this buffer was made. */
   get bytesAdded(): number {
     return this.added;

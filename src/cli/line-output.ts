@@ -9,7 +9,8 @@ export class LineOutput {
   private closed = false;
   private failure: string | undefined;
   private readonly waiters = new Set<() => void>();
-  private readonly lines = new LineBuffer();
+  /** The lines the next flush writes. */
+  readonly lines = new LineBuffer();
 
   /** `onClosed` is called once when the reader goes away or writing fails: the command stops. */
   constructor(private readonly stream: NodeJS.WritableStream, private readonly onClosed: () => void) {

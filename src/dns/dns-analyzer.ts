@@ -146,7 +146,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
   };
 
   // Refilled for each response handed to onResponse.
-  const response: DnsResponseAnswers = { ts: 0, qname: '', rcode: '', answers: { payload: new Uint8Array(0), offset: -1, count: 0 } };
+  const response: DnsResponseAnswers = { ts: 0, qname: '', rcode: '', answers: { payload: new Uint8Array(0), offset: -1, count: 0, question: '' } };
   const matcher = new TransactionMatcher(opts, {
     onTransaction(tx) {
       completed++;
@@ -252,6 +252,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerOptions> = {}, hoo
         response.answers.payload = pkt.payload;
         response.answers.offset = msg.answersAt;
         response.answers.count = msg.ancount;
+        response.answers.question = msg.qname;
         hooks.onResponse(response);
       }
       matcher.response(pkt, msg);

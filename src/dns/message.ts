@@ -270,6 +270,8 @@ export interface AnswerSection {
   /** Offset of the first answer record; -1 when unknown. */
   offset: number;
   count: number;
+  /** The question's name as read (lower-cased), when known: most answers point to it. */
+  question?: string;
 }
 
 /**
@@ -283,9 +285,16 @@ export function readAnswerRecords(section: AnswerSection): DnsAnswer[] {
   let pos = section.offset;
   if (pos < 0) return out;
   for (let i = 0; i < section.count; i++) {
-    const name = readName(p, pos);
-    if (name === undefined) break;
-    pos = nameEnd;
+    let name: string | undefined;
+    // A pointer to the question's name (offset 12): the name is known, not read again.
+    if (p[pos] === 0xc0 && p[pos + 1] === HEADER_LEN && section.question !== undefined) {
+      name = section.question;
+      pos += 2;
+    } else {
+      name = readName(p, pos);
+      if (name === undefined) break;
+      pos = nameEnd;
+    }
     if (pos + 10 > p.length) break;
     const type = (p[pos] << 8) | p[pos + 1];
     const ttl = ((p[pos + 4] << 24) | (p[pos + 5] << 16) | (p[pos + 6] << 8) | p[pos + 7]) >>> 0;

@@ -1,0 +1,247 @@
+// Writes one JSON object per line straight into bytes, the same bytes JSON.stringify would give
+// for the same fields in the same order. Replay renders a line per packet: building an object
+// and stringifying it was over a third of a replay's time, most of it spent on the object.
+
+import type { LineBuffer } from './line-buffer.js';
+
+/** A key with its encoded form, made once: `"name":`. */
+export interface JsonKey {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export function jsonKey(name: string): JsonKey {
+  return { name, bytes: Buffer.from(`${JSON.stringify(name)}:`) };
+}
+
+/**
+ * Fields whose values are known in advance, then a key: written as one run of bytes. A line's
+ * fixed parts ("type":"dns", a direction and protocol) cost one copy instead of a call per part.
+ */
+export function constantsThenKey(constants: Record<string, string | number | boolean>, name: string): JsonKey {
+  return { name, bytes: Buffer.from(`${JSON.stringify(constants).slice(1, -1)},${JSON.stringify(name)}:`) };
+}
+
+/** Below this, fixed() writes a number's shortest form itself. */
+const MAX_FIXED = 2 ** 43;
+/** 10000-01-01: beyond it toISOString writes a six-digit year with a sign. */
+const LAST_4_DIGIT_YEAR = 253402300800000;
+
+/** Encodes in place, into the buffer of the LineBuffer the line goes to: no copy per line. */
+export class JsonLineWriter {
+  private lines: LineBuffer | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  /** Where the line starts in buf, and where the next byte goes. */
+  private base = 0;
+  private at = 0;
+  /** Whether the next key or array item needs a comma before it. */
+  private comma = false;
+  private isoSecond = Number.NaN;
+  private isoPrefix: Buffer = Buffer.alloc(0);
+
+  /** Starts a line holding one object, to go to `lines` once closed (none other in between). */
+  openLine(lines: LineBuffer): void {
+    this.lines = lines;
+    this.buf = lines.lineRoom(0, 0);
+    this.base = this.at = lines.lineStart;
+    this.comma = false;
+    this.openObject();
+  }
+
+  /** Ends the line's object and adds the line. A line opened and never closed is not added. */
+  closeLine(): void {
+    this.closeObject();
+    this.byte(0x0a);
+    this.lines!.commitLine(this.at - this.base);
+    this.lines = undefined;
+  }
+
+  openObject(): void {
+    this.item();
+    this.byte(0x7b);
+    this.comma = false;
+  }
+
+  closeObject(): void {
+    this.byte(0x7d);
+    this.comma = true;
+  }
+
+  openArray(): void {
+    this.byte(0x5b);
+    this.comma = false;
+  }
+
+  closeArray(): void {
+    this.byte(0x5d);
+    this.comma = true;
+  }
+
+  /** A key of the current object; its value follows. */
+  key(k: JsonKey): void {
+    const b = k.bytes;
+    this.room(b.length + 1);
+    const out = this.buf;
+    let o = this.at;
+    if (this.comma) out[o++] = 0x2c;
+    for (let i = 0; i < b.length; i++) out[o++] = b[i];
+    this.at = o;
+    this.comma = false;
+  }
+
+  string(s: string): void {
+    const n = s.length;
+    this.room(n + 2);
+    const out = this.buf;
+    let o = this.at;
+    out[o++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // Quotes, backslashes, control characters and anything beyond ASCII: JSON.stringify's own
+      // escaping and UTF-8, so the bytes stay exactly its output.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.text(JSON.stringify(s));
+      out[o++] = c;
+    }
+    out[o++] = 0x22;
+    this.at = o;
+    this.comma = true;
+  }
+
+  number(v: number): void {
+    if (v >= 0 && v < 0x80000000 && (v | 0) === v) this.uint(v);
+    else if (v >= 1 && v < MAX_FIXED) this.fixed(v);
+    else this.ascii(Number.isFinite(v) ? String(v) : 'null');
+  }
+
+  /**
+   * A number in [1, 2^43) (every time in milliseconds until the year 2248) with its shortest
+   * decimal form, as String(v) gives it, when that has at most 3 decimals: times from capture
+   * clocks in micro- or nanoseconds. String() of such a double costs 200 ns, several fields' worth.
+   */
+  private fixed(v: number): void {
+    const whole = Math.floor(v);
+    const frac = v - whole; // exact: v and whole are within a factor of two
+    let decimals = 0;
+    let digits = 0;
+    // The first decimal count whose nearest number reads back as v. Below 2^43 a double's spacing
+    // is under 0.001, so at most one such number per count, and whole * 1000 + 999 stays exact.
+    for (let scale = 1; decimals <= 3; decimals++, scale *= 10) {
+      digits = Math.round(frac * scale);
+      if ((whole * scale + digits) / scale === v) break;
+    }
+    if (decimals > 3) return this.ascii(String(v));
+    const high = Math.floor(whole / 1e9);
+    if (high > 0) {
+      this.uint(high);
+      this.padded(whole - high * 1e9, 9);
+    } else this.uint(whole);
+    if (decimals > 0) {
+      this.byte(0x2e);
+      // Shortest form: no trailing zeros (2 decimals of 0.50 were found as 1 decimal already).
+      this.padded(digits, decimals);
+    }
+    this.comma = true;
+  }
+
+  /** An unsigned integer as exactly `width` digits, zeros first. */
+  private padded(v: number, width: number): void {
+    this.room(width);
+    const out = this.buf;
+    for (let o = this.at + width - 1; o >= this.at; o--) {
+      out[o] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    this.at += width;
+  }
+
+  boolean(v: boolean): void {
+    this.ascii(v ? 'true' : 'false');
+  }
+
+  null(): void {
+    this.ascii('null');
+  }
+
+  /** Any other value, as JSON.stringify renders it. */
+  value(v: unknown): void {
+    this.text(JSON.stringify(v) ?? 'null');
+  }
+
+  /**
+   * A time in milliseconds since the epoch as ISO 8601 text ("2026-01-01T00:00:00.123Z"), as
+   * Date.prototype.toISOString gives it. Events come in time order, many per second: the part
+   * up to the second is encoded once per second.
+   */
+  isoTime(ts: number): void {
+    if (!(ts >= 0 && ts < LAST_4_DIGIT_YEAR)) return this.string(new Date(ts).toISOString());
+    const sec = Math.floor(ts / 1000);
+    if (sec !== this.isoSecond) {
+      this.isoSecond = sec;
+      this.isoPrefix = Buffer.from(`"${new Date(sec * 1000).toISOString().slice(0, 20)}`);
+    }
+    const p = this.isoPrefix;
+    this.room(p.length + 5);
+    const out = this.buf;
+    let o = this.at;
+    for (let i = 0; i < p.length; i++) out[o++] = p[i];
+    const ms = Math.floor(ts - sec * 1000);
+    out[o++] = 0x30 + Math.floor(ms / 100);
+    out[o++] = 0x30 + (Math.floor(ms / 10) % 10);
+    out[o++] = 0x30 + (ms % 10);
+    out[o++] = 0x5a;
+    out[o++] = 0x22;
+    this.at = o;
+    this.comma = true;
+  }
+
+  /** An unsigned integer below 2^31, as digits. */
+  uint(v: number): void {
+    this.room(10);
+    const out = this.buf;
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let o = this.at + digits;
+    this.at = o;
+    do {
+      out[--o] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
+    this.comma = true;
+  }
+
+  /** A comma before an array item (or a value that opens one) when one came before it. */
+  private item(): void {
+    if (this.comma) this.byte(0x2c);
+  }
+
+  private byte(c: number): void {
+    this.room(1);
+    this.buf[this.at++] = c;
+  }
+
+  /** Text that is already JSON and ASCII only (numbers, literals): short, so copied here. */
+  private ascii(t: string): void {
+    this.room(t.length);
+    const out = this.buf;
+    let o = this.at;
+    for (let i = 0; i < t.length; i++) out[o++] = t.charCodeAt(i);
+    this.at = o;
+    this.comma = true;
+  }
+
+  /** Text that is already JSON, encoded as UTF-8. */
+  private text(t: string): void {
+    this.room(t.length * 3);
+    this.at += this.buf.write(t, this.at, 'utf8');
+    this.comma = true;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const kept = this.at - this.base;
+    // Twice what is needed: a long line (many answers) moves a few times, not once per field.
+    this.buf = this.lines!.lineRoom(kept, 2 * (kept + n));
+    this.base = this.lines!.lineStart;
+    this.at = this.base + kept;
+  }
+}
