@@ -1,8 +1,9 @@
-// The fast header-and-question reader: what it extracts, and malformed input counted by reason.
+// The fast header-and-question reader: what it extracts, and malformed input counted by reason;
+// the direct answer reader on compressed names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { parseDnsSummary } from '../../src/dns/message.js';
+import { parseDnsSummary, readAnswerRecords } from '../../src/dns/message.js';
 
 test('reads id, flags, rcode, answer count and the question', () => {
   const buf = dnsPacket.encode({
@@ -39,4 +40,27 @@ test('malformed messages give a reason and never throw', () => {
     const r = parseDnsSummary(Uint8Array.from(bytes));
     assert.deepEqual(r, { ok: false, reason }, `expected ${reason}`);
   }
+});
+
+test('answers compressed to point at the question: the same records whether the question name is given or read again', () => {
+  // www.example.com A? → www.example.com CNAME edge.example.net; edge.example.net A 192.0.2.7.
+  const label = (s: string) => [s.length, ...Buffer.from(s)];
+  const question = [...label('WWW'), ...label('example'), ...label('com'), 0];
+  const header = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0];
+  const cnameData = [...label('edge'), ...label('example'), ...label('net'), 0];
+  const cnameAt = 12 + question.length + 4 + 12; // where the CNAME's data starts
+  const bytes = Uint8Array.from([
+    ...header, ...question, 0, 1, 0, 1,
+    0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, cnameData.length, ...cnameData,
+    0xc0, cnameAt, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 7,
+  ]);
+  const s = parseDnsSummary(bytes);
+  assert.ok(s.ok);
+  const section = { payload: bytes, offset: s.summary.answersAt, count: s.summary.ancount };
+  const expected = [
+    { name: 'www.example.com', type: 'CNAME', ttl: 60, data: 'edge.example.net' },
+    { name: 'edge.example.net', type: 'A', ttl: 30, data: '192.0.2.7' },
+  ];
+  assert.deepEqual(readAnswerRecords(section), expected);
+  assert.deepEqual(readAnswerRecords({ ...section, question: s.summary.qname }), expected);
 });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
-import { eventToJson } from '../../src/cli/event-json.js';
+import { eventToJson, writeEventLine } from '../../src/cli/event-json.js';
+import { LineBuffer } from '../../src/cli/line-buffer.js';
 import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, readAnswerRecords } from '../../src/dns/message.js';
 import type { CaptureSummary, DnsPacket } from '../../src/events.js';
 
@@ -54,6 +55,15 @@ function decodeEverything(bytes: Uint8Array): void {
   const json = eventToJson(packet(bytes), summary);
   // Whatever came out is JSON-safe and says what was damaged.
   if (json) JSON.parse(JSON.stringify(json));
+  // The line `capture --json` prints: one line, exactly what JSON.stringify makes of its object.
+  const lines = new LineBuffer();
+  writeEventLine(packet(bytes), true, summary, lines);
+  const text = Buffer.concat(lines.take()).toString('utf8');
+  if (json) {
+    assert.equal(text.indexOf('\n'), text.length - 1);
+    assert.equal(text, JSON.stringify(JSON.parse(text)) + '\n');
+    assert.deepEqual(JSON.parse(text), json);
+  } else assert.equal(text, '');
 }
 
 test('any bytes: nothing throws, results are bounded', () => {
@@ -72,5 +82,7 @@ test('a well-formed response is read back exactly: id, question, answers', () =>
     assert.equal(s.qname, r.qname);
     const answers = readAnswerRecords({ payload: r.bytes, offset: s.answersAt, count: s.ancount });
     assert.deepEqual(answers.map((a) => [a.type, a.name, a.data]), r.answers.map((a) => [a.type, a.name, a.data]));
+    // Given the question's name (answers pointing to it are not read again): the same answers.
+    assert.deepEqual(readAnswerRecords({ payload: r.bytes, offset: s.answersAt, count: s.ancount, question: s.qname }), answers);
   }), { numRuns: RUNS, seed: 20261204 });
 });
