@@ -85,19 +85,28 @@ function tshark(file: string): Promise<Pass> {
 
 /**
  * `egresswatch capture --pcap FILE --json` as a user runs it, process start included: its
- * output to a file (converting a capture), to a pipe this process reads (`| consumer`), or
- * discarded (/dev/null: the command's own speed, without what its reader costs).
+ * output to a file (converting a capture), through a pipe to `wc -c` (`| consumer`, as a shell
+ * makes it: a pipe, where Node's own child stdio would be a socket pair), or discarded
+ * (/dev/null: the command's own speed, without what its reader costs). Resolves to the seconds
+ * taken and the bytes written.
  */
-function cliJson(file: string, threads: number | undefined, to: 'file' | 'pipe' | 'discarded', outFile: string): Promise<number> {
+function cliJson(file: string, threads: number | undefined, to: 'file' | 'pipe' | 'discarded', outFile: string): Promise<{ seconds: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const args = [join(here, '..', '..', 'bin', 'egresswatch.js'), 'capture', '--pcap', file, '--json', ...(threads === undefined ? [] : ['--threads', String(threads)])];
     const out = to === 'pipe' ? 'pipe' : openSync(to === 'file' ? outFile : '/dev/null', 'w');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
+    const child = to === 'pipe'
+      ? spawn('bash', ['-c', 'set -o pipefail; "$0" "$@" | wc -c', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
     if (typeof out === 'number') closeSync(out);
-    child.stdout?.resume();
+    let counted = '';
+    child.stdout?.on('data', (c: Buffer) => (counted += c.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e9) : reject(new Error(`egresswatch exited with ${code}`))));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`egresswatch exited with ${code}`));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      resolve({ seconds, bytes: to === 'pipe' ? Number(counted.trim()) : to === 'file' ? statSync(outFile).size : Number.NaN });
+    });
   });
 }
 
@@ -121,12 +130,17 @@ async function main(): Promise<void> {
       oneThreadFile: [0, 'file'], oneThreadPipe: [0, 'pipe'], oneThreadDiscarded: [0, 'discarded'],
     } as const;
     const cli = Object.fromEntries(Object.keys(variants).map((k) => [k, [] as number[]])) as Record<keyof typeof variants, number[]>;
+    const outputBytes = new Set<number>();
     const outFile = join(dir, 'capture.json');
     for (let i = 0; i < runs; i++) {
       full.push(await ours(file, true));
       decodeOnly.push(await ours(file, false));
       peer.push(await tshark(file));
-      for (const [k, [threads, to]] of Object.entries(variants)) cli[k as keyof typeof variants].push(await cliJson(file, threads, to, outFile));
+      for (const [k, [threads, to]] of Object.entries(variants)) {
+        const r = await cliJson(file, threads, to, outFile);
+        cli[k as keyof typeof variants].push(r.seconds);
+        if (to !== 'discarded') outputBytes.add(r.bytes);
+      }
     }
     const f = best(full);
     const d = best(decodeOnly);
@@ -149,9 +163,12 @@ async function main(): Promise<void> {
       },
       egresswatchDecodeOnly: { packetsPerSecond: rate(d), seconds: round3(d.seconds), cpuSeconds: round3(d.cpuSeconds) },
       egresswatchCliJson: {
-        what: 'egresswatch capture --pcap FILE --json, best of the runs, process start included; to a file, to a pipe this benchmark reads, or to /dev/null',
+        what: 'egresswatch capture --pcap FILE --json, best and median of the runs, process start included; to a file, through a pipe to wc -c, or to /dev/null',
         cores: availableParallelism(),
-        ...Object.fromEntries(Object.entries(cli).map(([k, xs]) => [k, { seconds: round3(Math.min(...xs)), packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...xs)) }])),
+        // Every run to a file or a pipe wrote the same number of bytes.
+        outputsAgree: outputBytes.size === 1,
+        outputBytes: [...outputBytes],
+        ...Object.fromEntries(Object.entries(cli).map(([k, xs]) => [k, { seconds: round3(Math.min(...xs)), medianSeconds: round3(median(xs)), packetsPerSecond: Math.round((packets ?? f.dnsPackets) / Math.min(...xs)) }])),
       },
       tshark: { packetsPerSecond: rate(t), seconds: round3(t.seconds), cpuSeconds: round3(t.cpuSeconds), packetsPerCpuSecond: Math.round(t.dnsPackets / t.cpuSeconds), rows: t.dnsPackets, nxdomain: t.nxdomain, command: 'tshark -r FILE -T fields -e dns.id -e dns.qry.name -e dns.flags.rcode' },
       speedup: round(rate(f) / rate(t)),
