@@ -2,7 +2,7 @@
 // aligned, its header's size giving its length) into packet frames, TCP records and drop records.
 // Allocation-light: packet records reuse one scratch object and view the batch's bytes.
 import type { ProcessRef } from '../events.js';
-import { ipv4Text, ipv6Text } from '../capture/ip-text.js';
+import { ipv4Text, ipv6Text } from '../ip-text.js';
 import { AF_INET6, Drop, Header, Owner, Packet, PacketFlag, RecordKind, Tcp, TcpFlag } from './record-layout.js';
 
 /** A packet record; the same object is reused for every packet of a batch. */

@@ -4,7 +4,7 @@
 import type { CaptureSummary, TcpEvent, TcpFailReason, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { DnsTcpStream, type ReassemblyBudget } from './dns-tcp-stream.js';
-import { ipv4Text, ipv6Text } from './ip-text.js';
+import { ipv4Text, ipv6Text } from '../ip-text.js';
 
 /** One TCP segment as the wire decoder found it; the object is reused for every packet. */
 export interface TcpSegment {

@@ -6,7 +6,7 @@
 // and allocates nothing but the event, its address strings and the payload view.
 import type { CaptureEvent, CaptureSummary, DnsPacket, DnsUnreachable } from '../events.js';
 import { bump } from '../events.js';
-import { ipv4Text, ipv6Text } from './ip-text.js';
+import { ipv4Text, ipv6Text } from '../ip-text.js';
 import { TcpFlowTable, type TcpSegment, type TcpUnreachable } from './tcp-flow-table.js';
 
 /** Link-layer header types (tcpdump.org/linktypes.html) the decoder understands. */

@@ -84,8 +84,8 @@ export class JsonLineWriter {
     const out = this.buf;
     let o = this.at;
     if (this.comma) out[o++] = 0x2c;
-    for (let i = 0; i < b.length; i++) out[o++] = b[i];
-    this.at = o;
+    out.set(b, o);
+    this.at = o + b.length;
     this.comma = false;
   }
 

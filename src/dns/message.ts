@@ -2,6 +2,7 @@
 // Never throws: malformed input yields a reason that callers count.
 import dnsPacket from 'dns-packet';
 import { countsFitMessage } from '../dns-counts.js';
+import { ipv4Text } from '../ip-text.js';
 
 export interface DnsAnswer {
   name: string;
@@ -302,7 +303,7 @@ export function readAnswerRecords(section: AnswerSection): DnsAnswer[] {
     const data = pos + 10;
     pos = data + length;
     if (pos > p.length) break;
-    if (type === 1 && length === 4) out.push({ name, type: 'A', ttl, data: `${p[data]}.${p[data + 1]}.${p[data + 2]}.${p[data + 3]}` });
+    if (type === 1 && length === 4) out.push({ name, type: 'A', ttl, data: ipv4Text(p, data) });
     else if (type === 28 && length === 16) out.push({ name, type: 'AAAA', ttl, data: ipv6Groups(p, data) });
     else if (type === 5) {
       const target = readName(p, data);

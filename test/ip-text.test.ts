@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SocketAddress } from 'node:net';
-import { ipv4Text, ipv6Text } from '../../src/capture/ip-text.js';
+import { ipv4Text, ipv6Text } from '../src/ip-text.js';
 
 test('IPv6 text equals Node\'s, for edge cases and random addresses, on first and cached use', () => {
   const cases = ['::', '::1', '2001:db8::1', '2001:db8:0:0:1::53', 'fe80::1:2:3:4', '1:0:0:1:0:0:0:1', '1:0:0:0:1:0:0:1', '::ffff:102:304', '0:0:1::', '1::', '1:0:1:0:1:0:1:0', '::2', '0:0:0:0:0:0:c2f8:dc58', '::ffff:0:1'];
