@@ -71,24 +71,15 @@ function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonLineWriter)
   const flags = (p[2] << 8) | p[3];
   w.key(DNS_TS);
   w.isoTime(ev.ts);
-  w.key(K.tsMs);
-  w.number(ev.ts);
-  w.key(DIR_PROTO_SRC[ev.dir][ev.proto]);
-  w.string(ev.src);
-  w.key(K.sport);
-  w.number(ev.sport);
-  w.key(K.dst);
-  w.string(ev.dst);
-  w.key(K.dport);
-  w.number(ev.dport);
+  w.numberField(K.tsMs, ev.ts);
+  w.stringField(DIR_PROTO_SRC[ev.dir][ev.proto], ev.src);
+  w.numberField(K.sport, ev.sport);
+  w.stringField(K.dst, ev.dst);
+  w.numberField(K.dport, ev.dport);
   w.key(K.id);
   w.uint((p[0] << 8) | p[1]);
-  w.key(OPCODE_QNAME[(flags >> 11) & 0xf]);
-  if (questionProblem === undefined) w.string(head.qname);
-  else w.null();
-  w.key(K.qtype);
-  if (questionProblem === undefined) w.string(head.qtype);
-  else w.null();
+  w.stringField(OPCODE_QNAME[(flags >> 11) & 0xf], questionProblem === undefined ? head.qname : null);
+  w.stringField(K.qtype, questionProblem === undefined ? head.qtype : null);
   let damage = questionProblem === undefined ? undefined : `question_${questionProblem}`;
   if (ev.dir === 'response') {
     w.key(RCODE_TC_ANSWERS[((flags & 0xf) << 1) | ((flags >> 9) & 1)]);
@@ -106,26 +97,13 @@ function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonLineWriter)
     }
   }
   if (damage !== undefined) {
-    w.key(K.damaged);
-    w.string(damage);
+    w.stringField(K.damaged, damage);
     bump(summary.malformed, `dns_${damage}`);
   }
-  if (ev.ifindex !== undefined) {
-    w.key(K.ifindex);
-    w.number(ev.ifindex);
-  }
-  if (ev.pid !== undefined) {
-    w.key(K.pid);
-    w.number(ev.pid);
-  }
-  if (ev.comm !== undefined) {
-    w.key(K.comm);
-    w.string(ev.comm);
-  }
-  if (ev.cgroupId !== undefined) {
-    w.key(K.cgroupId);
-    w.string(ev.cgroupId);
-  }
+  if (ev.ifindex !== undefined) w.numberField(K.ifindex, ev.ifindex);
+  if (ev.pid !== undefined) w.numberField(K.pid, ev.pid);
+  if (ev.comm !== undefined) w.stringField(K.comm, ev.comm);
+  if (ev.cgroupId !== undefined) w.stringField(K.cgroupId, ev.cgroupId);
   return true;
 }
 
@@ -137,14 +115,10 @@ function writeAnswers(w: JsonLineWriter, answers: readonly DnsAnswer[], canonica
   w.openArray();
   for (const a of answers) {
     w.openObject();
-    w.key(K.name);
-    w.string(a.name);
-    w.key(K.type);
-    w.string(a.type);
-    w.key(K.ttl);
-    w.number(a.ttl);
-    w.key(K.data);
-    w.string(canonical && a.type === 'AAAA' ? canonicalIp(a.data) : a.data);
+    w.stringField(K.name, a.name);
+    w.stringField(K.type, a.type);
+    w.numberField(K.ttl, a.ttl);
+    w.stringField(K.data, canonical && a.type === 'AAAA' ? canonicalIp(a.data) : a.data);
     w.closeObject();
   }
   w.closeArray();

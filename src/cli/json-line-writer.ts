@@ -89,6 +89,19 @@ export class JsonLineWriter {
     this.comma = false;
   }
 
+  /** A key and its string value (or null). */
+  stringField(k: JsonKey, v: string | null): void {
+    this.key(k);
+    if (v === null) this.null();
+    else this.string(v);
+  }
+
+  /** A key and its number value. */
+  numberField(k: JsonKey, v: number): void {
+    this.key(k);
+    this.number(v);
+  }
+
   string(s: string): void {
     const n = s.length;
     this.room(n + 2);
