@@ -25,7 +25,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from '../test/helpers/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/chromium.js';
 import { startDnsTestServer } from '../test/helpers/dns-test-server.js';
 import { logLine, startRun, stop } from '../test/helpers/run-process.js';
 import { createTestCa } from '../test/helpers/test-ca.js';
@@ -187,7 +187,7 @@ checks:
   await save('api/v1/dns/findings', 'findings.json');
   await save('incidents.atom', 'incidents.atom');
   await save('metrics', 'metrics.txt');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   for (const width of [390, 1400]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     for (const path of ['', 'incidents', 'dns', 'providers/object-store', 'providers/payments.example']) {

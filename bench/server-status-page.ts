@@ -28,7 +28,7 @@ import { dnsFinding, dnsSnapshot, incident, resolver } from '../test/helpers/sta
 import { monitoringStatus } from '../test/helpers/status-server.js';
 import { startLiveEngine } from './live-engine.js';
 import { freePort } from '../test/helpers/free-port.js';
-import { CHROMIUM } from '../test/helpers/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/chromium.js';
 import { chromium } from 'playwright-core';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, 'tick-ms': { type: 'string', default: '10000' }, providers: { type: 'string', default: '50' }, endpoints: { type: 'string', default: '500' }, days: { type: 'string', default: '400' } } });
@@ -92,7 +92,7 @@ async function measure(url: string, runSeconds = seconds, headers: string[] = []
  * over loopback would see it. Median and worst of `loads` per URL.
  */
 async function firstContentfulPaint(urls: Record<string, string>, loads = 7): Promise<Record<string, { p50: number; max: number; n: number }>> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const out: Record<string, { p50: number; max: number; n: number }> = {};
   try {
     for (const [name, url] of Object.entries(urls)) {

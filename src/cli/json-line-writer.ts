@@ -175,11 +175,6 @@ export class JsonLineWriter {
     this.ascii('null');
   }
 
-  /** Any other value, as JSON.stringify renders it. */
-  value(v: unknown): void {
-    this.text(JSON.stringify(v) ?? 'null');
-  }
-
   /**
    * A time in milliseconds since the epoch as ISO 8601 text ("2026-01-01T00:00:00.123Z"), as
    * Date.prototype.toISOString gives it. Events come in time order, many per second: the part

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from '../helpers/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { dnsFinding, dnsSnapshot, incident, resolver, snapshot } from '../helpers/status-snapshot.js';
 import { startTestServer } from '../helpers/status-server.js';
 
@@ -24,7 +24,7 @@ await srv.store.putSnapshot(snapshot([
   { id: 'twilio', name: 'Twilio', state: 'degraded' },
 ], now));
 await srv.store.putIncident(incident('inc-1', 'aws-rds', now, 'Connect timeouts to AWS RDS eu-west-1'));
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 for (const width of [390, 1400]) {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   for (const [name, path] of [['status', '/'], ['provider', '/providers/aws-rds'], ['dns', '/dns'], ['incidents', '/incidents']]) {
