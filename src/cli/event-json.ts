@@ -1,29 +1,14 @@
 // Renders capture events as the JSON-lines output contract of `egresswatch capture --json`, and
 // as one human-readable line each. DNS payloads are parsed here through src/dns/message.ts; a DNS
 // event's JSON line is written straight into the output's bytes (json-line-writer.ts), and its
-// object (for the text line) is read back from that line, so the two cannot disagree.
+// object (for the text line) is built by the same calls, so the two cannot disagree.
 import type { CaptureEvent, CaptureSummary, DnsPacket } from '../events.js';
 import { bump } from '../events.js';
 import { emptyDnsSummary, parseDnsMessage, parseDnsSummaryInto, rcodeName, readAnswerRecords, type DnsAnswer } from '../dns/message.js';
 import { canonicalIp } from '../external/ip/ip-address.js';
 import { visibleText } from '../visible-text.js';
-import { constantsThenKey, JsonLineWriter, jsonKey } from './json-line-writer.js';
-import { LineBuffer } from './line-buffer.js';
-
-// Events come in time order, many per second: render the date part once per second.
-let isoSecond = Number.NaN;
-let isoPrefix = '';
-
-function iso(ts: number): string {
-  const sec = Math.floor(ts / 1000);
-  if (sec !== isoSecond || !(ts >= 0 && ts < 253402300800000)) {
-    if (!(ts >= 0 && ts < 253402300800000)) return new Date(ts).toISOString(); // beyond year 9999: the long form
-    isoSecond = sec;
-    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
-  }
-  const ms = Math.floor(ts - sec * 1000);
-  return isoPrefix + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
-}
+import { constantsThenKey, isoText, JsonLineWriter, JsonObjectBuilder, jsonKey, type JsonFieldWriter } from './json-line-writer.js';
+import type { LineBuffer } from './line-buffer.js';
 
 function processFields(ev: { pid?: number; comm?: string; cgroupId?: string }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -60,7 +45,7 @@ const RCODE_TC_ANSWERS = Array.from({ length: 32 }, (_, i) => constantsThenKey({
  * counted in summary.malformed and named in the event ("damaged"). False when the payload has
  * not even a header (then nothing was written).
  */
-function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonLineWriter): boolean {
+function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonFieldWriter): boolean {
   if (ev.payload.length < 12) {
     bump(summary.malformed, 'dns_short_header');
     return false;
@@ -111,7 +96,7 @@ function writeDnsLine(ev: DnsPacket, summary: CaptureSummary, w: JsonLineWriter)
  * The answers array: objects of name, type, ttl and data; AAAA data of the direct reader (eight
  * groups) in its one textual form (RFC 5952), as dns-packet renders it.
  */
-function writeAnswers(w: JsonLineWriter, answers: readonly DnsAnswer[], canonical: boolean): void {
+function writeAnswers(w: JsonFieldWriter, answers: readonly DnsAnswer[], canonical: boolean): void {
   w.openArray();
   for (const a of answers) {
     w.openObject();
@@ -134,34 +119,31 @@ const dnsHead = emptyDnsSummary();
 export function eventToJson(ev: CaptureEvent, summary: CaptureSummary): Record<string, unknown> | undefined {
   switch (ev.type) {
     case 'dns': {
-      // The JSON line is what a DNS event says; the object is read back from it.
-      objectWriter.openLine(objectLines);
-      if (!writeDnsLine(ev, summary, objectWriter)) return undefined;
-      objectWriter.closeLine();
-      return JSON.parse(Buffer.concat(objectLines.take()).toString()) as Record<string, unknown>;
+      // The same fields, in the same calls, as the JSON line.
+      objectBuilder.begin();
+      return writeDnsLine(ev, summary, objectBuilder) ? objectBuilder.result : undefined;
     }
     case 'tcp': {
       const { type, ts, pid, comm, cgroupId, ...rest } = ev;
-      return { type, ts: iso(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
+      return { type, ts: isoText(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
     }
     case 'drop': {
       const { type, ts, pid, comm, cgroupId, ...rest } = ev;
-      return { type, ts: iso(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
+      return { type, ts: isoText(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
     }
     case 'conntrack': {
       const { type, ts, ...rest } = ev;
-      return { type, ts: iso(ts), tsMs: ts, ...rest };
+      return { type, ts: isoText(ts), tsMs: ts, ...rest };
     }
     case 'dns_unreachable': {
       const { type, ts, pid, comm, cgroupId, ...rest } = ev;
-      return { type, ts: iso(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
+      return { type, ts: isoText(ts), tsMs: ts, ...rest, ...processFields({ pid, comm, cgroupId }) };
     }
   }
 }
 
 const lineWriter = new JsonLineWriter();
-const objectWriter = new JsonLineWriter();
-const objectLines = new LineBuffer();
+const objectBuilder = new JsonObjectBuilder();
 
 /**
  * Adds the output line for one event to `lines`: JSON (the output contract) or text; nothing

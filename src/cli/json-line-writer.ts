@@ -8,6 +8,28 @@ import type { LineBuffer } from './line-buffer.js';
 export interface JsonKey {
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** Fields with fixed values written before the key (constantsThenKey). */
+  readonly constants?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * What writes one object's fields in order: JsonLineWriter into a line's bytes, JsonObjectBuilder
+ * into the object JSON.parse would make of that line.
+ */
+export interface JsonFieldWriter {
+  key(k: JsonKey): void;
+  stringField(k: JsonKey, v: string | null): void;
+  numberField(k: JsonKey, v: number): void;
+  string(s: string): void;
+  number(v: number): void;
+  uint(v: number): void;
+  boolean(v: boolean): void;
+  null(): void;
+  isoTime(ts: number): void;
+  openObject(): void;
+  closeObject(): void;
+  openArray(): void;
+  closeArray(): void;
 }
 
 export function jsonKey(name: string): JsonKey {
@@ -19,7 +41,7 @@ export function jsonKey(name: string): JsonKey {
  * fixed parts ("type":"dns", a direction and protocol) cost one copy instead of a call per part.
  */
 export function constantsThenKey(constants: Record<string, string | number | boolean>, name: string): JsonKey {
-  return { name, bytes: Buffer.from(`${JSON.stringify(constants).slice(1, -1)},${JSON.stringify(name)}:`) };
+  return { name, constants, bytes: Buffer.from(`${JSON.stringify(constants).slice(1, -1)},${JSON.stringify(name)}:`) };
 }
 
 /** Below this, fixed() writes a number's shortest form itself. */
@@ -27,8 +49,24 @@ const MAX_FIXED = 2 ** 43;
 /** 10000-01-01: beyond it toISOString writes a six-digit year with a sign. */
 const LAST_4_DIGIT_YEAR = 253402300800000;
 
+// Events come in time order, many per second: the date part is made once per second.
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/** A time in milliseconds since the epoch as Date.prototype.toISOString gives it. */
+export function isoText(ts: number): string {
+  if (!(ts >= 0 && ts < LAST_4_DIGIT_YEAR)) return new Date(ts).toISOString(); // beyond year 9999: the long form
+  const sec = Math.floor(ts / 1000);
+  if (sec !== isoSecond) {
+    isoSecond = sec;
+    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  }
+  const ms = Math.floor(ts - sec * 1000);
+  return isoPrefix + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
+}
+
 /** Encodes in place, into the buffer of the LineBuffer the line goes to: no copy per line. */
-export class JsonLineWriter {
+export class JsonLineWriter implements JsonFieldWriter {
   private lines: LineBuffer | undefined;
   private buf: Buffer = Buffer.alloc(0);
   /** Where the line starts in buf, and where the next byte goes. */
@@ -251,5 +289,99 @@ export class JsonLineWriter {
     this.buf = this.lines!.lineRoom(kept, 2 * (kept + n));
     this.base = this.lines!.lineStart;
     this.at = this.base + kept;
+  }
+}
+
+/** The object a line of JsonLineWriter's holds, made through the same calls without the text. */
+export class JsonObjectBuilder implements JsonFieldWriter {
+  private root: Record<string, unknown> = {};
+  /** The object or array values go into, and those it is inside of. */
+  private current: Record<string, unknown> | unknown[] = this.root;
+  private inArray = false;
+  private readonly outer: (Record<string, unknown> | unknown[])[] = [];
+  private pendingKey = '';
+
+  /** Starts a new object; `result` gives it once its fields are written. */
+  begin(): void {
+    this.root = this.current = {};
+    this.inArray = false;
+    this.outer.length = 0;
+  }
+
+  get result(): Record<string, unknown> {
+    return this.root;
+  }
+
+  key(k: JsonKey): void {
+    if (k.constants) Object.assign(this.current, k.constants);
+    this.pendingKey = k.name;
+  }
+
+  stringField(k: JsonKey, v: string | null): void {
+    this.key(k);
+    this.put(v);
+  }
+
+  numberField(k: JsonKey, v: number): void {
+    this.key(k);
+    this.number(v);
+  }
+
+  string(s: string): void {
+    this.put(s);
+  }
+
+  /** As the line reads back: NaN and infinities are null, -0 is 0. */
+  number(v: number): void {
+    this.put(Number.isFinite(v) ? v + 0 : null);
+  }
+
+  uint(v: number): void {
+    this.put(v);
+  }
+
+  boolean(v: boolean): void {
+    this.put(v);
+  }
+
+  null(): void {
+    this.put(null);
+  }
+
+  isoTime(ts: number): void {
+    this.put(isoText(ts));
+  }
+
+  openObject(): void {
+    this.enter({});
+  }
+
+  closeObject(): void {
+    this.leave();
+  }
+
+  openArray(): void {
+    this.enter([]);
+  }
+
+  closeArray(): void {
+    this.leave();
+  }
+
+  private enter(container: Record<string, unknown> | unknown[]): void {
+    this.put(container);
+    this.outer.push(this.current);
+    this.current = container;
+    this.inArray = Array.isArray(container);
+  }
+
+  private leave(): void {
+    this.current = this.outer.pop()!;
+    this.inArray = Array.isArray(this.current);
+  }
+
+  private put(v: unknown): void {
+    if (this.inArray) (this.current as unknown[]).push(v);
+    else (this.current as Record<string, unknown>)[this.pendingKey] = v;
   }
 }

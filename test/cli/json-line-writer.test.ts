@@ -1,11 +1,12 @@
 // The JSON line writer must give JSON.stringify's bytes exactly: any string (quotes, control
 // characters, lone surrogates, non-ASCII), any number (capture times with micro- and nanosecond
-// fractions, NaN, -0, huge and tiny), and lines that do not fit the buffer being filled.
+// fractions, NaN, -0, huge and tiny), and lines that do not fit the buffer being filled; the
+// object builder, given the same calls, the object the line reads back as.
 // Generated from a fixed seed: every run checks the same cases.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { constantsThenKey, JsonLineWriter, jsonKey } from '../../src/cli/json-line-writer.js';
+import { constantsThenKey, JsonLineWriter, JsonObjectBuilder, jsonKey } from '../../src/cli/json-line-writer.js';
 import { LineBuffer } from '../../src/cli/line-buffer.js';
 
 const SEED = 20261204;
@@ -46,10 +47,22 @@ const scalar: fc.Arbitrary<Scalar> = fc.oneof(
 test('any fields of strings, numbers, booleans and null: the bytes JSON.stringify gives', () => {
   const w = new JsonLineWriter();
   const lines = new LineBuffer();
+  const builder = new JsonObjectBuilder();
   // Keys that are not array indices: an object puts those first, whatever their order.
   fc.assert(fc.property(fc.array(fc.tuple(fc.string({ maxLength: 8 }).map((k) => `k${k}`), scalar), { maxLength: 12 }), (fields) => {
     const unique = [...new Map(fields).entries()];
-    assert.equal(written(w, lines, unique), JSON.stringify(Object.fromEntries(unique)) + '\n');
+    const line = written(w, lines, unique);
+    assert.equal(line, JSON.stringify(Object.fromEntries(unique)) + '\n');
+    // The object builder, given the same calls, makes what the line reads back as.
+    builder.begin();
+    for (const [k, v] of unique) {
+      builder.key(jsonKey(k));
+      if (typeof v === 'string') builder.string(v);
+      else if (typeof v === 'number') builder.number(v);
+      else if (typeof v === 'boolean') builder.boolean(v);
+      else builder.null();
+    }
+    assert.deepEqual(builder.result, JSON.parse(line));
   }), { seed: SEED, numRuns: 5_000 });
 });
 
@@ -114,4 +127,19 @@ test('answers-like nesting: objects inside an array inside the line', () => {
   w.closeArray();
   w.closeLine();
   assert.equal(Buffer.concat(lines.take()).toString(), JSON.stringify({ type: 'dns', answers, empty: [] }) + '\n');
+  const b = new JsonObjectBuilder();
+  b.begin();
+  b.key(constantsThenKey({ type: 'dns' }, 'answers'));
+  b.openArray();
+  for (const a of answers) {
+    b.openObject();
+    b.stringField(jsonKey('name'), a.name);
+    b.numberField(jsonKey('ttl'), a.ttl);
+    b.closeObject();
+  }
+  b.closeArray();
+  b.key(jsonKey('empty'));
+  b.openArray();
+  b.closeArray();
+  assert.deepEqual(b.result, { type: 'dns', answers, empty: [] });
 });
