@@ -6,16 +6,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { constantsThenKey, JsonLineWriter, JsonObjectBuilder, jsonKey } from '../../src/cli/json-line-writer.js';
+import { constantsThenKey, JsonLineWriter, JsonObjectBuilder, jsonKey, type JsonFieldWriter } from '../../src/cli/json-line-writer.js';
 import { LineBuffer } from '../../src/cli/line-buffer.js';
 
 const SEED = 20261204;
 
 type Scalar = string | number | boolean | null;
 
-/** One object written field by field, then the whole line as text. */
-function written(w: JsonLineWriter, lines: LineBuffer, fields: [string, Scalar][]): string {
-  w.openLine(lines);
+/** The fields, one call per key and one per value. */
+function writeFields(w: JsonFieldWriter, fields: [string, Scalar][]): void {
   for (const [k, v] of fields) {
     w.key(jsonKey(k));
     if (typeof v === 'string') w.string(v);
@@ -23,6 +22,12 @@ function written(w: JsonLineWriter, lines: LineBuffer, fields: [string, Scalar][
     else if (typeof v === 'boolean') w.boolean(v);
     else w.null();
   }
+}
+
+/** One object written field by field, then the whole line as text. */
+function written(w: JsonLineWriter, lines: LineBuffer, fields: [string, Scalar][]): string {
+  w.openLine(lines);
+  writeFields(w, fields);
   w.closeLine();
   return Buffer.concat(lines.take()).toString('utf8');
 }
@@ -55,13 +60,7 @@ test('any fields of strings, numbers, booleans and null: the bytes JSON.stringif
     assert.equal(line, JSON.stringify(Object.fromEntries(unique)) + '\n');
     // The object builder, given the same calls, makes what the line reads back as.
     builder.begin();
-    for (const [k, v] of unique) {
-      builder.key(jsonKey(k));
-      if (typeof v === 'string') builder.string(v);
-      else if (typeof v === 'number') builder.number(v);
-      else if (typeof v === 'boolean') builder.boolean(v);
-      else builder.null();
-    }
+    writeFields(builder, unique);
     assert.deepEqual(builder.result, JSON.parse(line));
   }), { seed: SEED, numRuns: 5_000 });
 });
