@@ -49,18 +49,30 @@ const MAX_FIXED = 2 ** 43;
 /** 10000-01-01: beyond it toISOString writes a six-digit year with a sign. */
 const LAST_4_DIGIT_YEAR = 253402300800000;
 
-// Events come in time order, many per second: the date part is made once per second.
+// Events come in time order, many per second: the date part is made once per second, as text
+// and (for JsonLineWriter) as the bytes of its quoted start.
 let isoSecond = Number.NaN;
 let isoPrefix = '';
+let isoPrefixQuoted: Buffer = Buffer.alloc(0);
+
+/** Whether ISO text of this time is the common four-digit-year form that isoSecondPrefix makes. */
+function inFourDigitYears(ts: number): boolean {
+  return ts >= 0 && ts < LAST_4_DIGIT_YEAR;
+}
+
+/** Makes isoPrefix ("2026-01-01T00:00:00.") and its quoted bytes those of this second. */
+function isoSecondPrefix(sec: number): void {
+  if (sec === isoSecond) return;
+  isoSecond = sec;
+  isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  isoPrefixQuoted = Buffer.from(`"${isoPrefix}`);
+}
 
 /** A time in milliseconds since the epoch as Date.prototype.toISOString gives it. */
 export function isoText(ts: number): string {
-  if (!(ts >= 0 && ts < LAST_4_DIGIT_YEAR)) return new Date(ts).toISOString(); // beyond year 9999: the long form
+  if (!inFourDigitYears(ts)) return new Date(ts).toISOString(); // beyond year 9999: the long form
   const sec = Math.floor(ts / 1000);
-  if (sec !== isoSecond) {
-    isoSecond = sec;
-    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
-  }
+  isoSecondPrefix(sec);
   const ms = Math.floor(ts - sec * 1000);
   return isoPrefix + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
 }
@@ -74,8 +86,6 @@ export class JsonLineWriter implements JsonFieldWriter {
   private at = 0;
   /** Whether the next key or array item needs a comma before it. */
   private comma = false;
-  private isoSecond = Number.NaN;
-  private isoPrefix: Buffer = Buffer.alloc(0);
 
   /** Starts a line holding one object, to go to `lines` once closed (none other in between). */
   openLine(lines: LineBuffer): void {
@@ -219,13 +229,10 @@ export class JsonLineWriter implements JsonFieldWriter {
    * up to the second is encoded once per second.
    */
   isoTime(ts: number): void {
-    if (!(ts >= 0 && ts < LAST_4_DIGIT_YEAR)) return this.string(new Date(ts).toISOString());
+    if (!inFourDigitYears(ts)) return this.string(new Date(ts).toISOString());
     const sec = Math.floor(ts / 1000);
-    if (sec !== this.isoSecond) {
-      this.isoSecond = sec;
-      this.isoPrefix = Buffer.from(`"${new Date(sec * 1000).toISOString().slice(0, 20)}`);
-    }
-    const p = this.isoPrefix;
+    isoSecondPrefix(sec);
+    const p = isoPrefixQuoted;
     this.room(p.length + 5);
     const out = this.buf;
     let o = this.at;
